@@ -1,0 +1,39 @@
+# The two commands: `make run` and `make check`. Both install what is missing
+# (Debian packages), build, and build the demo VM images first.
+
+BUILD ?= build
+BUILD_SAN ?= build-san
+IMAGES ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tinct/images
+MESON_ARGS ?=
+
+.PHONY: all deps build build-san images check run format clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) $(MESON_ARGS)
+	ninja -C $(BUILD)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build of the same tree.
+build-san: deps
+	@[ -f $(BUILD_SAN)/build.ninja ] || meson setup $(BUILD_SAN) $(MESON_ARGS) \
+		-Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(BUILD_SAN)
+
+images: deps
+	@if [ -x vmm/images/build.sh ]; then vmm/images/build.sh "$(IMAGES)"; fi
+
+check: build build-san images
+	TINCT_IMAGES="$(IMAGES)" scripts/run-tests $(BUILD) $(BUILD_SAN)
+
+run: build images
+	TINCT_IMAGES="$(IMAGES)" scripts/run-session $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)
