@@ -1,0 +1,282 @@
+/*
+ * Parsing "Mod+Mod+Key = action [argument]" and the table of actions.
+ */
+#include "bindings.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <wlr/backend/session.h>
+#include <wlr/types/wlr_keyboard.h>
+#include <wlr/util/log.h>
+
+#include "config.h"
+#include "server.h"
+#include "spawn.h"
+#include "view.h"
+
+static void run_exec(struct tinct_server *server, const char *arg)
+{
+	spawn_command(server, arg);
+}
+
+static void run_close(struct tinct_server *server, const char *arg)
+{
+	struct tinct_view *view = view_focused(server);
+	if (view != NULL) {
+		view_close(view);
+	}
+}
+
+static void run_focus_next(struct tinct_server *server, const char *arg)
+{
+	views_cycle_focus(server, true);
+}
+
+static void run_focus_prev(struct tinct_server *server, const char *arg)
+{
+	views_cycle_focus(server, false);
+}
+
+static void run_maximize(struct tinct_server *server, const char *arg)
+{
+	struct tinct_view *view = view_focused(server);
+	if (view != NULL) {
+		view_set_maximized(view, !view->maximized);
+	}
+}
+
+static void run_fullscreen(struct tinct_server *server, const char *arg)
+{
+	struct tinct_view *view = view_focused(server);
+	if (view != NULL) {
+		view_set_fullscreen(view, !view->fullscreen);
+	}
+}
+
+static void run_exit(struct tinct_server *server, const char *arg)
+{
+	server_terminate(server);
+}
+
+static bool check_vt(const char *arg, const char **error)
+{
+	char *end;
+	long vt = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || vt < 1 || vt > 12) {
+		*error = "expected a VT number from 1 to 12";
+		return false;
+	}
+	return true;
+}
+
+static void run_vt(struct tinct_server *server, const char *arg)
+{
+	/* Only meaningful on a real seat; nested and headless have no session. */
+	if (server->session != NULL) {
+		wlr_session_change_vt(server->session, (unsigned)strtoul(arg, NULL, 10));
+	}
+}
+
+static const struct tinct_action actions[] = {
+	{"exec", TINCT_ARG_REQUIRED, NULL, run_exec, false},
+	{"close", TINCT_ARG_NONE, NULL, run_close, false},
+	{"focus-next", TINCT_ARG_NONE, NULL, run_focus_next, false},
+	{"focus-prev", TINCT_ARG_NONE, NULL, run_focus_prev, false},
+	{"maximize", TINCT_ARG_NONE, NULL, run_maximize, false},
+	{"fullscreen", TINCT_ARG_NONE, NULL, run_fullscreen, false},
+	{"exit", TINCT_ARG_NONE, NULL, run_exit, true},
+	{"vt", TINCT_ARG_REQUIRED, check_vt, run_vt, true},
+};
+
+const struct tinct_action *action_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (strcmp(actions[i].name, name) == 0) {
+			return &actions[i];
+		}
+	}
+	return NULL;
+}
+
+static const struct {
+	const char *name;
+	uint32_t mask;
+} modifier_names[] = {
+	{"Super", WLR_MODIFIER_LOGO},
+	{"Logo", WLR_MODIFIER_LOGO},
+	{"Mod4", WLR_MODIFIER_LOGO},
+	{"Shift", WLR_MODIFIER_SHIFT},
+	{"Ctrl", WLR_MODIFIER_CTRL},
+	{"Control", WLR_MODIFIER_CTRL},
+	{"Alt", WLR_MODIFIER_ALT},
+	{"Mod1", WLR_MODIFIER_ALT},
+	{"Mod3", WLR_MODIFIER_MOD3},
+	{"Mod5", WLR_MODIFIER_MOD5},
+	{"AltGr", WLR_MODIFIER_MOD5},
+};
+
+/* Caps Lock and Num Lock never change what a binding means. */
+static const uint32_t ignored_modifiers = WLR_MODIFIER_CAPS | WLR_MODIFIER_MOD2;
+
+static bool parse_combo(const char *combo, uint32_t *modifiers, xkb_keysym_t *keysym,
+	const char **error)
+{
+	char *copy = strdup(combo);
+	if (copy == NULL) {
+		*error = "out of memory";
+		return false;
+	}
+	*modifiers = 0;
+	*keysym = XKB_KEY_NoSymbol;
+	bool ok = true;
+	char *save = NULL;
+	char *token = strtok_r(copy, "+", &save);
+	if (token == NULL) {
+		*error = "missing key";
+		ok = false;
+	}
+	while (ok && token != NULL) {
+		char *next = strtok_r(NULL, "+", &save);
+		if (next != NULL) {
+			bool found = false;
+			for (size_t i = 0; i < sizeof(modifier_names) / sizeof(modifier_names[0]);
+				i++) {
+				if (strcasecmp(token, modifier_names[i].name) == 0) {
+					*modifiers |= modifier_names[i].mask;
+					found = true;
+				}
+			}
+			if (!found) {
+				*error = "unknown modifier (Super, Shift, Ctrl, Alt, Mod1-5, AltGr)";
+				ok = false;
+			}
+		} else {
+			*keysym = xkb_keysym_from_name(token, XKB_KEYSYM_CASE_INSENSITIVE);
+			if (*keysym == XKB_KEY_NoSymbol) {
+				*error = "unknown key name (see xkbcommon-keysyms.h)";
+				ok = false;
+			}
+			*keysym = xkb_keysym_to_lower(*keysym);
+		}
+		token = next;
+	}
+	if (ok && combo[strlen(combo) - 1] == '+') {
+		*error = "missing key after '+'";
+		ok = false;
+	}
+	free(copy);
+	return ok;
+}
+
+struct tinct_binding *binding_create(const char *combo, const char *command, const char **error)
+{
+	uint32_t modifiers;
+	xkb_keysym_t keysym;
+	if (combo[0] == '\0') {
+		*error = "missing key";
+		return NULL;
+	}
+	if (!parse_combo(combo, &modifiers, &keysym, error)) {
+		return NULL;
+	}
+
+	while (isspace((unsigned char)*command)) {
+		command++;
+	}
+	size_t name_len = strcspn(command, " \t");
+	if (name_len == 0) {
+		*error = "missing action";
+		return NULL;
+	}
+	char name[64];
+	if (name_len >= sizeof(name)) {
+		*error = "unknown action";
+		return NULL;
+	}
+	memcpy(name, command, name_len);
+	name[name_len] = '\0';
+	const char *arg = command + name_len;
+	while (isspace((unsigned char)*arg)) {
+		arg++;
+	}
+
+	const struct tinct_action *action = action_find(name);
+	if (action == NULL) {
+		*error = "unknown action";
+		return NULL;
+	}
+	if (action->arg == TINCT_ARG_NONE && *arg != '\0') {
+		*error = "this action takes no argument";
+		return NULL;
+	}
+	if (action->arg == TINCT_ARG_REQUIRED && *arg == '\0') {
+		*error = "this action needs an argument";
+		return NULL;
+	}
+	if (*arg != '\0' && action->check != NULL && !action->check(arg, error)) {
+		return NULL;
+	}
+
+	struct tinct_binding *binding = calloc(1, sizeof(*binding));
+	if (binding == NULL) {
+		*error = "out of memory";
+		return NULL;
+	}
+	binding->modifiers = modifiers;
+	binding->keysym = keysym;
+	binding->action = action;
+	if (*arg != '\0') {
+		binding->arg = strdup(arg);
+	}
+	wl_list_init(&binding->link);
+	return binding;
+}
+
+void binding_destroy(struct tinct_binding *binding)
+{
+	if (binding == NULL) {
+		return;
+	}
+	free(binding->arg);
+	free(binding);
+}
+
+void bindings_add(struct wl_list *list, struct tinct_binding *binding)
+{
+	struct tinct_binding *existing, *tmp;
+	wl_list_for_each_safe (existing, tmp, list, link) {
+		if (existing->modifiers == binding->modifiers &&
+			existing->keysym == binding->keysym) {
+			wl_list_remove(&existing->link);
+			binding_destroy(existing);
+		}
+	}
+	wl_list_insert(list->prev, &binding->link);
+}
+
+bool bindings_handle_key(struct tinct_server *server, uint32_t modifiers,
+	const xkb_keysym_t *keysyms, size_t nsyms, bool inhibited)
+{
+	modifiers &= ~ignored_modifiers;
+	struct tinct_binding *binding;
+	wl_list_for_each (binding, &server->config->bindings, link) {
+		if (binding->modifiers != modifiers) {
+			continue;
+		}
+		for (size_t i = 0; i < nsyms; i++) {
+			if (xkb_keysym_to_lower(keysyms[i]) != binding->keysym) {
+				continue;
+			}
+			if (inhibited && !binding->action->always) {
+				return false;
+			}
+			wlr_log(WLR_DEBUG, "binding: %s%s%s", binding->action->name,
+				binding->arg ? " " : "", binding->arg ? binding->arg : "");
+			binding->action->run(server, binding->arg);
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,595 @@
+/*
+ * tinct.ini parsing with libinih: defaults first, one parse function per
+ * section, every error reported with file, line, section and key, and the bad
+ * line skipped so the rest of the file still applies.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <wlr/util/log.h>
+
+struct parse_state {
+	struct tinct_config *config;
+	const char *path;
+	FILE *file;
+	FILE *errors;
+	int line; // line being parsed, counted by our reader
+	bool at_line_start;
+	int error_count;
+	int last_error_line;
+};
+
+static void report(struct parse_state *state, const char *section, const char *key,
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void report(struct parse_state *state, const char *section, const char *key,
+	const char *fmt, ...)
+{
+	char message[512];
+	va_list args;
+	va_start(args, fmt);
+	vsnprintf(message, sizeof(message), fmt, args);
+	va_end(args);
+
+	state->error_count++;
+	state->last_error_line = state->line;
+	if (state->errors != NULL) {
+		fprintf(state->errors, "%s:%d: [%s] %s: %s\n", state->path, state->line, section,
+			key, message);
+	}
+}
+
+static void set_string(char **field, const char *value)
+{
+	free(*field);
+	*field = strdup(value);
+}
+
+/* Value parsers: return false with a message for report(). */
+
+static bool parse_bool(const char *value, bool *out)
+{
+	static const char *yes[] = {"true", "yes", "on", "1"};
+	static const char *no[] = {"false", "no", "off", "0"};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(value, yes[i]) == 0) {
+			*out = true;
+			return true;
+		}
+		if (strcasecmp(value, no[i]) == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool parse_int(const char *value, int min, int max, int *out)
+{
+	if (*value == '\0') {
+		return false;
+	}
+	char *end;
+	errno = 0;
+	long n = strtol(value, &end, 10);
+	if (errno != 0 || *end != '\0' || n < min || n > max) {
+		return false;
+	}
+	*out = (int)n;
+	return true;
+}
+
+static bool parse_double(const char *value, double min, double max, double *out)
+{
+	if (*value == '\0') {
+		return false;
+	}
+	char *end;
+	errno = 0;
+	double d = strtod(value, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(d) || d < min || d > max) {
+		return false;
+	}
+	*out = d;
+	return true;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	return -1;
+}
+
+bool config_parse_colour(const char *text, struct tinct_colour *colour)
+{
+	size_t len = strlen(text);
+	if (text[0] != '#' || (len != 7 && len != 9)) {
+		return false;
+	}
+	float parts[4] = {0, 0, 0, 1};
+	for (size_t i = 0; i < (len - 1) / 2; i++) {
+		int hi = hex_digit(text[1 + 2 * i]);
+		int lo = hex_digit(text[2 + 2 * i]);
+		if (hi < 0 || lo < 0) {
+			return false;
+		}
+		parts[i] = (float)(hi * 16 + lo) / 255.0f;
+	}
+	*colour = (struct tinct_colour){parts[0], parts[1], parts[2], parts[3]};
+	return true;
+}
+
+struct tinct_colour config_colour_unfocused(struct tinct_colour colour)
+{
+	/* Same hue, 55% of the brightness: clearly "not where keys go". */
+	const float k = 0.55f;
+	return (struct tinct_colour){colour.r * k, colour.g * k, colour.b * k, colour.a};
+}
+
+static float linear(float c)
+{
+	return c <= 0.04045f ? c / 12.92f : powf((c + 0.055f) / 1.055f, 2.4f);
+}
+
+struct tinct_colour config_colour_contrast(struct tinct_colour colour)
+{
+	/*
+	 * WCAG relative luminance; pick the text colour with the larger
+	 * contrast ratio. Black wins on yellow and light grey, white elsewhere.
+	 */
+	float l = 0.2126f * linear(colour.r) + 0.7152f * linear(colour.g) +
+		0.0722f * linear(colour.b);
+	float with_white = 1.05f / (l + 0.05f);
+	float with_black = (l + 0.05f) / 0.05f;
+	if (with_black > with_white) {
+		return (struct tinct_colour){0, 0, 0, 1};
+	}
+	return (struct tinct_colour){1, 1, 1, 1};
+}
+
+/* Section parsers. */
+
+static bool parse_keyboard(struct parse_state *state, const char *key, const char *value)
+{
+	struct tinct_config *config = state->config;
+	struct {
+		const char *key;
+		char **field;
+	} strings[] = {
+		{"rules", &config->keyboard.rules},
+		{"model", &config->keyboard.model},
+		{"layout", &config->keyboard.layout},
+		{"variant", &config->keyboard.variant},
+		{"options", &config->keyboard.options},
+	};
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+		if (strcmp(key, strings[i].key) == 0) {
+			set_string(strings[i].field, value);
+			return true;
+		}
+	}
+	if (strcmp(key, "repeat-rate") == 0) {
+		if (!parse_int(value, 0, 1000, &config->keyboard.repeat_rate)) {
+			report(state, "keyboard", key,
+				"expected an integer from 0 to 1000 (keys per second), got \"%s\"",
+				value);
+		}
+		return true;
+	}
+	if (strcmp(key, "repeat-delay") == 0) {
+		if (!parse_int(value, 1, 10000, &config->keyboard.repeat_delay)) {
+			report(state, "keyboard", key,
+				"expected an integer from 1 to 10000 (milliseconds), got \"%s\"",
+				value);
+		}
+		return true;
+	}
+	return false;
+}
+
+static bool parse_pointer(struct parse_state *state, const char *key, const char *value)
+{
+	struct tinct_config *config = state->config;
+	bool *flag = NULL;
+	if (strcmp(key, "natural-scroll") == 0) {
+		flag = &config->pointer.natural_scroll;
+	} else if (strcmp(key, "tap-to-click") == 0) {
+		flag = &config->pointer.tap_to_click;
+	}
+	if (flag != NULL) {
+		if (!parse_bool(value, flag)) {
+			report(state, "pointer", key, "expected true or false, got \"%s\"", value);
+		}
+		return true;
+	}
+	if (strcmp(key, "accel-speed") == 0) {
+		if (!parse_double(value, -1.0, 1.0, &config->pointer.accel_speed)) {
+			report(state, "pointer", key,
+				"expected a number from -1 to 1, got \"%s\"", value);
+		}
+		return true;
+	}
+	return false;
+}
+
+static bool parse_cursor(struct parse_state *state, const char *key, const char *value)
+{
+	struct tinct_config *config = state->config;
+	if (strcmp(key, "theme") == 0) {
+		set_string(&config->cursor.theme, value);
+		return true;
+	}
+	if (strcmp(key, "size") == 0) {
+		if (!parse_int(value, 8, 512, &config->cursor.size)) {
+			report(state, "cursor", key,
+				"expected an integer from 8 to 512 (pixels), got \"%s\"", value);
+		}
+		return true;
+	}
+	return false;
+}
+
+static bool parse_appearance(struct parse_state *state, const char *key, const char *value)
+{
+	struct tinct_config *config = state->config;
+	if (strcmp(key, "font") == 0) {
+		if (*value == '\0') {
+			report(state, "appearance", key, "expected a font description");
+		} else {
+			set_string(&config->appearance.font, value);
+		}
+		return true;
+	}
+	if (strcmp(key, "border-width") == 0) {
+		if (!parse_int(value, 1, 32, &config->appearance.border_width)) {
+			report(state, "appearance", key,
+				"expected an integer from 1 to 32 (pixels), got \"%s\"", value);
+		}
+		return true;
+	}
+	if (strcmp(key, "title-height") == 0) {
+		if (!parse_int(value, 12, 128, &config->appearance.title_height)) {
+			report(state, "appearance", key,
+				"expected an integer from 12 to 128 (pixels), got \"%s\"", value);
+		}
+		return true;
+	}
+	struct tinct_colour *colour = NULL;
+	if (strcmp(key, "host-colour") == 0 || strcmp(key, "host-color") == 0) {
+		colour = &config->appearance.host_colour;
+	} else if (strcmp(key, "background") == 0) {
+		colour = &config->appearance.background;
+	}
+	if (colour != NULL) {
+		if (!config_parse_colour(value, colour)) {
+			report(state, "appearance", key, "expected a colour #rrggbb, got \"%s\"",
+				value);
+		}
+		return true;
+	}
+	return false;
+}
+
+static struct tinct_output_config *output_config_get(struct tinct_config *config, const char *name)
+{
+	struct tinct_output_config *oc = config_find_output(config, name);
+	if (oc != NULL) {
+		return oc;
+	}
+	oc = calloc(1, sizeof(*oc));
+	if (oc == NULL) {
+		return NULL;
+	}
+	oc->name = strdup(name);
+	oc->enabled = true;
+	wl_list_insert(config->outputs.prev, &oc->link);
+	return oc;
+}
+
+static bool parse_mode(const char *value, int *width, int *height, int *refresh_mhz)
+{
+	char extra;
+	double hz = 0;
+	int n = sscanf(value, "%dx%d@%lf%c", width, height, &hz, &extra);
+	if (n == 4 && extra == 'H') {
+		/* "1920x1080@60Hz" */
+		size_t len = strlen(value);
+		if (len < 2 || strcmp(value + len - 2, "Hz") != 0) {
+			return false;
+		}
+	} else if (n != 2 && n != 3) {
+		return false;
+	}
+	if (n == 2 && strchr(value, '@') != NULL) {
+		return false;
+	}
+	if (*width < 1 || *width > 16384 || *height < 1 || *height > 16384 || hz < 0 ||
+		hz > 1000) {
+		return false;
+	}
+	*refresh_mhz = (int)lround(hz * 1000.0);
+	return true;
+}
+
+static bool parse_output(struct parse_state *state, const char *section, const char *name,
+	const char *key, const char *value)
+{
+	struct tinct_output_config *oc = output_config_get(state->config, name);
+	if (oc == NULL) {
+		report(state, section, key, "out of memory");
+		return true;
+	}
+	if (strcmp(key, "mode") == 0) {
+		int w, h, r;
+		if (!parse_mode(value, &w, &h, &r)) {
+			report(state, section, key,
+				"expected WIDTHxHEIGHT or WIDTHxHEIGHT@HZ, got \"%s\"", value);
+		} else {
+			oc->width = w;
+			oc->height = h;
+			oc->refresh_mhz = r;
+		}
+		return true;
+	}
+	if (strcmp(key, "scale") == 0) {
+		if (!parse_double(value, 0.25, 10.0, &oc->scale)) {
+			report(state, section, key, "expected a number from 0.25 to 10, got \"%s\"",
+				value);
+		}
+		return true;
+	}
+	if (strcmp(key, "position") == 0) {
+		int x, y, consumed = 0;
+		if (sscanf(value, "%d,%d%n", &x, &y, &consumed) != 2 ||
+			value[consumed] != '\0' || abs(x) > 1000000 || abs(y) > 1000000) {
+			report(state, section, key, "expected X,Y, got \"%s\"", value);
+		} else {
+			oc->has_position = true;
+			oc->x = x;
+			oc->y = y;
+		}
+		return true;
+	}
+	if (strcmp(key, "enabled") == 0) {
+		if (!parse_bool(value, &oc->enabled)) {
+			report(state, section, key, "expected true or false, got \"%s\"", value);
+		}
+		return true;
+	}
+	return false;
+}
+
+static bool parse_bindings(struct parse_state *state, const char *key, const char *value)
+{
+	const char *error = NULL;
+	struct tinct_binding *binding = binding_create(key, value, &error);
+	if (binding == NULL) {
+		report(state, "bindings", key, "%s", error);
+		return true;
+	}
+	bindings_add(&state->config->bindings, binding);
+	return true;
+}
+
+static int handle_ini_entry(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse_state *state = user;
+	bool known;
+	if (strcmp(section, "keyboard") == 0) {
+		known = parse_keyboard(state, key, value);
+	} else if (strcmp(section, "pointer") == 0) {
+		known = parse_pointer(state, key, value);
+	} else if (strcmp(section, "cursor") == 0) {
+		known = parse_cursor(state, key, value);
+	} else if (strcmp(section, "appearance") == 0) {
+		known = parse_appearance(state, key, value);
+	} else if (strcmp(section, "bindings") == 0) {
+		known = parse_bindings(state, key, value);
+	} else if (strncmp(section, "output ", 7) == 0 && section[7] != '\0') {
+		known = parse_output(state, section, section + 7, key, value);
+	} else if (section[0] == '\0') {
+		report(state, section, key, "key outside of any section");
+		return 1;
+	} else {
+		report(state, section, key, "unknown section");
+		return 1;
+	}
+	if (!known) {
+		report(state, section, key, "unknown key");
+	}
+	/* Errors are reported and counted by us; inih keeps going either way. */
+	return 1;
+}
+
+static bool line_is_syntax_error(const char *line)
+{
+	while (isspace((unsigned char)*line)) {
+		line++;
+	}
+	if (*line == '\0' || *line == ';' || *line == '#') {
+		return false;
+	}
+	if (*line == '[') {
+		return strchr(line, ']') == NULL;
+	}
+	return strchr(line, '=') == NULL && strchr(line, ':') == NULL;
+}
+
+/* fgets for inih that also counts lines, so errors can name them. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse_state *state = stream;
+	char *line = fgets(str, num, state->file);
+	if (line == NULL) {
+		return NULL;
+	}
+	if (state->at_line_start) {
+		state->line++;
+		if (line_is_syntax_error(line)) {
+			state->error_count++;
+			if (state->errors != NULL) {
+				fprintf(state->errors,
+					"%s:%d: syntax error: expected \"key = value\" or "
+					"\"[section]\"\n",
+					state->path, state->line);
+			}
+		}
+	}
+	size_t len = strlen(line);
+	state->at_line_start = len > 0 && line[len - 1] == '\n';
+	return line;
+}
+
+int config_load(struct tinct_config *config, const char *path, FILE *errors)
+{
+	FILE *file = fopen(path, "r");
+	if (file == NULL) {
+		if (errors != NULL) {
+			fprintf(errors, "%s: cannot open: %s\n", path, strerror(errno));
+		}
+		return -1;
+	}
+	struct parse_state state = {
+		.config = config,
+		.path = path,
+		.file = file,
+		.errors = errors,
+		.at_line_start = true,
+	};
+	/* A continuation line would silently glue itself to the previous key. */
+	ini_allow_multiline = false;
+	ini_max_line = 4096;
+	ini_parse_stream(read_line, &state, handle_ini_entry, &state);
+	fclose(file);
+	set_string(&config->path, path);
+	return state.error_count;
+}
+
+struct tinct_output_config *config_find_output(struct tinct_config *config, const char *name)
+{
+	struct tinct_output_config *oc;
+	wl_list_for_each (oc, &config->outputs, link) {
+		if (strcmp(oc->name, name) == 0) {
+			return oc;
+		}
+	}
+	return NULL;
+}
+
+char *config_find_default(void)
+{
+	char path[PATH_MAX];
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	if (xdg != NULL && xdg[0] == '/') {
+		snprintf(path, sizeof(path), "%s/tinct/tinct.ini", xdg);
+	} else if (home != NULL) {
+		snprintf(path, sizeof(path), "%s/.config/tinct/tinct.ini", home);
+	} else {
+		path[0] = '\0';
+	}
+	if (path[0] != '\0' && access(path, R_OK) == 0) {
+		return strdup(path);
+	}
+	const char *system_path = "/etc/xdg/tinct/tinct.ini";
+	if (access(system_path, R_OK) == 0) {
+		return strdup(system_path);
+	}
+	return NULL;
+}
+
+static const struct {
+	const char *combo, *command;
+} default_bindings[] = {
+	{"Super+Shift+Return", "exec foot"},
+	{"Alt+Tab", "focus-next"},
+	{"Alt+Shift+Tab", "focus-prev"},
+	{"Super+Q", "close"},
+	{"Super+F", "fullscreen"},
+	{"Super+M", "maximize"},
+	{"Super+Shift+E", "exit"},
+	{"Ctrl+Alt+F1", "vt 1"},
+	{"Ctrl+Alt+F2", "vt 2"},
+	{"Ctrl+Alt+F3", "vt 3"},
+	{"Ctrl+Alt+F4", "vt 4"},
+	{"Ctrl+Alt+F5", "vt 5"},
+	{"Ctrl+Alt+F6", "vt 6"},
+	{"Ctrl+Alt+F7", "vt 7"},
+	{"Ctrl+Alt+F8", "vt 8"},
+	{"Ctrl+Alt+F9", "vt 9"},
+	{"Ctrl+Alt+F10", "vt 10"},
+	{"Ctrl+Alt+F11", "vt 11"},
+	{"Ctrl+Alt+F12", "vt 12"},
+};
+
+bool config_init(struct tinct_config *config)
+{
+	*config = (struct tinct_config){0};
+	wl_list_init(&config->outputs);
+	wl_list_init(&config->bindings);
+	config->keyboard.repeat_rate = 25;
+	config->keyboard.repeat_delay = 600;
+	config->pointer.tap_to_click = true;
+	config->cursor.size = 24;
+	config->appearance.font = strdup("sans 10");
+	config->appearance.border_width = 2;
+	config->appearance.title_height = 22;
+	config_parse_colour("#6b6f76", &config->appearance.host_colour);
+	config_parse_colour("#1d1f21", &config->appearance.background);
+	if (config->appearance.font == NULL) {
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(default_bindings) / sizeof(default_bindings[0]); i++) {
+		const char *error = NULL;
+		struct tinct_binding *binding =
+			binding_create(default_bindings[i].combo, default_bindings[i].command, &error);
+		if (binding == NULL) {
+			wlr_log(WLR_ERROR, "default binding %s = %s: %s", default_bindings[i].combo,
+				default_bindings[i].command, error);
+			continue;
+		}
+		bindings_add(&config->bindings, binding);
+	}
+	return true;
+}
+
+void config_finish(struct tinct_config *config)
+{
+	free(config->path);
+	free(config->keyboard.rules);
+	free(config->keyboard.model);
+	free(config->keyboard.layout);
+	free(config->keyboard.variant);
+	free(config->keyboard.options);
+	free(config->cursor.theme);
+	free(config->appearance.font);
+	struct tinct_output_config *oc, *oc_tmp;
+	wl_list_for_each_safe (oc, oc_tmp, &config->outputs, link) {
+		wl_list_remove(&oc->link);
+		free(oc->name);
+		free(oc);
+	}
+	struct tinct_binding *binding, *binding_tmp;
+	wl_list_for_each_safe (binding, binding_tmp, &config->bindings, link) {
+		wl_list_remove(&binding->link);
+		binding_destroy(binding);
+	}
+	*config = (struct tinct_config){0};
+	wl_list_init(&config->outputs);
+	wl_list_init(&config->bindings);
+}

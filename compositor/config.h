@@ -1,0 +1,97 @@
+/*
+ * tinct.ini: the compositor's configuration.
+ *
+ * Parsing happens in two steps, as foot does: defaults are filled first, then
+ * every line of the file is handed to the parse function of its section. A bad
+ * line is reported as "path:line: [section] key: message" and skipped; the rest
+ * of the file still applies. config_load() returns the number of errors.
+ */
+#ifndef TINCT_CONFIG_H
+#define TINCT_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <wayland-util.h>
+#include <xkbcommon/xkbcommon.h>
+
+#include "bindings.h"
+
+/* An sRGB colour with alpha, components 0..1 (wlroots' scene colours). */
+struct tinct_colour {
+	float r, g, b, a;
+};
+
+struct tinct_output_config {
+	char *name; // connector name, e.g. "HEADLESS-1" or "DP-2"
+	bool enabled;
+	int width, height; // 0 = preferred mode
+	int refresh_mhz; // 0 = any
+	double scale; // 0 = not set
+	bool has_position;
+	int x, y;
+	struct wl_list link; // tinct_config.outputs
+};
+
+struct tinct_config {
+	char *path; // file that was loaded, NULL for built-in defaults
+
+	struct {
+		char *rules, *model, *layout, *variant, *options;
+		int repeat_rate; // per second
+		int repeat_delay; // ms
+	} keyboard;
+
+	struct {
+		bool natural_scroll;
+		bool tap_to_click;
+		double accel_speed; // -1..1
+	} pointer;
+
+	struct {
+		char *theme;
+		int size;
+	} cursor;
+
+	struct {
+		char *font; // pango font description
+		int border_width;
+		int title_height;
+		struct tinct_colour host_colour; // neutral frame of host windows
+		struct tinct_colour background;
+	} appearance;
+
+	struct wl_list outputs; // tinct_output_config.link
+	struct wl_list bindings; // tinct_binding.link
+};
+
+/* Fills every field with its built-in default, including the default bindings. */
+bool config_init(struct tinct_config *config);
+void config_finish(struct tinct_config *config);
+
+/*
+ * Parses the file at path on top of the current values. Errors are written to
+ * errors (one line each) and counted; returns the number of errors, or -1 if the
+ * file cannot be opened.
+ */
+int config_load(struct tinct_config *config, const char *path, FILE *errors);
+
+/*
+ * The file tinct reads when no -c is given: $XDG_CONFIG_HOME/tinct/tinct.ini,
+ * then /etc/xdg/tinct/tinct.ini. Returns a newly allocated path or NULL.
+ */
+char *config_find_default(void);
+
+/* Per-output settings by connector name, or NULL. */
+struct tinct_output_config *config_find_output(struct tinct_config *config, const char *name);
+
+/* "#rrggbb" or "#rrggbbaa" into colour; false when malformed. */
+bool config_parse_colour(const char *text, struct tinct_colour *colour);
+
+/* A darker variant of the same hue, used for unfocused frames. */
+struct tinct_colour config_colour_unfocused(struct tinct_colour colour);
+
+/* Black or white, whichever reads better on top of colour. */
+struct tinct_colour config_colour_contrast(struct tinct_colour colour);
+
+#endif

@@ -1,0 +1,7 @@
+/* tinct: everything lives in the library; see tinct.c. */
+#include "tinct.h"
+
+int main(int argc, char *argv[])
+{
+	return tinct_main(argc, argv);
+}

@@ -1,0 +1,42 @@
+/*
+ * Outputs: one tinct_output per wlr_output, placed in the layout, rendered by
+ * the scene on every frame event (and only then: damage decides whether
+ * anything is drawn). Also output management and output power requests.
+ */
+#ifndef TINCT_OUTPUT_H
+#define TINCT_OUTPUT_H
+
+#include <wayland-server-core.h>
+#include <wlr/util/box.h>
+
+struct tinct_server;
+
+struct tinct_output {
+	struct tinct_server *server;
+	struct wlr_output *wlr_output;
+	struct wlr_scene_output *scene_output;
+	struct wlr_scene_rect *background;
+
+	/* Output area minus exclusive zones, layout coordinates. */
+	struct wlr_box usable_area;
+	struct wl_list layer_surfaces[4]; // tinct_layer_surface.link, by layer
+
+	struct wl_listener frame;
+	struct wl_listener destroy;
+	struct wl_listener mode;
+	struct wl_list link; // tinct_server.outputs
+};
+
+void output_handle_new(struct wl_listener *listener, void *data);
+void output_manager_handle_apply(struct wl_listener *listener, void *data);
+void output_manager_handle_test(struct wl_listener *listener, void *data);
+void output_power_handle_set_mode(struct wl_listener *listener, void *data);
+void output_layout_handle_change(struct wl_listener *listener, void *data);
+
+/* The output at layout point (lx, ly), or the first one; NULL if none. */
+struct tinct_output *output_at(struct tinct_server *server, double lx, double ly);
+
+/* Layout box of output. */
+struct wlr_box output_layout_box(struct tinct_output *output);
+
+#endif

@@ -1,0 +1,422 @@
+/*
+ * Server lifecycle: creates the wlroots objects and every protocol global,
+ * the fixed scene layers, and the one global filter through which the trust
+ * policy hides privileged globals from untrusted (VM) clients.
+ */
+#include "server.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <wlr/backend.h>
+#include <wlr/render/allocator.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/types/wlr_compositor.h>
+#include <wlr/types/wlr_data_control_v1.h>
+#include <wlr/types/wlr_data_device.h>
+#include <wlr/types/wlr_export_dmabuf_v1.h>
+#include <wlr/types/wlr_foreign_toplevel_management_v1.h>
+#include <wlr/types/wlr_gamma_control_v1.h>
+#include <wlr/types/wlr_idle.h>
+#include <wlr/types/wlr_idle_inhibit_v1.h>
+#include <wlr/types/wlr_input_inhibitor.h>
+#include <wlr/types/wlr_layer_shell_v1.h>
+#include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_output_management_v1.h>
+#include <wlr/types/wlr_output_power_management_v1.h>
+#include <wlr/types/wlr_presentation_time.h>
+#include <wlr/types/wlr_primary_selection_v1.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/types/wlr_screencopy_v1.h>
+#include <wlr/types/wlr_seat.h>
+#include <wlr/types/wlr_server_decoration.h>
+#include <wlr/types/wlr_viewporter.h>
+#include <wlr/types/wlr_xdg_activation_v1.h>
+#include <wlr/types/wlr_xdg_decoration_v1.h>
+#include <wlr/types/wlr_xdg_output_v1.h>
+#include <wlr/types/wlr_xdg_shell.h>
+#include <wlr/util/log.h>
+
+#include "config.h"
+#include "layer_shell.h"
+#include "output.h"
+#include "seat.h"
+#include "spawn.h"
+#include "view.h"
+
+struct tinct_decoration {
+	struct wlr_xdg_toplevel_decoration_v1 *decoration;
+	struct wl_listener request_mode;
+	struct wl_listener destroy;
+};
+
+struct tinct_idle_inhibitor {
+	struct tinct_server *server;
+	struct wl_listener destroy;
+	struct wl_list link; // tinct_server.idle_inhibitors
+};
+
+void server_mark_privileged(struct tinct_server *server, const struct wl_global *global)
+{
+	const struct wl_global **slot = wl_array_add(&server->privileged_globals, sizeof(*slot));
+	if (slot == NULL) {
+		/* Failing open would expose the global: refuse to run instead. */
+		wlr_log(WLR_ERROR, "out of memory recording a privileged global");
+		abort();
+	}
+	*slot = global;
+}
+
+/* Tag of VM clients; host clients have none. Set by the per-VM sockets. */
+static void handle_client_tag_destroy(struct wl_listener *listener, void *data)
+{
+	wl_list_remove(&listener->link);
+	free(listener);
+}
+
+bool server_client_is_trusted(struct tinct_server *server, const struct wl_client *client)
+{
+	return wl_client_get_destroy_listener((struct wl_client *)client,
+		       handle_client_tag_destroy) == NULL;
+}
+
+static bool filter_global(const struct wl_client *client, const struct wl_global *global,
+	void *data)
+{
+	struct tinct_server *server = data;
+	if (server_client_is_trusted(server, client)) {
+		return true;
+	}
+	const struct wl_global **privileged;
+	wl_array_for_each (privileged, &server->privileged_globals) {
+		if (*privileged == global) {
+			return false;
+		}
+	}
+	return true;
+}
+
+void server_arrange(struct tinct_server *server)
+{
+	struct tinct_output *output;
+	wl_list_for_each (output, &server->outputs, link) {
+		layer_shell_arrange(output);
+	}
+	views_arrange(server);
+}
+
+void server_terminate(struct tinct_server *server)
+{
+	wl_display_terminate(server->display);
+}
+
+static int handle_signal(int signal, void *data)
+{
+	struct tinct_server *server = data;
+	wlr_log(WLR_INFO, "received signal %d, exiting", signal);
+	server_terminate(server);
+	return 0;
+}
+
+static void decoration_handle_request_mode(struct wl_listener *listener, void *data)
+{
+	struct tinct_decoration *decoration = wl_container_of(listener, decoration, request_mode);
+	/* tinct always draws the frame: identity is never left to the client. */
+	wlr_xdg_toplevel_decoration_v1_set_mode(decoration->decoration,
+		WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
+}
+
+static void decoration_handle_destroy(struct wl_listener *listener, void *data)
+{
+	struct tinct_decoration *decoration = wl_container_of(listener, decoration, destroy);
+	wl_list_remove(&decoration->request_mode.link);
+	wl_list_remove(&decoration->destroy.link);
+	free(decoration);
+}
+
+static void handle_new_xdg_decoration(struct wl_listener *listener, void *data)
+{
+	struct wlr_xdg_toplevel_decoration_v1 *wlr_decoration = data;
+	struct tinct_decoration *decoration = calloc(1, sizeof(*decoration));
+	if (decoration == NULL) {
+		return;
+	}
+	decoration->decoration = wlr_decoration;
+	decoration->request_mode.notify = decoration_handle_request_mode;
+	wl_signal_add(&wlr_decoration->events.request_mode, &decoration->request_mode);
+	decoration->destroy.notify = decoration_handle_destroy;
+	wl_signal_add(&wlr_decoration->events.destroy, &decoration->destroy);
+	decoration_handle_request_mode(&decoration->request_mode, wlr_decoration);
+}
+
+static void handle_request_activate(struct wl_listener *listener, void *data)
+{
+	struct tinct_server *server = wl_container_of(listener, server, request_activate);
+	struct wlr_xdg_activation_v1_request_activate_event *event = data;
+	struct tinct_view *view = view_from_surface(server, event->surface);
+	if (view != NULL && view->mapped) {
+		view_focus(view);
+	}
+}
+
+static void update_idle(struct tinct_server *server)
+{
+	wlr_idle_set_enabled(server->idle, seat_wlr_seat(server->seat),
+		wl_list_empty(&server->idle_inhibitors));
+}
+
+static void idle_inhibitor_handle_destroy(struct wl_listener *listener, void *data)
+{
+	struct tinct_idle_inhibitor *inhibitor = wl_container_of(listener, inhibitor, destroy);
+	struct tinct_server *server = inhibitor->server;
+	wl_list_remove(&inhibitor->destroy.link);
+	wl_list_remove(&inhibitor->link);
+	free(inhibitor);
+	update_idle(server);
+}
+
+static void handle_new_idle_inhibitor(struct wl_listener *listener, void *data)
+{
+	struct tinct_server *server = wl_container_of(listener, server, new_idle_inhibitor);
+	struct wlr_idle_inhibitor_v1 *wlr_inhibitor = data;
+	struct tinct_idle_inhibitor *inhibitor = calloc(1, sizeof(*inhibitor));
+	if (inhibitor == NULL) {
+		return;
+	}
+	inhibitor->server = server;
+	inhibitor->destroy.notify = idle_inhibitor_handle_destroy;
+	wl_signal_add(&wlr_inhibitor->events.destroy, &inhibitor->destroy);
+	wl_list_insert(&server->idle_inhibitors, &inhibitor->link);
+	update_idle(server);
+}
+
+static void handle_input_inhibit_activate(struct wl_listener *listener, void *data)
+{
+	struct tinct_server *server = wl_container_of(listener, server, input_inhibit_activate);
+	struct wlr_seat *wlr_seat = seat_wlr_seat(server->seat);
+	struct wlr_surface *focused = wlr_seat->keyboard_state.focused_surface;
+	if (focused != NULL && wl_resource_get_client(focused->resource) !=
+			server->input_inhibit->active_client) {
+		wlr_seat_keyboard_notify_clear_focus(wlr_seat);
+	}
+	wlr_seat_pointer_notify_clear_focus(wlr_seat);
+}
+
+static void handle_input_inhibit_deactivate(struct wl_listener *listener, void *data)
+{
+	struct tinct_server *server = wl_container_of(listener, server, input_inhibit_deactivate);
+	struct tinct_view *view = view_focused(server);
+	seat_focus_surface(server->seat, view != NULL ? view->xdg_surface->surface : NULL);
+	seat_update_pointer(server->seat);
+}
+
+static void handle_new_kde_decoration(struct wl_listener *listener, void *data)
+{
+	/* The default mode (server) is all tinct needs; nothing to track. */
+}
+
+bool server_init(struct tinct_server *server, struct tinct_config *config)
+{
+	server->config = config;
+	wl_list_init(&server->outputs);
+	wl_list_init(&server->views);
+	wl_list_init(&server->children);
+	wl_list_init(&server->idle_inhibitors);
+	wl_array_init(&server->privileged_globals);
+
+	server->display = wl_display_create();
+	if (server->display == NULL) {
+		wlr_log(WLR_ERROR, "cannot create the Wayland display");
+		return false;
+	}
+	server->loop = wl_display_get_event_loop(server->display);
+	wl_display_set_global_filter(server->display, filter_global, server);
+
+	server->backend = wlr_backend_autocreate(server->display);
+	if (server->backend == NULL) {
+		wlr_log(WLR_ERROR, "cannot create a backend (no seat, no display, no headless?)");
+		goto error_display;
+	}
+	server->session = wlr_backend_get_session(server->backend);
+	server->renderer = wlr_renderer_autocreate(server->backend);
+	if (server->renderer == NULL) {
+		wlr_log(WLR_ERROR, "cannot create a renderer");
+		goto error_backend;
+	}
+	wlr_renderer_init_wl_display(server->renderer, server->display);
+	server->allocator = wlr_allocator_autocreate(server->backend, server->renderer);
+	if (server->allocator == NULL) {
+		wlr_log(WLR_ERROR, "cannot create an allocator");
+		goto error_renderer;
+	}
+
+	server->compositor = wlr_compositor_create(server->display, server->renderer);
+	server->output_layout = wlr_output_layout_create();
+	server->scene = wlr_scene_create();
+	if (server->compositor == NULL || server->output_layout == NULL || server->scene == NULL) {
+		wlr_log(WLR_ERROR, "cannot create the compositor, layout or scene");
+		goto error_allocator;
+	}
+	for (size_t i = 0; i < TINCT_LAYER_COUNT; i++) {
+		server->layers[i] = &wlr_scene_tree_create(&server->scene->node)->node;
+	}
+
+	server->presentation = wlr_presentation_create(server->display, server->backend);
+	wlr_scene_set_presentation(server->scene, server->presentation);
+	wlr_viewporter_create(server->display);
+	wlr_data_device_manager_create(server->display);
+	wlr_primary_selection_v1_device_manager_create(server->display);
+	wlr_xdg_output_manager_v1_create(server->display, server->output_layout);
+
+	server->xdg_shell = wlr_xdg_shell_create(server->display);
+	server->layer_shell = wlr_layer_shell_v1_create(server->display);
+	server->xdg_decoration = wlr_xdg_decoration_manager_v1_create(server->display);
+	server->kde_decoration = wlr_server_decoration_manager_create(server->display);
+	server->activation = wlr_xdg_activation_v1_create(server->display);
+	server->foreign_toplevel = wlr_foreign_toplevel_manager_v1_create(server->display);
+	server->output_manager = wlr_output_manager_v1_create(server->display);
+	server->output_power = wlr_output_power_manager_v1_create(server->display);
+	server->idle = wlr_idle_create(server->display);
+	server->idle_inhibit = wlr_idle_inhibit_v1_create(server->display);
+	server->input_inhibit = wlr_input_inhibit_manager_create(server->display);
+	struct wlr_screencopy_manager_v1 *screencopy =
+		wlr_screencopy_manager_v1_create(server->display);
+	struct wlr_export_dmabuf_manager_v1 *export_dmabuf =
+		wlr_export_dmabuf_manager_v1_create(server->display);
+	struct wlr_data_control_manager_v1 *data_control =
+		wlr_data_control_manager_v1_create(server->display);
+	struct wlr_gamma_control_manager_v1 *gamma =
+		wlr_gamma_control_manager_v1_create(server->display);
+	if (server->xdg_shell == NULL || server->layer_shell == NULL ||
+		server->xdg_decoration == NULL || server->kde_decoration == NULL ||
+		server->activation == NULL || server->foreign_toplevel == NULL ||
+		server->output_manager == NULL || server->output_power == NULL ||
+		server->idle == NULL || server->idle_inhibit == NULL ||
+		server->input_inhibit == NULL || screencopy == NULL || export_dmabuf == NULL ||
+		data_control == NULL || gamma == NULL) {
+		wlr_log(WLR_ERROR, "cannot create the protocol globals");
+		goto error_scene;
+	}
+	wlr_server_decoration_manager_set_default_mode(server->kde_decoration,
+		WLR_SERVER_DECORATION_MANAGER_MODE_SERVER);
+
+	/* What a VM must never see (DESIGN.md, trust model). */
+	server_mark_privileged(server, server->layer_shell->global);
+	server_mark_privileged(server, server->foreign_toplevel->global);
+	server_mark_privileged(server, server->output_manager->global);
+	server_mark_privileged(server, server->output_power->global);
+	server_mark_privileged(server, server->idle->global);
+	server_mark_privileged(server, server->input_inhibit->global);
+	server_mark_privileged(server, screencopy->global);
+	server_mark_privileged(server, export_dmabuf->global);
+	server_mark_privileged(server, data_control->global);
+	server_mark_privileged(server, gamma->global);
+
+	server->seat = seat_create(server);
+	if (server->seat == NULL) {
+		goto error_scene;
+	}
+
+	server->new_output.notify = output_handle_new;
+	wl_signal_add(&server->backend->events.new_output, &server->new_output);
+	server->layout_change.notify = output_layout_handle_change;
+	wl_signal_add(&server->output_layout->events.change, &server->layout_change);
+	server->output_manager_apply.notify = output_manager_handle_apply;
+	wl_signal_add(&server->output_manager->events.apply, &server->output_manager_apply);
+	server->output_manager_test.notify = output_manager_handle_test;
+	wl_signal_add(&server->output_manager->events.test, &server->output_manager_test);
+	server->output_power_set_mode.notify = output_power_handle_set_mode;
+	wl_signal_add(&server->output_power->events.set_mode, &server->output_power_set_mode);
+	server->new_xdg_surface.notify = xdg_shell_handle_new_surface;
+	wl_signal_add(&server->xdg_shell->events.new_surface, &server->new_xdg_surface);
+	server->new_layer_surface.notify = layer_shell_handle_new_surface;
+	wl_signal_add(&server->layer_shell->events.new_surface, &server->new_layer_surface);
+	server->new_xdg_decoration.notify = handle_new_xdg_decoration;
+	wl_signal_add(&server->xdg_decoration->events.new_toplevel_decoration,
+		&server->new_xdg_decoration);
+	server->new_kde_decoration.notify = handle_new_kde_decoration;
+	wl_signal_add(&server->kde_decoration->events.new_decoration, &server->new_kde_decoration);
+	server->request_activate.notify = handle_request_activate;
+	wl_signal_add(&server->activation->events.request_activate, &server->request_activate);
+	server->new_idle_inhibitor.notify = handle_new_idle_inhibitor;
+	wl_signal_add(&server->idle_inhibit->events.new_inhibitor, &server->new_idle_inhibitor);
+	server->input_inhibit_activate.notify = handle_input_inhibit_activate;
+	wl_signal_add(&server->input_inhibit->events.activate, &server->input_inhibit_activate);
+	server->input_inhibit_deactivate.notify = handle_input_inhibit_deactivate;
+	wl_signal_add(&server->input_inhibit->events.deactivate,
+		&server->input_inhibit_deactivate);
+
+	server->sigterm_source =
+		wl_event_loop_add_signal(server->loop, SIGTERM, handle_signal, server);
+	server->sigint_source = wl_event_loop_add_signal(server->loop, SIGINT, handle_signal, server);
+	return true;
+
+error_scene:
+	wlr_scene_node_destroy(&server->scene->node);
+	wlr_output_layout_destroy(server->output_layout);
+error_allocator:
+	wlr_allocator_destroy(server->allocator);
+error_renderer:
+	wlr_renderer_destroy(server->renderer);
+error_backend:
+	wlr_backend_destroy(server->backend);
+error_display:
+	wl_display_destroy(server->display);
+	wl_array_release(&server->privileged_globals);
+	return false;
+}
+
+bool server_start(struct tinct_server *server)
+{
+	server->socket = wl_display_add_socket_auto(server->display);
+	if (server->socket == NULL) {
+		wlr_log(WLR_ERROR, "cannot open a Wayland socket (is XDG_RUNTIME_DIR set?)");
+		return false;
+	}
+	if (!wlr_backend_start(server->backend)) {
+		wlr_log(WLR_ERROR, "cannot start the backend");
+		return false;
+	}
+	/* Children talk to the host socket; never hand them ours by fd. */
+	setenv("WAYLAND_DISPLAY", server->socket, true);
+	unsetenv("WAYLAND_SOCKET");
+	wlr_log(WLR_INFO, "running on WAYLAND_DISPLAY=%s", server->socket);
+	return true;
+}
+
+int server_run(struct tinct_server *server)
+{
+	wl_display_run(server->display);
+	return server->exit_code;
+}
+
+void server_fini(struct tinct_server *server)
+{
+	spawn_terminate_all(server);
+	wl_display_destroy_clients(server->display);
+
+	wl_list_remove(&server->new_output.link);
+	wl_list_remove(&server->layout_change.link);
+	wl_list_remove(&server->output_manager_apply.link);
+	wl_list_remove(&server->output_manager_test.link);
+	wl_list_remove(&server->output_power_set_mode.link);
+	wl_list_remove(&server->new_xdg_surface.link);
+	wl_list_remove(&server->new_layer_surface.link);
+	wl_list_remove(&server->new_xdg_decoration.link);
+	wl_list_remove(&server->new_kde_decoration.link);
+	wl_list_remove(&server->request_activate.link);
+	wl_list_remove(&server->new_idle_inhibitor.link);
+	wl_list_remove(&server->input_inhibit_activate.link);
+	wl_list_remove(&server->input_inhibit_deactivate.link);
+	wl_event_source_remove(server->sigterm_source);
+	wl_event_source_remove(server->sigint_source);
+
+	/* Outputs go with the backend; their handlers still see a whole server. */
+	wlr_backend_destroy(server->backend);
+	seat_destroy(server->seat);
+	wlr_scene_node_destroy(&server->scene->node);
+	wlr_output_layout_destroy(server->output_layout);
+	wlr_allocator_destroy(server->allocator);
+	wlr_renderer_destroy(server->renderer);
+	wl_display_destroy(server->display);
+	wl_array_release(&server->privileged_globals);
+}

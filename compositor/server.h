@@ -1,0 +1,128 @@
+/*
+ * The tinct server: one wl_display, one event loop, the wlroots objects and
+ * the fixed scene layers. server_init() creates everything, server_start()
+ * opens the socket and lights the outputs, server_fini() tears down in reverse.
+ */
+#ifndef TINCT_SERVER_H
+#define TINCT_SERVER_H
+
+#include <stdbool.h>
+#include <wayland-server-core.h>
+
+struct tinct_config;
+struct tinct_seat;
+struct tinct_view;
+
+/* Every scene node tinct creates carries one of these in node->data. */
+enum tinct_node_type {
+	TINCT_NODE_VIEW, // a view's tree; owner is the tinct_view
+	TINCT_NODE_FRAME, // border or title bar; owner is the tinct_view
+	TINCT_NODE_LAYER_SURFACE, // owner is the tinct_layer_surface
+	TINCT_NODE_POPUP, // owner is the tinct_popup
+};
+
+struct tinct_node_desc {
+	enum tinct_node_type type;
+	void *owner;
+	/* For TINCT_NODE_FRAME: which part was hit (WLR_EDGE_* mask, 0 = title). */
+	uint32_t edges;
+};
+
+/* Scene layers, bottom to top; created once in this order. */
+enum tinct_layer {
+	TINCT_LAYER_BACKGROUND,
+	TINCT_LAYER_BOTTOM,
+	TINCT_LAYER_VIEWS,
+	TINCT_LAYER_TOP,
+	TINCT_LAYER_PANEL,
+	TINCT_LAYER_OVERLAY,
+	TINCT_LAYER_POPUPS,
+	TINCT_LAYER_DRAG,
+	TINCT_LAYER_LOCK,
+	TINCT_LAYER_COUNT,
+};
+
+struct tinct_server {
+	struct wl_display *display;
+	struct wl_event_loop *loop;
+	struct tinct_config *config;
+
+	struct wlr_backend *backend;
+	struct wlr_session *session; // NULL unless on a real seat
+	struct wlr_renderer *renderer;
+	struct wlr_allocator *allocator;
+	struct wlr_compositor *compositor;
+
+	struct wlr_scene *scene;
+	struct wlr_scene_node *layers[TINCT_LAYER_COUNT];
+
+	struct wlr_output_layout *output_layout;
+	struct wl_list outputs; // tinct_output.link
+	struct wlr_output_manager_v1 *output_manager;
+	struct wlr_output_power_manager_v1 *output_power;
+	struct wlr_presentation *presentation;
+
+	struct wlr_xdg_shell *xdg_shell;
+	struct wlr_layer_shell_v1 *layer_shell;
+	struct wlr_xdg_decoration_manager_v1 *xdg_decoration;
+	struct wlr_server_decoration_manager *kde_decoration;
+	struct wlr_xdg_activation_v1 *activation;
+	struct wlr_foreign_toplevel_manager_v1 *foreign_toplevel;
+	struct wlr_idle *idle;
+	struct wlr_idle_inhibit_manager_v1 *idle_inhibit;
+	struct wlr_input_inhibit_manager *input_inhibit;
+
+	struct wl_list views; // tinct_view.link, most recently focused first
+	struct tinct_seat *seat;
+
+	/* Placement of the next new view (cascade). */
+	int cascade_x, cascade_y;
+
+	/* Privileged globals, hidden from untrusted (VM) clients. */
+	struct wl_array privileged_globals; // const struct wl_global *
+
+	struct wl_list idle_inhibitors; // tinct_idle_inhibitor.link
+	struct wl_list children; // tinct_child.link
+	const char *socket; // WAYLAND_DISPLAY name of the host socket
+	int exit_code;
+
+	struct wl_event_source *sigterm_source, *sigint_source;
+
+	struct wl_listener new_output;
+	struct wl_listener layout_change;
+	struct wl_listener output_manager_apply;
+	struct wl_listener output_manager_test;
+	struct wl_listener output_power_set_mode;
+	struct wl_listener new_xdg_surface;
+	struct wl_listener new_layer_surface;
+	struct wl_listener new_xdg_decoration;
+	struct wl_listener new_kde_decoration;
+	struct wl_listener request_activate;
+	struct wl_listener new_idle_inhibitor;
+	struct wl_listener input_inhibit_activate;
+	struct wl_listener input_inhibit_deactivate;
+};
+
+bool server_init(struct tinct_server *server, struct tinct_config *config);
+/* Opens the host socket, starts the backend, exports WAYLAND_DISPLAY. */
+bool server_start(struct tinct_server *server);
+/* Runs the event loop until exit; returns the exit code. */
+int server_run(struct tinct_server *server);
+void server_fini(struct tinct_server *server);
+
+/* Asks the loop to stop; safe to call from any handler. */
+void server_terminate(struct tinct_server *server);
+
+/* Marks global as privileged: untrusted clients neither see nor bind it. */
+void server_mark_privileged(struct tinct_server *server, const struct wl_global *global);
+
+/*
+ * Whether client is a trusted host client. VM clients (tagged when they are
+ * accepted on a VM's own socket) are not; everything on the main socket is.
+ */
+bool server_client_is_trusted(struct tinct_server *server, const struct wl_client *client);
+
+/* Recomputes the usable area of every output and re-arranges layer surfaces. */
+void server_arrange(struct tinct_server *server);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * Command line handling for tinct: -c FILE, -s CMD, -d, --validate,
+ * --version, --help.
+ */
+#include "tinct.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <wlr/util/log.h>
+
+#include "config.h"
+#include "server.h"
+#include "spawn.h"
+
+static const char usage[] =
+	"Usage: tinct [options]\n"
+	"\n"
+	"A Wayland compositor for a desktop where every application runs in its own VM.\n"
+	"\n"
+	"  -c, --config FILE   read FILE instead of $XDG_CONFIG_HOME/tinct/tinct.ini\n"
+	"                      or /etc/xdg/tinct/tinct.ini\n"
+	"  -s, --startup CMD   run CMD (with /bin/sh -c) once the session is up\n"
+	"  -d, --debug         log debug messages\n"
+	"      --validate      check the configuration, print errors, exit 0 if clean\n"
+	"  -v, --version       print the version and exit\n"
+	"  -h, --help          print this help and exit\n";
+
+int tinct_main(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"startup", required_argument, NULL, 's'},
+		{"debug", no_argument, NULL, 'd'},
+		{"validate", no_argument, NULL, 'V'},
+		{"version", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *config_path = NULL, *startup = NULL;
+	bool debug = false, validate = false;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "c:s:dvh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 's':
+			startup = optarg;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 'V':
+			validate = true;
+			break;
+		case 'v':
+			printf("tinct %s\n", TINCT_VERSION);
+			return 0;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tinct: unexpected argument \"%s\"\n", argv[optind]);
+		fputs(usage, stderr);
+		return 2;
+	}
+
+	wlr_log_init(debug ? WLR_DEBUG : WLR_INFO, NULL);
+
+	int status = 1;
+	struct tinct_config config;
+	if (!config_init(&config)) {
+		fprintf(stderr, "tinct: out of memory\n");
+		return 1;
+	}
+	char *found = config_path == NULL ? config_find_default() : NULL;
+	const char *path = config_path != NULL ? config_path : found;
+	int errors = 0;
+	if (path != NULL) {
+		errors = config_load(&config, path, stderr);
+		if (errors < 0 && (config_path != NULL || validate)) {
+			goto out;
+		}
+	}
+	if (validate) {
+		if (errors == 0) {
+			printf("%s: OK\n", path != NULL ? path : "built-in defaults");
+		}
+		status = errors == 0 ? 0 : 1;
+		goto out;
+	}
+	if (errors > 0) {
+		wlr_log(WLR_ERROR, "%s: %d error(s); those lines were skipped", path, errors);
+	}
+
+	/* A dead client socket must never kill the compositor. */
+	signal(SIGPIPE, SIG_IGN);
+
+	struct tinct_server server = {0};
+	if (!server_init(&server, &config)) {
+		goto out;
+	}
+	if (!server_start(&server)) {
+		server_fini(&server);
+		goto out;
+	}
+	if (startup != NULL) {
+		spawn_command(&server, startup);
+	}
+	status = server_run(&server);
+	server_fini(&server);
+	wlr_log(WLR_INFO, "tinct exited cleanly");
+
+out:
+	config_finish(&config);
+	free(found);
+	return status;
+}

@@ -1,0 +1,83 @@
+/*
+ * Views: xdg-shell toplevels with a tinct-drawn frame. A view's scene tree
+ * sits at the frame's top-left corner; the client's surfaces sit inside it at
+ * (border, border + title). view->x/y is where the content (the xdg geometry
+ * origin) is in layout coordinates.
+ */
+#ifndef TINCT_VIEW_H
+#define TINCT_VIEW_H
+
+#include <stdbool.h>
+#include <wayland-server-core.h>
+#include <wlr/util/box.h>
+
+#include "frame.h"
+#include "server.h"
+
+struct wlr_surface;
+
+struct tinct_view {
+	struct tinct_server *server;
+	struct wlr_xdg_surface *xdg_surface;
+	struct wlr_scene_node *tree; // TINCT_NODE_VIEW
+	struct wlr_scene_node *surface_node; // made by the xdg helper, freed with the surface
+	struct tinct_node_desc desc;
+	struct tinct_frame frame;
+	struct wlr_foreign_toplevel_handle_v1 *foreign;
+
+	int x, y; // content origin, layout coordinates
+	int width, height; // content size (xdg geometry)
+	bool mapped;
+	bool activated;
+	bool maximized, fullscreen;
+	struct wlr_box saved; // content box before maximise/fullscreen
+
+	/* Interactive resize from a left or top edge keeps the opposite edge. */
+	uint32_t resize_edges;
+	struct wlr_box resize_start;
+
+	struct wl_listener map;
+	struct wl_listener unmap;
+	struct wl_listener destroy;
+	struct wl_listener commit;
+	struct wl_listener request_move;
+	struct wl_listener request_resize;
+	struct wl_listener request_maximize;
+	struct wl_listener request_fullscreen;
+	struct wl_listener set_title;
+	struct wl_listener set_app_id;
+	struct wl_listener foreign_request_activate;
+	struct wl_listener foreign_request_close;
+	struct wl_listener foreign_request_maximize;
+	struct wl_listener foreign_request_fullscreen;
+
+	struct wl_list link; // tinct_server.views
+};
+
+/* xdg_shell new_surface: toplevels become views, popups get a scene node. */
+void xdg_shell_handle_new_surface(struct wl_listener *listener, void *data);
+
+/* Raises view, gives it keyboard focus and draws it active. NULL clears focus. */
+void view_focus(struct tinct_view *view);
+/* The view owning surface (or one of its subsurfaces/popups), or NULL. */
+struct tinct_view *view_from_surface(struct tinct_server *server, struct wlr_surface *surface);
+struct tinct_view *view_focused(struct tinct_server *server);
+
+void view_close(struct tinct_view *view);
+void view_move_to(struct tinct_view *view, int x, int y);
+/* Asks the client for a new content size; the frame follows on commit. */
+void view_resize(struct tinct_view *view, int width, int height);
+void view_set_maximized(struct tinct_view *view, bool maximized);
+void view_set_fullscreen(struct tinct_view *view, bool fullscreen);
+
+/* The full box including the frame, layout coordinates. */
+struct wlr_box view_frame_box(struct tinct_view *view);
+
+/* Focuses the next (or previous) mapped view in stacking order. */
+void views_cycle_focus(struct tinct_server *server, bool forward);
+/* Re-places views that are no longer on any output (after unplug). */
+void views_ensure_visible(struct tinct_server *server);
+/* Re-fits maximised and fullscreen views after the usable area changed. */
+void views_arrange(struct tinct_server *server);
+
+#endif
