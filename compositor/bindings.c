@@ -162,10 +162,6 @@ static bool parse_combo(const char *combo, uint32_t *modifiers, xkb_keysym_t *ke
 		}
 		token = next;
 	}
-	if (ok && combo[strlen(combo) - 1] == '+') {
-		*error = "missing key after '+'";
-		ok = false;
-	}
 	free(copy);
 	return ok;
 }
@@ -176,6 +172,10 @@ struct tinct_binding *binding_create(const char *combo, const char *command, con
 	xkb_keysym_t keysym;
 	if (combo[0] == '\0') {
 		*error = "missing key";
+		return NULL;
+	}
+	if (combo[strlen(combo) - 1] == '+') {
+		*error = "missing key after '+'";
 		return NULL;
 	}
 	if (!parse_combo(combo, &modifiers, &keysym, error)) {

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Key bindings through a real virtual keyboard (wtype): Super+Shift+Return
+# opens foot, Super+Q closes the focused window, keys that are bindings never
+# reach the client.
+. "$(dirname "$0")/lib.sh"
+need wtype foot
+
+cat >"$TEST_DIR/tinct.ini" <<INI
+[bindings]
+Super+T = exec $TEST_CLIENT toplevel --title from-binding --colour 00ff00
+INI
+start_tinct -c "$TEST_DIR/tinct.ini"
+
+wtype -M logo -M shift -k Return -m shift -m logo
+wait_mapped 1
+log_has "app_id=foot" || fail "Super+Shift+Return did not open foot"
+
+wtype -M logo -k t -m logo
+wait_mapped 2
+log_has "title=from-binding" || fail "the configured Super+T binding did not run"
+
+wtype -M logo -k q -m logo
+wait_for 10 log_has "view unmapped: app_id=test-client" || fail "Super+Q did not close"
+log_has "view unmapped: app_id=foot" && fail "Super+Q closed the wrong window"
+
+# Alt+Tab moves focus back to foot, Super+Q closes it.
+wtype -M logo -k t -m logo
+wait_mapped 3
+wtype -M alt -k Tab -m alt
+wtype -M logo -k q -m logo
+wait_for 10 log_has "view unmapped: app_id=foot" || fail "Alt+Tab did not focus foot"
+tinct_alive
+stop_tinct

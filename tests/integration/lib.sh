@@ -1,0 +1,166 @@
+# Shared helpers for integration tests: a headless tinct with its own
+# XDG_RUNTIME_DIR, bounded waits on conditions, screenshots and pixel checks.
+# Every process a test starts is killed on exit.
+set -eu
+
+: "${TINCT_BUILD_ROOT:?run through meson test}"
+: "${TINCT_SOURCE_ROOT:?run through meson test}"
+TINCT="${TINCT:-$TINCT_BUILD_ROOT/compositor/tinct}"
+PIXELS="$TINCT_SOURCE_ROOT/tests/tools/pixels.py"
+
+TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tinct-test.XXXXXX")
+chmod 700 "$TEST_DIR"
+export XDG_RUNTIME_DIR="$TEST_DIR/run"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+export XDG_CONFIG_HOME="$TEST_DIR/config"
+mkdir -p "$XDG_CONFIG_HOME"
+export HOME="${HOME:-$TEST_DIR}"
+unset WAYLAND_DISPLAY WAYLAND_SOCKET DISPLAY
+TINCT_PID=
+TINCT_LOG="$TEST_DIR/tinct.log"
+BACKGROUND_PIDS=
+
+log() {
+	echo "# $*" >&2
+}
+
+fail() {
+	echo "FAIL: $*" >&2
+	if [ -f "$TINCT_LOG" ]; then
+		echo "---- tinct log (last 40 lines) ----" >&2
+		tail -n 40 "$TINCT_LOG" >&2
+	fi
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+need() {
+	for prog in "$@"; do
+		command -v "$prog" >/dev/null 2>&1 || skip "$prog is not installed"
+	done
+}
+
+cleanup() {
+	status=$?
+	for pid in $BACKGROUND_PIDS; do
+		kill "$pid" 2>/dev/null || true
+	done
+	if [ -n "$TINCT_PID" ] && kill -0 "$TINCT_PID" 2>/dev/null; then
+		kill -TERM "$TINCT_PID" 2>/dev/null || true
+		wait_for 10 not_running "$TINCT_PID" || kill -KILL "$TINCT_PID" 2>/dev/null || true
+	fi
+	rm -rf "$TEST_DIR"
+	exit $status
+}
+trap cleanup EXIT INT TERM
+
+not_running() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# wait_for SECONDS COMMAND...: polls COMMAND every 50 ms until it succeeds or
+# the bound passes (returns 1 then).
+wait_for() {
+	bound=$1
+	shift
+	deadline=$(($(date +%s%N) / 1000000 + bound * 1000))
+	while ! "$@" >/dev/null 2>&1; do
+		if [ $(($(date +%s%N) / 1000000)) -ge "$deadline" ]; then
+			return 1
+		fi
+		sleep 0.05
+	done
+	return 0
+}
+
+log_has() {
+	grep -q -- "$1" "$TINCT_LOG"
+}
+
+log_count() {
+	grep -c -- "$1" "$TINCT_LOG" || true
+}
+
+# start_tinct [tinct args...]: headless tinct with debug logging; exports
+# WAYLAND_DISPLAY once its socket is up.
+start_tinct() {
+	WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
+		"$TINCT" -d "$@" >"$TINCT_LOG" 2>&1 &
+	TINCT_PID=$!
+	wait_for 20 log_has "running on WAYLAND_DISPLAY=" || fail "tinct did not start"
+	WAYLAND_DISPLAY=$(sed -n 's/.*running on WAYLAND_DISPLAY=\([^ ]*\).*/\1/p' "$TINCT_LOG" | head -n1)
+	export WAYLAND_DISPLAY
+}
+
+# stop_tinct: SIGTERM, then require a clean exit (status 0) within 10 s.
+stop_tinct() {
+	kill -TERM "$TINCT_PID"
+	wait_for 10 not_running "$TINCT_PID" || fail "tinct did not exit on SIGTERM"
+	status=0
+	wait "$TINCT_PID" || status=$?
+	TINCT_PID=
+	[ "$status" = 0 ] || fail "tinct exited with status $status"
+}
+
+tinct_alive() {
+	kill -0 "$TINCT_PID" 2>/dev/null || fail "tinct died"
+}
+
+# background CMD...: starts a client that cleanup() will kill.
+background() {
+	"$@" >>"$TEST_DIR/clients.log" 2>&1 &
+	BACKGROUND_PIDS="$BACKGROUND_PIDS $!"
+	LAST_PID=$!
+}
+
+# wait_mapped N: waits until N views have been mapped in total.
+wait_mapped() {
+	wait_for 20 mapped_at_least "$1" || fail "expected $1 mapped window(s)"
+}
+
+mapped_at_least() {
+	[ "$(log_count 'view mapped:')" -ge "$1" ]
+}
+
+screenshot() {
+	grim -t ppm "$@"
+}
+
+pixel() {
+	python3 "$PIXELS" at "$@"
+}
+
+bbox() {
+	python3 "$PIXELS" bbox "$@"
+}
+
+count_colour() {
+	python3 "$PIXELS" count "$@"
+}
+
+# expect_pixel FILE X Y RRGGBB
+expect_pixel() {
+	got=$(pixel "$1" "$2" "$3")
+	[ "$got" = "$4" ] || fail "pixel ($2, $3) of $(basename "$1") is $got, expected $4"
+}
+
+TEST_CLIENT="$TINCT_BUILD_ROOT/tests/tools/test-client"
+
+# client_configured LOGFILE WxH: the test client drew at that size.
+client_configured() {
+	grep -q "configured $2" "$1"
+}
+
+# start_client NAME ARGS...: runs test-client in the background, output in
+# $TEST_DIR/NAME.out.
+start_client() {
+	name=$1
+	shift
+	"$TEST_CLIENT" "$@" >"$TEST_DIR/$name.out" 2>&1 &
+	BACKGROUND_PIDS="$BACKGROUND_PIDS $!"
+	LAST_PID=$!
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Pixel checks on screenshots (binary PPM as written by `grim -t ppm`).
+
+  pixels.py at FILE X Y            print the pixel at (X, Y) as rrggbb
+  pixels.py count FILE RRGGBB      print how many pixels have exactly that colour
+  pixels.py bbox FILE RRGGBB       print "x y w h" of the pixels with that colour
+  pixels.py size FILE              print "w h"
+  pixels.py distinct FILE X Y W H  print the number of distinct colours in a box
+  pixels.py differ FILE X Y W H RRGGBB
+                                   print how many pixels in the box are not RRGGBB
+"""
+import sys
+
+
+def load(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    fields = []
+    pos = 0
+    while len(fields) < 4:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b"#":
+            while data[pos:pos + 1] != b"\n":
+                pos += 1
+            continue
+        start = pos
+        while not data[pos:pos + 1].isspace():
+            pos += 1
+        fields.append(data[start:pos])
+    if fields[0] != b"P6" or int(fields[3]) != 255:
+        sys.exit(f"{path}: not an 8-bit binary PPM")
+    width, height = int(fields[1]), int(fields[2])
+    pixels = data[pos + 1:]
+    if len(pixels) < width * height * 3:
+        sys.exit(f"{path}: truncated")
+    return width, height, pixels
+
+
+def colour(pixels, width, x, y):
+    i = (y * width + x) * 3
+    return pixels[i:i + 3].hex()
+
+
+def main(argv):
+    if len(argv) < 3:
+        sys.exit(__doc__)
+    cmd, path = argv[1], argv[2]
+    width, height, pixels = load(path)
+    if cmd == "size":
+        print(width, height)
+    elif cmd == "at":
+        x, y = int(argv[3]), int(argv[4])
+        if not (0 <= x < width and 0 <= y < height):
+            sys.exit(f"({x}, {y}) is outside {width}x{height}")
+        print(colour(pixels, width, x, y))
+    elif cmd in ("count", "bbox"):
+        want = bytes.fromhex(argv[3].lstrip("#"))
+        count = 0
+        x0, y0, x1, y1 = width, height, -1, -1
+        for y in range(height):
+            row = pixels[y * width * 3:(y + 1) * width * 3]
+            start = 0
+            while True:
+                i = row.find(want, start)
+                if i < 0:
+                    break
+                if i % 3 == 0:
+                    x = i // 3
+                    count += 1
+                    x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+                    start = i + 3
+                else:
+                    start = i + 1
+        if cmd == "count":
+            print(count)
+        elif count == 0:
+            print("none")
+        else:
+            print(x0, y0, x1 - x0 + 1, y1 - y0 + 1)
+    elif cmd == "distinct":
+        x, y, w, h = (int(v) for v in argv[3:7])
+        seen = set()
+        for yy in range(y, y + h):
+            for xx in range(x, x + w):
+                seen.add(colour(pixels, width, xx, yy))
+        print(len(seen))
+    elif cmd == "differ":
+        x, y, w, h = (int(v) for v in argv[3:7])
+        want = argv[7].lstrip("#").lower()
+        print(sum(1 for yy in range(y, y + h) for xx in range(x, x + w)
+                  if colour(pixels, width, xx, yy) != want))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,307 @@
+/*
+ * A small Wayland client for tests that need precise control: a toplevel of a
+ * given size, colour and title (optionally asking for fullscreen or
+ * maximise), a layer-shell panel with an exclusive zone, or a client that
+ * commits a protocol error on purpose.
+ *
+ *   test-client toplevel [--title T] [--app-id A] [--size WxH] [--colour RRGGBB]
+ *                        [--fullscreen] [--maximized]
+ *   test-client layer [--anchor top|bottom|left|right] [--size WxH]
+ *                     [--exclusive N] [--colour RRGGBB]
+ *   test-client protocol-error
+ *
+ * It prints "configured WxH" whenever it draws a new size, and runs until
+ * killed or closed by the compositor.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <wayland-client.h>
+
+#include "wlr-layer-shell-unstable-v1-client-protocol.h"
+#include "xdg-shell-client-protocol.h"
+
+struct client {
+	struct wl_display *display;
+	struct wl_compositor *compositor;
+	struct wl_shm *shm;
+	struct xdg_wm_base *wm_base;
+	struct zwlr_layer_shell_v1 *layer_shell;
+	struct wl_surface *surface;
+	struct xdg_surface *xdg_surface;
+	struct xdg_toplevel *toplevel;
+	struct zwlr_layer_surface_v1 *layer_surface;
+	int width, height;
+	int pending_width, pending_height;
+	uint32_t colour;
+	bool running;
+};
+
+static void registry_global(void *data, struct wl_registry *registry, uint32_t name,
+	const char *interface, uint32_t version)
+{
+	struct client *c = data;
+	if (strcmp(interface, wl_compositor_interface.name) == 0) {
+		c->compositor = wl_registry_bind(registry, name, &wl_compositor_interface, 4);
+	} else if (strcmp(interface, wl_shm_interface.name) == 0) {
+		c->shm = wl_registry_bind(registry, name, &wl_shm_interface, 1);
+	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {
+		c->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface, 1);
+	} else if (strcmp(interface, zwlr_layer_shell_v1_interface.name) == 0) {
+		c->layer_shell = wl_registry_bind(registry, name, &zwlr_layer_shell_v1_interface, 1);
+	}
+}
+
+static void registry_global_remove(void *data, struct wl_registry *registry, uint32_t name)
+{
+}
+
+static const struct wl_registry_listener registry_listener = {
+	.global = registry_global,
+	.global_remove = registry_global_remove,
+};
+
+static void draw(struct client *c)
+{
+	int stride = c->width * 4;
+	size_t size = (size_t)stride * (size_t)c->height;
+	int fd = memfd_create("test-client", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
+		perror("memfd");
+		exit(1);
+	}
+	uint32_t *pixels = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (pixels == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	for (size_t i = 0; i < size / 4; i++) {
+		pixels[i] = 0xff000000u | c->colour;
+	}
+	munmap(pixels, size);
+	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)size);
+	struct wl_buffer *buffer =
+		wl_shm_pool_create_buffer(pool, 0, c->width, c->height, stride, WL_SHM_FORMAT_XRGB8888);
+	wl_shm_pool_destroy(pool);
+	close(fd);
+	wl_surface_attach(c->surface, buffer, 0, 0);
+	wl_surface_damage(c->surface, 0, 0, c->width, c->height);
+	wl_surface_commit(c->surface);
+	printf("configured %dx%d\n", c->width, c->height);
+	fflush(stdout);
+}
+
+static void wm_base_ping(void *data, struct xdg_wm_base *wm_base, uint32_t serial)
+{
+	xdg_wm_base_pong(wm_base, serial);
+}
+
+static const struct xdg_wm_base_listener wm_base_listener = {.ping = wm_base_ping};
+
+static void xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t serial)
+{
+	struct client *c = data;
+	xdg_surface_ack_configure(xdg_surface, serial);
+	if (c->pending_width > 0 && c->pending_height > 0) {
+		c->width = c->pending_width;
+		c->height = c->pending_height;
+	}
+	draw(c);
+}
+
+static const struct xdg_surface_listener xdg_surface_listener = {
+	.configure = xdg_surface_configure,
+};
+
+static void toplevel_configure(void *data, struct xdg_toplevel *toplevel, int32_t width,
+	int32_t height, struct wl_array *states)
+{
+	struct client *c = data;
+	c->pending_width = width;
+	c->pending_height = height;
+}
+
+static void toplevel_close(void *data, struct xdg_toplevel *toplevel)
+{
+	struct client *c = data;
+	c->running = false;
+}
+
+static const struct xdg_toplevel_listener toplevel_listener = {
+	.configure = toplevel_configure,
+	.close = toplevel_close,
+};
+
+static void layer_configure(void *data, struct zwlr_layer_surface_v1 *surface, uint32_t serial,
+	uint32_t width, uint32_t height)
+{
+	struct client *c = data;
+	zwlr_layer_surface_v1_ack_configure(surface, serial);
+	if (width > 0) {
+		c->width = (int)width;
+	}
+	if (height > 0) {
+		c->height = (int)height;
+	}
+	draw(c);
+}
+
+static void layer_closed(void *data, struct zwlr_layer_surface_v1 *surface)
+{
+	struct client *c = data;
+	c->running = false;
+}
+
+static const struct zwlr_layer_surface_v1_listener layer_listener = {
+	.configure = layer_configure,
+	.closed = layer_closed,
+};
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: test-client toplevel|layer|protocol-error [options]\n");
+	exit(2);
+}
+
+int main(int argc, char *argv[])
+{
+	if (argc < 2) {
+		usage();
+	}
+	const char *mode = argv[1];
+	struct client c = {.width = 200, .height = 150, .colour = 0x00ff00, .running = true};
+	const char *title = "test-client", *app_id = "test-client", *anchor = "top";
+	bool fullscreen = false, maximized = false;
+	int exclusive = 0;
+
+	static const struct option options[] = {
+		{"title", required_argument, NULL, 't'},
+		{"app-id", required_argument, NULL, 'a'},
+		{"size", required_argument, NULL, 's'},
+		{"colour", required_argument, NULL, 'c'},
+		{"fullscreen", no_argument, NULL, 'f'},
+		{"maximized", no_argument, NULL, 'm'},
+		{"anchor", required_argument, NULL, 'A'},
+		{"exclusive", required_argument, NULL, 'e'},
+		{0},
+	};
+	optind = 2;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 't':
+			title = optarg;
+			break;
+		case 'a':
+			app_id = optarg;
+			break;
+		case 's':
+			if (sscanf(optarg, "%dx%d", &c.width, &c.height) != 2) {
+				usage();
+			}
+			break;
+		case 'c':
+			c.colour = (uint32_t)strtoul(optarg, NULL, 16);
+			break;
+		case 'f':
+			fullscreen = true;
+			break;
+		case 'm':
+			maximized = true;
+			break;
+		case 'A':
+			anchor = optarg;
+			break;
+		case 'e':
+			exclusive = atoi(optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+
+	c.display = wl_display_connect(NULL);
+	if (c.display == NULL) {
+		fprintf(stderr, "cannot connect to the Wayland display\n");
+		return 1;
+	}
+	struct wl_registry *registry = wl_display_get_registry(c.display);
+	wl_registry_add_listener(registry, &registry_listener, &c);
+	wl_display_roundtrip(c.display);
+	if (c.compositor == NULL || c.shm == NULL || c.wm_base == NULL) {
+		fprintf(stderr, "missing wl_compositor, wl_shm or xdg_wm_base\n");
+		return 1;
+	}
+	xdg_wm_base_add_listener(c.wm_base, &wm_base_listener, &c);
+	c.surface = wl_compositor_create_surface(c.compositor);
+
+	if (strcmp(mode, "protocol-error") == 0) {
+		/* A buffer committed before the first configure is a protocol error. */
+		c.xdg_surface = xdg_wm_base_get_xdg_surface(c.wm_base, c.surface);
+		c.toplevel = xdg_surface_get_toplevel(c.xdg_surface);
+		draw(&c);
+		wl_display_roundtrip(c.display);
+		int err = wl_display_get_error(c.display);
+		const struct wl_interface *iface = NULL;
+		uint32_t id;
+		uint32_t code = wl_display_get_protocol_error(c.display, &iface, &id);
+		if (err == EPROTO) {
+			printf("protocol error %u on %s\n", code, iface ? iface->name : "?");
+			return 0;
+		}
+		fprintf(stderr, "expected a protocol error, got %d\n", err);
+		return 1;
+	} else if (strcmp(mode, "toplevel") == 0) {
+		c.xdg_surface = xdg_wm_base_get_xdg_surface(c.wm_base, c.surface);
+		xdg_surface_add_listener(c.xdg_surface, &xdg_surface_listener, &c);
+		c.toplevel = xdg_surface_get_toplevel(c.xdg_surface);
+		xdg_toplevel_add_listener(c.toplevel, &toplevel_listener, &c);
+		xdg_toplevel_set_title(c.toplevel, title);
+		xdg_toplevel_set_app_id(c.toplevel, app_id);
+		if (fullscreen) {
+			xdg_toplevel_set_fullscreen(c.toplevel, NULL);
+		}
+		if (maximized) {
+			xdg_toplevel_set_maximized(c.toplevel);
+		}
+		wl_surface_commit(c.surface);
+	} else if (strcmp(mode, "layer") == 0) {
+		if (c.layer_shell == NULL) {
+			fprintf(stderr, "no layer shell\n");
+			return 1;
+		}
+		c.layer_surface = zwlr_layer_shell_v1_get_layer_surface(c.layer_shell, c.surface,
+			NULL, ZWLR_LAYER_SHELL_V1_LAYER_TOP, "test-panel");
+		zwlr_layer_surface_v1_add_listener(c.layer_surface, &layer_listener, &c);
+		uint32_t edge = ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP;
+		uint32_t across =
+			ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT | ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT;
+		if (strcmp(anchor, "bottom") == 0) {
+			edge = ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM;
+		} else if (strcmp(anchor, "left") == 0 || strcmp(anchor, "right") == 0) {
+			edge = anchor[0] == 'l' ? ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT :
+						  ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT;
+			across = ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP | ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM;
+		}
+		bool vertical_edge = edge == ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP ||
+			edge == ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM;
+		zwlr_layer_surface_v1_set_anchor(c.layer_surface, edge | across);
+		zwlr_layer_surface_v1_set_size(c.layer_surface,
+			vertical_edge ? 0 : (uint32_t)c.width, vertical_edge ? (uint32_t)c.height : 0);
+		zwlr_layer_surface_v1_set_exclusive_zone(c.layer_surface, exclusive);
+		wl_surface_commit(c.surface);
+	} else {
+		usage();
+	}
+
+	while (c.running && wl_display_dispatch(c.display) != -1) {
+	}
+	wl_display_disconnect(c.display);
+	return 0;
+}
