@@ -26,6 +26,8 @@ static void run_close(struct tinct_server *server, const char *arg)
 	struct tinct_view *view = view_focused(server);
 	if (view != NULL) {
 		view_close(view);
+	} else {
+		wlr_log(WLR_DEBUG, "close: no focused window");
 	}
 }
 

@@ -412,10 +412,24 @@ static void handle_keyboard_modifiers(struct wl_listener *listener, void *data)
 	keyboard_handle_modifiers(keyboard);
 }
 
+static void free_keyboard(void *data)
+{
+	free(data);
+}
+
 static void handle_keyboard_destroy(struct wl_listener *listener, void *data)
 {
 	struct tinct_keyboard *keyboard = wl_container_of(listener, keyboard, destroy);
 	struct wlr_seat *wlr_seat = keyboard->seat->wlr_seat;
+	if (wlr_input_device_get_virtual_keyboard(keyboard->device) != NULL) {
+		/*
+		 * wlroots 0.15 allocates a virtual keyboard's wlr_keyboard but its
+		 * destroy hook never frees it (fixed in 0.16). Nothing touches it
+		 * once the device is gone, so free it when the loop is idle again.
+		 */
+		wl_event_loop_add_idle(wl_display_get_event_loop(keyboard->seat->server->display),
+			free_keyboard, keyboard->device->keyboard);
+	}
 	if (wlr_seat_get_keyboard(wlr_seat) == keyboard->device->keyboard) {
 		wlr_seat_set_keyboard(wlr_seat, keyboard->seat->keyboard_group->input_device);
 	}
@@ -480,7 +494,11 @@ static void keyboard_create(struct tinct_seat *seat, struct wlr_input_device *de
 	keyboard->destroy.notify = handle_keyboard_destroy;
 	wl_signal_add(&device->events.destroy, &keyboard->destroy);
 	wl_list_insert(&seat->keyboards, &keyboard->link);
-	wlr_seat_set_keyboard(seat->wlr_seat, device);
+	/*
+	 * Not made the seat's keyboard yet: a virtual keyboard has no keymap
+	 * until its client sends one, and handing clients a keymap fd of -1
+	 * kills their connection. The key and modifiers handlers switch to it.
+	 */
 }
 
 static void pointer_configure(struct tinct_seat *seat, struct wlr_input_device *device)

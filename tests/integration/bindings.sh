@@ -1,7 +1,8 @@
 #!/bin/sh
 # Key bindings through a real virtual keyboard (wtype): Super+Shift+Return
-# opens foot, Super+Q closes the focused window, keys that are bindings never
-# reach the client.
+# opens foot, a configured binding runs, Super+Q closes the focused window,
+# Alt+Tab moves focus. Regression: a new virtual keyboard must not break the
+# focused client's connection (it has no keymap yet).
 . "$(dirname "$0")/lib.sh"
 need wtype foot
 

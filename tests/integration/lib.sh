@@ -16,6 +16,8 @@ export XDG_CONFIG_HOME="$TEST_DIR/config"
 mkdir -p "$XDG_CONFIG_HOME"
 export HOME="${HOME:-$TEST_DIR}"
 unset WAYLAND_DISPLAY WAYLAND_SOCKET DISPLAY
+# foot runs $SHELL; a login shell with a heavy rc file would slow every test.
+export SHELL=/bin/sh
 TINCT_PID=
 TINCT_LOG="$TEST_DIR/tinct.log"
 BACKGROUND_PIDS=

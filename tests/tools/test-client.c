@@ -29,6 +29,8 @@
 
 struct client {
 	struct wl_display *display;
+	struct wl_registry *registry;
+	struct wl_buffer *buffer; // attached, not yet released
 	struct wl_compositor *compositor;
 	struct wl_shm *shm;
 	struct xdg_wm_base *wm_base;
@@ -67,6 +69,17 @@ static const struct wl_registry_listener registry_listener = {
 	.global_remove = registry_global_remove,
 };
 
+static void buffer_release(void *data, struct wl_buffer *buffer)
+{
+	struct client *c = data;
+	if (c->buffer == buffer) {
+		c->buffer = NULL;
+	}
+	wl_buffer_destroy(buffer);
+}
+
+static const struct wl_buffer_listener buffer_listener = {.release = buffer_release};
+
 static void draw(struct client *c)
 {
 	int stride = c->width * 4;
@@ -88,6 +101,8 @@ static void draw(struct client *c)
 	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)size);
 	struct wl_buffer *buffer =
 		wl_shm_pool_create_buffer(pool, 0, c->width, c->height, stride, WL_SHM_FORMAT_XRGB8888);
+	wl_buffer_add_listener(buffer, &buffer_listener, c);
+	c->buffer = buffer;
 	wl_shm_pool_destroy(pool);
 	close(fd);
 	wl_surface_attach(c->surface, buffer, 0, 0);
@@ -163,6 +178,39 @@ static const struct zwlr_layer_surface_v1_listener layer_listener = {
 	.closed = layer_closed,
 };
 
+static void client_finish(struct client *c)
+{
+	if (c->layer_surface != NULL) {
+		zwlr_layer_surface_v1_destroy(c->layer_surface);
+	}
+	if (c->toplevel != NULL) {
+		xdg_toplevel_destroy(c->toplevel);
+	}
+	if (c->xdg_surface != NULL) {
+		xdg_surface_destroy(c->xdg_surface);
+	}
+	if (c->surface != NULL) {
+		wl_surface_destroy(c->surface);
+	}
+	if (c->layer_shell != NULL) {
+		zwlr_layer_shell_v1_destroy(c->layer_shell);
+	}
+	if (c->wm_base != NULL) {
+		xdg_wm_base_destroy(c->wm_base);
+	}
+	if (c->shm != NULL) {
+		wl_shm_destroy(c->shm);
+	}
+	if (c->compositor != NULL) {
+		wl_compositor_destroy(c->compositor);
+	}
+	if (c->buffer != NULL) {
+		wl_buffer_destroy(c->buffer);
+	}
+	wl_registry_destroy(c->registry);
+	wl_display_disconnect(c->display);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: test-client toplevel|layer|protocol-error [options]\n");
@@ -231,8 +279,8 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "cannot connect to the Wayland display\n");
 		return 1;
 	}
-	struct wl_registry *registry = wl_display_get_registry(c.display);
-	wl_registry_add_listener(registry, &registry_listener, &c);
+	c.registry = wl_display_get_registry(c.display);
+	wl_registry_add_listener(c.registry, &registry_listener, &c);
 	wl_display_roundtrip(c.display);
 	if (c.compositor == NULL || c.shm == NULL || c.wm_base == NULL) {
 		fprintf(stderr, "missing wl_compositor, wl_shm or xdg_wm_base\n");
@@ -253,10 +301,11 @@ int main(int argc, char *argv[])
 		uint32_t code = wl_display_get_protocol_error(c.display, &iface, &id);
 		if (err == EPROTO) {
 			printf("protocol error %u on %s\n", code, iface ? iface->name : "?");
-			return 0;
+		} else {
+			fprintf(stderr, "expected a protocol error, got %d\n", err);
 		}
-		fprintf(stderr, "expected a protocol error, got %d\n", err);
-		return 1;
+		client_finish(&c);
+		return err == EPROTO ? 0 : 1;
 	} else if (strcmp(mode, "toplevel") == 0) {
 		c.xdg_surface = xdg_wm_base_get_xdg_surface(c.wm_base, c.surface);
 		xdg_surface_add_listener(c.xdg_surface, &xdg_surface_listener, &c);
@@ -302,6 +351,6 @@ int main(int argc, char *argv[])
 
 	while (c.running && wl_display_dispatch(c.display) != -1) {
 	}
-	wl_display_disconnect(c.display);
+	client_finish(&c);
 	return 0;
 }
