@@ -122,8 +122,8 @@ static const struct {
 /* Caps Lock and Num Lock never change what a binding means. */
 static const uint32_t ignored_modifiers = WLR_MODIFIER_CAPS | WLR_MODIFIER_MOD2;
 
-static bool parse_combo(const char *combo, uint32_t *modifiers, xkb_keysym_t *keysym,
-	const char **error)
+static bool parse_combo(
+	const char *combo, uint32_t *modifiers, xkb_keysym_t *keysym, const char **error)
 {
 	char *copy = strdup(combo);
 	if (copy == NULL) {
@@ -151,7 +151,8 @@ static bool parse_combo(const char *combo, uint32_t *modifiers, xkb_keysym_t *ke
 				}
 			}
 			if (!found) {
-				*error = "unknown modifier (Super, Shift, Ctrl, Alt, Mod1-5, AltGr)";
+				*error =
+					"unknown modifier (Super, Shift, Ctrl, Alt, Mod1-5, AltGr)";
 				ok = false;
 			}
 		} else {

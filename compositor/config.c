@@ -28,11 +28,11 @@ struct parse_state {
 	int last_error_line;
 };
 
-static void report(struct parse_state *state, const char *section, const char *key,
-	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void report(struct parse_state *state, const char *section, const char *key, const char *fmt,
+	...) __attribute__((format(printf, 4, 5)));
 
-static void report(struct parse_state *state, const char *section, const char *key,
-	const char *fmt, ...)
+static void report(
+	struct parse_state *state, const char *section, const char *key, const char *fmt, ...)
 {
 	char message[512];
 	va_list args;
@@ -153,7 +153,7 @@ struct tinct_colour config_colour_contrast(struct tinct_colour colour)
 	 * contrast ratio. Black wins on yellow and light grey, white elsewhere.
 	 */
 	float l = 0.2126f * linear(colour.r) + 0.7152f * linear(colour.g) +
-		0.0722f * linear(colour.b);
+		  0.0722f * linear(colour.b);
 	float with_white = 1.05f / (l + 0.05f);
 	float with_black = (l + 0.05f) / 0.05f;
 	if (with_black > with_white) {
@@ -219,8 +219,8 @@ static bool parse_pointer(struct parse_state *state, const char *key, const char
 	}
 	if (strcmp(key, "accel-speed") == 0) {
 		if (!parse_double(value, -1.0, 1.0, &config->pointer.accel_speed)) {
-			report(state, "pointer", key,
-				"expected a number from -1 to 1, got \"%s\"", value);
+			report(state, "pointer", key, "expected a number from -1 to 1, got \"%s\"",
+				value);
 		}
 		return true;
 	}
@@ -318,8 +318,7 @@ static bool parse_mode(const char *value, int *width, int *height, int *refresh_
 	if (n == 2 && strchr(value, '@') != NULL) {
 		return false;
 	}
-	if (*width < 1 || *width > 16384 || *height < 1 || *height > 16384 || hz < 0 ||
-		hz > 1000) {
+	if (*width < 1 || *width > 16384 || *height < 1 || *height > 16384 || hz < 0 || hz > 1000) {
 		return false;
 	}
 	*refresh_mhz = (int)lround(hz * 1000.0);
@@ -355,8 +354,8 @@ static bool parse_output(struct parse_state *state, const char *section, const c
 	}
 	if (strcmp(key, "position") == 0) {
 		int x, y, consumed = 0;
-		if (sscanf(value, "%d,%d%n", &x, &y, &consumed) != 2 ||
-			value[consumed] != '\0' || abs(x) > 1000000 || abs(y) > 1000000) {
+		if (sscanf(value, "%d,%d%n", &x, &y, &consumed) != 2 || value[consumed] != '\0' ||
+			abs(x) > 1000000 || abs(y) > 1000000) {
 			report(state, section, key, "expected X,Y, got \"%s\"", value);
 		} else {
 			oc->has_position = true;
@@ -556,8 +555,8 @@ bool config_init(struct tinct_config *config)
 	}
 	for (size_t i = 0; i < sizeof(default_bindings) / sizeof(default_bindings[0]); i++) {
 		const char *error = NULL;
-		struct tinct_binding *binding =
-			binding_create(default_bindings[i].combo, default_bindings[i].command, &error);
+		struct tinct_binding *binding = binding_create(
+			default_bindings[i].combo, default_bindings[i].command, &error);
 		if (binding == NULL) {
 			wlr_log(WLR_ERROR, "default binding %s = %s: %s", default_bindings[i].combo,
 				default_bindings[i].command, error);

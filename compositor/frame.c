@@ -83,8 +83,8 @@ static void update_title(struct tinct_frame *frame, int width, struct tinct_colo
 	if (height <= 0 || width <= 0) {
 		return;
 	}
-	struct wlr_buffer *buffer = text_buffer_create(width, height, title, config->appearance.font,
-		config_colour_contrast(colour), colour, 6);
+	struct wlr_buffer *buffer = text_buffer_create(width, height, title,
+		config->appearance.font, config_colour_contrast(colour), colour, 6);
 	if (buffer == NULL) {
 		return;
 	}
@@ -125,8 +125,8 @@ void frame_update(struct tinct_frame *frame)
 		struct wlr_scene_rect *rect = frame->borders[i];
 		wlr_scene_node_set_enabled(&rect->node, border > 0);
 		wlr_scene_node_set_position(&rect->node, boxes[i].x, boxes[i].y);
-		wlr_scene_rect_set_size(rect, boxes[i].w > 0 ? boxes[i].w : 0,
-			boxes[i].h > 0 ? boxes[i].h : 0);
+		wlr_scene_rect_set_size(
+			rect, boxes[i].w > 0 ? boxes[i].w : 0, boxes[i].h > 0 ? boxes[i].h : 0);
 		wlr_scene_rect_set_color(rect, rgba);
 	}
 	update_title(frame, view->width, colour);

@@ -41,26 +41,27 @@ static void apply_exclusive(struct wlr_box *usable, uint32_t anchor, int32_t zon
 		usable->y += cut;
 		usable->height -= cut;
 	} else if (anchor == ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM ||
-		anchor == (ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM | horizontal)) {
+		   anchor == (ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM | horizontal)) {
 		usable->height -= zone + (int)state->margin.bottom;
 	} else if (anchor == ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT ||
-		anchor == (ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT | vertical)) {
+		   anchor == (ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT | vertical)) {
 		int cut = zone + (int)state->margin.left;
 		usable->x += cut;
 		usable->width -= cut;
 	} else if (anchor == ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT ||
-		anchor == (ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT | vertical)) {
+		   anchor == (ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT | vertical)) {
 		usable->width -= zone + (int)state->margin.right;
 	}
 }
 
-static void arrange_surface(struct tinct_layer_surface *surface, struct wlr_box full,
-	struct wlr_box *usable)
+static void arrange_surface(
+	struct tinct_layer_surface *surface, struct wlr_box full, struct wlr_box *usable)
 {
 	struct wlr_layer_surface_v1 *layer = surface->layer_surface;
 	const struct wlr_layer_surface_v1_state *state = &layer->current;
 	struct wlr_box bounds = state->exclusive_zone == -1 ? full : *usable;
-	struct wlr_box box = {.width = (int)state->desired_width, .height = (int)state->desired_height};
+	struct wlr_box box = {
+		.width = (int)state->desired_width, .height = (int)state->desired_height};
 	uint32_t anchor = state->anchor;
 	const uint32_t both_h =
 		ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT | ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT;
@@ -148,7 +149,7 @@ static void handle_unmap(struct wl_listener *listener, void *data)
 	if (seat_focused_layer(seat) == surface->layer_surface) {
 		seat_focus_layer(seat, NULL);
 	} else if (seat_wlr_seat(seat)->keyboard_state.focused_surface ==
-		surface->layer_surface->surface) {
+		   surface->layer_surface->surface) {
 		struct tinct_view *view = view_focused(surface->server);
 		seat_focus_surface(seat, view != NULL ? view->xdg_surface->surface : NULL);
 	}
@@ -165,8 +166,8 @@ static void handle_commit(struct wl_listener *listener, void *data)
 	if (surface->node->parent != surface->server->layers[wanted]) {
 		wlr_scene_node_reparent(surface->node, surface->server->layers[wanted]);
 		wl_list_remove(&surface->link);
-		wl_list_insert(&surface->output->layer_surfaces[layer->current.layer],
-			&surface->link);
+		wl_list_insert(
+			&surface->output->layer_surfaces[layer->current.layer], &surface->link);
 	}
 	if (layer->current.committed != 0 || surface->mapped != layer->mapped) {
 		server_arrange(surface->server);
@@ -264,7 +265,8 @@ void layer_shell_handle_new_surface(struct wl_listener *listener, void *data)
 		wlr_layer_surface_v1_destroy(layer);
 		return;
 	}
-	surface->desc = (struct tinct_node_desc){.type = TINCT_NODE_LAYER_SURFACE, .owner = surface};
+	surface->desc =
+		(struct tinct_node_desc){.type = TINCT_NODE_LAYER_SURFACE, .owner = surface};
 	surface->node->data = &surface->desc;
 	wlr_scene_node_set_enabled(surface->node, false);
 	layer->data = surface;
@@ -288,8 +290,8 @@ void layer_shell_handle_new_surface(struct wl_listener *listener, void *data)
 	layer->current = saved;
 }
 
-struct wlr_scene_node *layer_shell_popup_parent(struct wlr_layer_surface_v1 *layer_surface,
-	int *lx, int *ly)
+struct wlr_scene_node *layer_shell_popup_parent(
+	struct wlr_layer_surface_v1 *layer_surface, int *lx, int *ly)
 {
 	struct tinct_layer_surface *surface = layer_surface->data;
 	if (surface == NULL) {
@@ -303,7 +305,8 @@ struct wlr_scene_node *layer_shell_popup_parent(struct wlr_layer_surface_v1 *lay
 void layer_surface_handle_click(struct tinct_layer_surface *surface)
 {
 	struct wlr_layer_surface_v1 *layer = surface->layer_surface;
-	if (layer->current.keyboard_interactive != ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE) {
+	if (layer->current.keyboard_interactive !=
+		ZWLR_LAYER_SURFACE_V1_KEYBOARD_INTERACTIVITY_NONE) {
 		seat_focus_surface(surface->server->seat, layer->surface);
 	}
 }

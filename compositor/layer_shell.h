@@ -39,8 +39,8 @@ void layer_shell_arrange(struct tinct_output *output);
 void layer_shell_output_destroyed(struct tinct_output *output);
 
 /* The scene node popups of layer_surface attach to, and its layout position. */
-struct wlr_scene_node *layer_shell_popup_parent(struct wlr_layer_surface_v1 *layer_surface,
-	int *lx, int *ly);
+struct wlr_scene_node *layer_shell_popup_parent(
+	struct wlr_layer_surface_v1 *layer_surface, int *lx, int *ly);
 
 /* A click on a layer surface: on-demand keyboard interactivity takes focus. */
 void layer_surface_handle_click(struct tinct_layer_surface *surface);

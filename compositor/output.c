@@ -70,8 +70,8 @@ static void handle_destroy(struct wl_listener *listener, void *data)
 	views_ensure_visible(server);
 }
 
-static struct wlr_output_mode *find_mode(struct wlr_output *wlr_output,
-	const struct tinct_output_config *oc)
+static struct wlr_output_mode *find_mode(
+	struct wlr_output *wlr_output, const struct tinct_output_config *oc)
 {
 	struct wlr_output_mode *mode, *best = NULL;
 	wl_list_for_each (mode, &wlr_output->modes, link) {
@@ -88,8 +88,8 @@ static struct wlr_output_mode *find_mode(struct wlr_output *wlr_output,
 }
 
 /* Applies the configured state; returns false if the output rejects it. */
-static bool apply_config(struct wlr_output *wlr_output, const struct tinct_output_config *oc,
-	bool use_config)
+static bool apply_config(
+	struct wlr_output *wlr_output, const struct tinct_output_config *oc, bool use_config)
 {
 	wlr_output_enable(wlr_output, true);
 	struct wlr_output_mode *preferred = wlr_output_preferred_mode(wlr_output);
@@ -99,8 +99,8 @@ static bool apply_config(struct wlr_output *wlr_output, const struct tinct_outpu
 			wlr_output_set_mode(wlr_output, mode);
 		} else if (wl_list_empty(&wlr_output->modes)) {
 			/* Headless and nested outputs take any size. */
-			wlr_output_set_custom_mode(wlr_output, oc->width, oc->height,
-				oc->refresh_mhz);
+			wlr_output_set_custom_mode(
+				wlr_output, oc->width, oc->height, oc->refresh_mhz);
 		} else {
 			wlr_log(WLR_ERROR, "output %s has no mode %dx%d; using its preferred mode",
 				wlr_output->name, oc->width, oc->height);
@@ -233,8 +233,8 @@ void output_layout_handle_change(struct wl_listener *listener, void *data)
 	views_ensure_visible(server);
 }
 
-static bool apply_output_configuration(struct tinct_server *server,
-	struct wlr_output_configuration_v1 *config, bool test_only)
+static bool apply_output_configuration(
+	struct tinct_server *server, struct wlr_output_configuration_v1 *config, bool test_only)
 {
 	bool ok = true;
 	struct wlr_output_configuration_head_v1 *head;
@@ -245,7 +245,8 @@ static bool apply_output_configuration(struct tinct_server *server,
 			if (head->state.mode != NULL) {
 				wlr_output_set_mode(wlr_output, head->state.mode);
 			} else {
-				wlr_output_set_custom_mode(wlr_output, head->state.custom_mode.width,
+				wlr_output_set_custom_mode(wlr_output,
+					head->state.custom_mode.width,
 					head->state.custom_mode.height,
 					head->state.custom_mode.refresh);
 			}

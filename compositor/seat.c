@@ -162,7 +162,8 @@ static void handle_constraint_destroy(struct wl_listener *listener, void *data)
 	seat->active_constraint = NULL;
 }
 
-static void constraint_activate(struct tinct_seat *seat, struct wlr_pointer_constraint_v1 *constraint)
+static void constraint_activate(
+	struct tinct_seat *seat, struct wlr_pointer_constraint_v1 *constraint)
 {
 	if (seat->active_constraint == constraint) {
 		return;
@@ -171,8 +172,8 @@ static void constraint_activate(struct tinct_seat *seat, struct wlr_pointer_cons
 	if (constraint == NULL) {
 		return;
 	}
-	if (!server_client_is_trusted(seat->server,
-		    wl_resource_get_client(constraint->surface->resource))) {
+	if (!server_client_is_trusted(
+		    seat->server, wl_resource_get_client(constraint->surface->resource))) {
 		/* VM clients need an explicit permission (see the VM issue). */
 		return;
 	}
@@ -206,8 +207,8 @@ static void shortcuts_inhibitors_update(struct tinct_seat *seat)
 	wl_list_for_each (inhibitor, &seat->shortcuts_inhibitors, link) {
 		struct wlr_keyboard_shortcuts_inhibitor_v1 *wlr = inhibitor->inhibitor;
 		bool want = wlr->surface == focused &&
-			server_client_is_trusted(seat->server,
-				wl_resource_get_client(wlr->surface->resource));
+			    server_client_is_trusted(
+				    seat->server, wl_resource_get_client(wlr->surface->resource));
 		if (want && !wlr->active) {
 			wlr_keyboard_shortcuts_inhibitor_v1_activate(wlr);
 		} else if (!want && wlr->active) {
@@ -229,8 +230,7 @@ static bool shortcuts_inhibited(struct tinct_seat *seat)
 
 static void handle_shortcuts_inhibitor_destroy(struct wl_listener *listener, void *data)
 {
-	struct tinct_shortcuts_inhibitor *inhibitor =
-		wl_container_of(listener, inhibitor, destroy);
+	struct tinct_shortcuts_inhibitor *inhibitor = wl_container_of(listener, inhibitor, destroy);
 	wl_list_remove(&inhibitor->destroy.link);
 	wl_list_remove(&inhibitor->link);
 	free(inhibitor);
@@ -337,8 +337,8 @@ static bool take_consumed(struct tinct_seat *seat, uint32_t keycode)
 	return false;
 }
 
-static void keyboard_handle_key(struct tinct_keyboard *keyboard,
-	struct wlr_event_keyboard_key *event)
+static void keyboard_handle_key(
+	struct tinct_keyboard *keyboard, struct wlr_event_keyboard_key *event)
 {
 	struct tinct_seat *seat = keyboard->seat;
 	struct wlr_keyboard *wlr_keyboard = keyboard->device->keyboard;
@@ -353,7 +353,8 @@ static void keyboard_handle_key(struct tinct_keyboard *keyboard,
 	if (event->state == WL_KEYBOARD_KEY_STATE_PRESSED && wlr_keyboard->xkb_state != NULL) {
 		xkb_keycode_t keycode = event->keycode + 8;
 		const xkb_keysym_t *translated, *raw;
-		int ntranslated = xkb_state_key_get_syms(wlr_keyboard->xkb_state, keycode, &translated);
+		int ntranslated =
+			xkb_state_key_get_syms(wlr_keyboard->xkb_state, keycode, &translated);
 		xkb_layout_index_t layout =
 			xkb_state_key_get_layout(wlr_keyboard->xkb_state, keycode);
 		int nraw = xkb_keymap_key_get_syms_by_level(wlr_keyboard->keymap, keycode,
@@ -367,16 +368,16 @@ static void keyboard_handle_key(struct tinct_keyboard *keyboard,
 			syms[nsyms++] = raw[i];
 		}
 		uint32_t modifiers = wlr_keyboard_get_modifiers(wlr_keyboard);
-		handled = bindings_handle_key(seat->server, modifiers, syms, nsyms,
-			shortcuts_inhibited(seat));
+		handled = bindings_handle_key(
+			seat->server, modifiers, syms, nsyms, shortcuts_inhibited(seat));
 		if (handled && seat->consumed_count < MAX_CONSUMED_KEYS) {
 			seat->consumed_keys[seat->consumed_count++] = event->keycode;
 		}
 	}
 	if (!handled) {
 		wlr_seat_set_keyboard(seat->wlr_seat, keyboard->device);
-		wlr_seat_keyboard_notify_key(seat->wlr_seat, event->time_msec, event->keycode,
-			event->state);
+		wlr_seat_keyboard_notify_key(
+			seat->wlr_seat, event->time_msec, event->keycode, event->state);
 	}
 }
 
@@ -456,11 +457,11 @@ static struct xkb_keymap *config_keymap(struct tinct_config *config)
 	struct xkb_keymap *keymap =
 		xkb_keymap_new_from_names(context, &rules, XKB_KEYMAP_COMPILE_NO_FLAGS);
 	if (keymap == NULL) {
-		wlr_log(WLR_ERROR, "%s: [keyboard]: cannot compile a keymap from layout=%s "
-				   "variant=%s options=%s; using the default keymap",
-			config->path ? config->path : "tinct.ini",
-			rules.layout ? rules.layout : "", rules.variant ? rules.variant : "",
-			rules.options ? rules.options : "");
+		wlr_log(WLR_ERROR,
+			"%s: [keyboard]: cannot compile a keymap from layout=%s "
+			"variant=%s options=%s; using the default keymap",
+			config->path ? config->path : "tinct.ini", rules.layout ? rules.layout : "",
+			rules.variant ? rules.variant : "", rules.options ? rules.options : "");
 		keymap = xkb_keymap_new_from_names(context, NULL, XKB_KEYMAP_COMPILE_NO_FLAGS);
 	}
 	xkb_context_unref(context);
@@ -475,8 +476,8 @@ static void keyboard_configure(struct tinct_seat *seat, struct wlr_keyboard *key
 		wlr_keyboard_set_keymap(keyboard, keymap);
 		xkb_keymap_unref(keymap);
 	}
-	wlr_keyboard_set_repeat_info(keyboard, config->keyboard.repeat_rate,
-		config->keyboard.repeat_delay);
+	wlr_keyboard_set_repeat_info(
+		keyboard, config->keyboard.repeat_rate, config->keyboard.repeat_delay);
 }
 
 static void keyboard_create(struct tinct_seat *seat, struct wlr_input_device *device)
@@ -509,13 +510,13 @@ static void pointer_configure(struct tinct_seat *seat, struct wlr_input_device *
 	struct tinct_config *config = seat->server->config;
 	struct libinput_device *libinput = wlr_libinput_get_device_handle(device);
 	if (libinput_device_config_tap_get_finger_count(libinput) > 0) {
-		libinput_device_config_tap_set_enabled(libinput,
-			config->pointer.tap_to_click ? LIBINPUT_CONFIG_TAP_ENABLED :
-						       LIBINPUT_CONFIG_TAP_DISABLED);
+		libinput_device_config_tap_set_enabled(
+			libinput, config->pointer.tap_to_click ? LIBINPUT_CONFIG_TAP_ENABLED
+							       : LIBINPUT_CONFIG_TAP_DISABLED);
 	}
 	if (libinput_device_config_scroll_has_natural_scroll(libinput)) {
-		libinput_device_config_scroll_set_natural_scroll_enabled(libinput,
-			config->pointer.natural_scroll);
+		libinput_device_config_scroll_set_natural_scroll_enabled(
+			libinput, config->pointer.natural_scroll);
 	}
 	if (libinput_device_config_accel_is_available(libinput)) {
 		libinput_device_config_accel_set_speed(libinput, config->pointer.accel_speed);
@@ -682,8 +683,8 @@ static void process_motion(struct tinct_seat *seat, uint32_t time_msec)
 		struct tinct_view *view = hit_view(&hit);
 		if (view != NULL && hit.desc->type == TINCT_NODE_FRAME) {
 			struct wlr_box box = view_frame_box(view);
-			image = edges_cursor(frame_edges_at(view, seat->cursor->x - box.x,
-				seat->cursor->y - box.y));
+			image = edges_cursor(frame_edges_at(
+				view, seat->cursor->x - box.x, seat->cursor->y - box.y));
 		}
 		seat->cursor_image = NULL;
 		set_cursor_image(seat, image);
@@ -742,8 +743,8 @@ static void handle_cursor_motion_absolute(struct wl_listener *listener, void *da
 	struct wlr_event_pointer_motion_absolute *event = data;
 	notify_activity(seat);
 	double lx, ly;
-	wlr_cursor_absolute_to_layout_coords(seat->cursor, event->device, event->x, event->y,
-		&lx, &ly);
+	wlr_cursor_absolute_to_layout_coords(
+		seat->cursor, event->device, event->x, event->y, &lx, &ly);
 	double dx = lx - seat->cursor->x, dy = ly - seat->cursor->y;
 	wlr_relative_pointer_manager_v1_send_relative_motion(seat->relative_pointer, seat->wlr_seat,
 		(uint64_t)event->time_msec * 1000, dx, dy, dx, dy);
@@ -792,12 +793,12 @@ static void begin_grab(struct tinct_seat *seat, struct tinct_view *view, uint32_
 	wlr_seat_pointer_notify_clear_focus(seat->wlr_seat);
 }
 
-void seat_begin_interactive(struct tinct_seat *seat, struct tinct_view *view, uint32_t serial,
-	uint32_t edges)
+void seat_begin_interactive(
+	struct tinct_seat *seat, struct tinct_view *view, uint32_t serial, uint32_t edges)
 {
 	/* Only honour a request made from a button press the client really got. */
-	if (!wlr_seat_validate_pointer_grab_serial(seat->wlr_seat, view->xdg_surface->surface,
-		    serial)) {
+	if (!wlr_seat_validate_pointer_grab_serial(
+		    seat->wlr_seat, view->xdg_surface->surface, serial)) {
 		return;
 	}
 	if (seat->wlr_seat->pointer_state.button_count == 0) {
@@ -839,12 +840,12 @@ static void handle_cursor_button(struct wl_listener *listener, void *data)
 				} else if (event->button == BTN_RIGHT) {
 					struct wlr_box box = view_frame_box(view);
 					uint32_t edges = 0;
-					edges |= seat->cursor->x < box.x + box.width / 2.0 ?
-						WLR_EDGE_LEFT :
-						WLR_EDGE_RIGHT;
-					edges |= seat->cursor->y < box.y + box.height / 2.0 ?
-						WLR_EDGE_TOP :
-						WLR_EDGE_BOTTOM;
+					edges |= seat->cursor->x < box.x + box.width / 2.0
+							 ? WLR_EDGE_LEFT
+							 : WLR_EDGE_RIGHT;
+					edges |= seat->cursor->y < box.y + box.height / 2.0
+							 ? WLR_EDGE_TOP
+							 : WLR_EDGE_BOTTOM;
 					begin_grab(seat, view, edges);
 				}
 				return;
@@ -863,8 +864,8 @@ static void handle_cursor_button(struct wl_listener *listener, void *data)
 			layer_surface_handle_click(hit.desc->owner);
 		}
 	}
-	wlr_seat_pointer_notify_button(seat->wlr_seat, event->time_msec, event->button,
-		event->state);
+	wlr_seat_pointer_notify_button(
+		seat->wlr_seat, event->time_msec, event->button, event->state);
 }
 
 static void handle_cursor_axis(struct wl_listener *listener, void *data)
@@ -892,8 +893,8 @@ static void handle_request_set_cursor(struct wl_listener *listener, void *data)
 	/* Only the client with pointer focus may set the image. */
 	if (event->seat_client == seat->wlr_seat->pointer_state.focused_client) {
 		seat->cursor_image = NULL;
-		wlr_cursor_set_surface(seat->cursor, event->surface, event->hotspot_x,
-			event->hotspot_y);
+		wlr_cursor_set_surface(
+			seat->cursor, event->surface, event->hotspot_x, event->hotspot_y);
 	}
 }
 
@@ -945,8 +946,8 @@ static void handle_start_drag(struct wl_listener *listener, void *data)
 	}
 	icon->seat = seat;
 	icon->icon = drag->icon;
-	icon->node = wlr_scene_subsurface_tree_create(seat->server->layers[TINCT_LAYER_DRAG],
-		drag->icon->surface);
+	icon->node = wlr_scene_subsurface_tree_create(
+		seat->server->layers[TINCT_LAYER_DRAG], drag->icon->surface);
 	icon->destroy.notify = drag_icon_handle_destroy;
 	wl_signal_add(&drag->icon->events.destroy, &icon->destroy);
 }
@@ -955,8 +956,8 @@ static void update_drag_icons(struct tinct_seat *seat)
 {
 	/* The drag layer holds only icon trees; they all follow the cursor. */
 	struct wlr_scene_node *child;
-	wl_list_for_each (child, &seat->server->layers[TINCT_LAYER_DRAG]->state.children,
-		state.link) {
+	wl_list_for_each (
+		child, &seat->server->layers[TINCT_LAYER_DRAG]->state.children, state.link) {
 		wlr_scene_node_set_position(child, (int)seat->cursor->x, (int)seat->cursor->y);
 	}
 }
@@ -994,8 +995,8 @@ struct tinct_seat *seat_create(struct tinct_server *server)
 		goto error;
 	}
 	wlr_cursor_attach_output_layout(seat->cursor, server->output_layout);
-	seat->xcursor_manager = wlr_xcursor_manager_create(server->config->cursor.theme,
-		(uint32_t)server->config->cursor.size);
+	seat->xcursor_manager = wlr_xcursor_manager_create(
+		server->config->cursor.theme, (uint32_t)server->config->cursor.size);
 	wlr_xcursor_manager_load(seat->xcursor_manager, 1);
 
 	keyboard_configure(seat, &seat->keyboard_group->keyboard);
@@ -1004,8 +1005,8 @@ struct tinct_seat *seat_create(struct tinct_server *server)
 	seat->group_modifiers.notify = handle_group_modifiers;
 	wl_signal_add(&seat->keyboard_group->keyboard.events.modifiers, &seat->group_modifiers);
 	wlr_seat_set_keyboard(seat->wlr_seat, seat->keyboard_group->input_device);
-	wlr_seat_set_capabilities(seat->wlr_seat,
-		WL_SEAT_CAPABILITY_POINTER | WL_SEAT_CAPABILITY_KEYBOARD);
+	wlr_seat_set_capabilities(
+		seat->wlr_seat, WL_SEAT_CAPABILITY_POINTER | WL_SEAT_CAPABILITY_KEYBOARD);
 
 	seat->relative_pointer = wlr_relative_pointer_manager_v1_create(server->display);
 	seat->pointer_constraints = wlr_pointer_constraints_v1_create(server->display);
@@ -1050,14 +1051,14 @@ struct tinct_seat *seat_create(struct tinct_server *server)
 	seat->new_constraint.notify = handle_new_constraint;
 	wl_signal_add(&seat->pointer_constraints->events.new_constraint, &seat->new_constraint);
 	seat->new_shortcuts_inhibitor.notify = handle_new_shortcuts_inhibitor;
-	wl_signal_add(&seat->shortcuts_inhibit->events.new_inhibitor,
-		&seat->new_shortcuts_inhibitor);
+	wl_signal_add(
+		&seat->shortcuts_inhibit->events.new_inhibitor, &seat->new_shortcuts_inhibitor);
 	seat->new_virtual_keyboard.notify = handle_new_virtual_keyboard;
-	wl_signal_add(&seat->virtual_keyboard->events.new_virtual_keyboard,
-		&seat->new_virtual_keyboard);
+	wl_signal_add(
+		&seat->virtual_keyboard->events.new_virtual_keyboard, &seat->new_virtual_keyboard);
 	seat->new_virtual_pointer.notify = handle_new_virtual_pointer;
-	wl_signal_add(&seat->virtual_pointer->events.new_virtual_pointer,
-		&seat->new_virtual_pointer);
+	wl_signal_add(
+		&seat->virtual_pointer->events.new_virtual_pointer, &seat->new_virtual_pointer);
 	return seat;
 
 error:

@@ -34,8 +34,8 @@ struct wlr_layer_surface_v1 *seat_focused_layer(struct tinct_seat *seat);
 bool seat_may_focus_client(struct tinct_seat *seat, struct wl_client *client);
 
 /* Starts an interactive move (edges == 0) or resize of view. */
-void seat_begin_interactive(struct tinct_seat *seat, struct tinct_view *view, uint32_t serial,
-	uint32_t edges);
+void seat_begin_interactive(
+	struct tinct_seat *seat, struct tinct_view *view, uint32_t serial, uint32_t edges);
 /* Drops grabs and pointer state that refer to view. */
 void seat_view_unmapped(struct tinct_seat *seat, struct tinct_view *view);
 

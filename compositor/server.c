@@ -75,12 +75,12 @@ static void handle_client_tag_destroy(struct wl_listener *listener, void *data)
 
 bool server_client_is_trusted(struct tinct_server *server, const struct wl_client *client)
 {
-	return wl_client_get_destroy_listener((struct wl_client *)client,
-		       handle_client_tag_destroy) == NULL;
+	return wl_client_get_destroy_listener(
+		       (struct wl_client *)client, handle_client_tag_destroy) == NULL;
 }
 
-static bool filter_global(const struct wl_client *client, const struct wl_global *global,
-	void *data)
+static bool filter_global(
+	const struct wl_client *client, const struct wl_global *global, void *data)
 {
 	struct tinct_server *server = data;
 	if (server_client_is_trusted(server, client)) {
@@ -121,8 +121,8 @@ static void decoration_handle_request_mode(struct wl_listener *listener, void *d
 {
 	struct tinct_decoration *decoration = wl_container_of(listener, decoration, request_mode);
 	/* tinct always draws the frame: identity is never left to the client. */
-	wlr_xdg_toplevel_decoration_v1_set_mode(decoration->decoration,
-		WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
+	wlr_xdg_toplevel_decoration_v1_set_mode(
+		decoration->decoration, WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
 }
 
 static void decoration_handle_destroy(struct wl_listener *listener, void *data)
@@ -160,8 +160,8 @@ static void handle_request_activate(struct wl_listener *listener, void *data)
 
 static void update_idle(struct tinct_server *server)
 {
-	wlr_idle_set_enabled(server->idle, seat_wlr_seat(server->seat),
-		wl_list_empty(&server->idle_inhibitors));
+	wlr_idle_set_enabled(
+		server->idle, seat_wlr_seat(server->seat), wl_list_empty(&server->idle_inhibitors));
 }
 
 static void idle_inhibitor_handle_destroy(struct wl_listener *listener, void *data)
@@ -194,8 +194,8 @@ static void handle_input_inhibit_activate(struct wl_listener *listener, void *da
 	struct tinct_server *server = wl_container_of(listener, server, input_inhibit_activate);
 	struct wlr_seat *wlr_seat = seat_wlr_seat(server->seat);
 	struct wlr_surface *focused = wlr_seat->keyboard_state.focused_surface;
-	if (focused != NULL && wl_resource_get_client(focused->resource) !=
-			server->input_inhibit->active_client) {
+	if (focused != NULL &&
+		wl_resource_get_client(focused->resource) != server->input_inhibit->active_client) {
 		wlr_seat_keyboard_notify_clear_focus(wlr_seat);
 	}
 	wlr_seat_pointer_notify_clear_focus(wlr_seat);
@@ -296,8 +296,8 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 		wlr_log(WLR_ERROR, "cannot create the protocol globals");
 		goto error_scene;
 	}
-	wlr_server_decoration_manager_set_default_mode(server->kde_decoration,
-		WLR_SERVER_DECORATION_MANAGER_MODE_SERVER);
+	wlr_server_decoration_manager_set_default_mode(
+		server->kde_decoration, WLR_SERVER_DECORATION_MANAGER_MODE_SERVER);
 
 	/* What a VM must never see (DESIGN.md, trust model). */
 	server_mark_privileged(server, server->layer_shell->global);
@@ -342,12 +342,12 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	server->input_inhibit_activate.notify = handle_input_inhibit_activate;
 	wl_signal_add(&server->input_inhibit->events.activate, &server->input_inhibit_activate);
 	server->input_inhibit_deactivate.notify = handle_input_inhibit_deactivate;
-	wl_signal_add(&server->input_inhibit->events.deactivate,
-		&server->input_inhibit_deactivate);
+	wl_signal_add(&server->input_inhibit->events.deactivate, &server->input_inhibit_deactivate);
 
 	server->sigterm_source =
 		wl_event_loop_add_signal(server->loop, SIGTERM, handle_signal, server);
-	server->sigint_source = wl_event_loop_add_signal(server->loop, SIGINT, handle_signal, server);
+	server->sigint_source =
+		wl_event_loop_add_signal(server->loop, SIGINT, handle_signal, server);
 	return true;
 
 error_scene:

@@ -97,8 +97,8 @@ pid_t spawn_command(struct tinct_server *server, const char *command)
 		return pid;
 	}
 	fcntl(child->pidfd, F_SETFD, FD_CLOEXEC);
-	child->source = wl_event_loop_add_fd(server->loop, child->pidfd, WL_EVENT_READABLE,
-		handle_child_exit, child);
+	child->source = wl_event_loop_add_fd(
+		server->loop, child->pidfd, WL_EVENT_READABLE, handle_child_exit, child);
 	if (child->source == NULL) {
 		close(child->pidfd);
 		free(child);

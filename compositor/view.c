@@ -81,7 +81,8 @@ void view_focus(struct tinct_view *view)
 	if (view == NULL) {
 		return;
 	}
-	if (!view->mapped || !seat_may_focus_client(server->seat, view->xdg_surface->client->client)) {
+	if (!view->mapped ||
+		!seat_may_focus_client(server->seat, view->xdg_surface->client->client)) {
 		return;
 	}
 	struct tinct_view *previous = view_focused(server);
@@ -212,8 +213,8 @@ void view_set_fullscreen(struct tinct_view *view, bool fullscreen)
 		wlr_foreign_toplevel_handle_v1_set_fullscreen(view->foreign, fullscreen);
 	}
 	/* Fullscreen views sit above layer-shell "top" surfaces but below tinct's panel. */
-	wlr_scene_node_reparent(view->tree,
-		server->layers[fullscreen ? TINCT_LAYER_TOP : TINCT_LAYER_VIEWS]);
+	wlr_scene_node_reparent(
+		view->tree, server->layers[fullscreen ? TINCT_LAYER_TOP : TINCT_LAYER_VIEWS]);
 	wlr_scene_node_raise_to_top(view->tree);
 	frame_update(&view->frame);
 	if (fullscreen) {
@@ -284,7 +285,8 @@ static void view_place(struct tinct_view *view)
 		for (int step = 0; taken && step < 16; step++) {
 			taken = false;
 			wl_list_for_each (other, &server->views, link) {
-				if (other != view && other->mapped && other->x == x && other->y == y) {
+				if (other != view && other->mapped && other->x == x &&
+					other->y == y) {
 					taken = true;
 					break;
 				}
@@ -367,8 +369,7 @@ static void foreign_create(struct tinct_view *view)
 	view->foreign_request_maximize.notify = handle_foreign_request_maximize;
 	wl_signal_add(&view->foreign->events.request_maximize, &view->foreign_request_maximize);
 	view->foreign_request_fullscreen.notify = handle_foreign_request_fullscreen;
-	wl_signal_add(&view->foreign->events.request_fullscreen,
-		&view->foreign_request_fullscreen);
+	wl_signal_add(&view->foreign->events.request_fullscreen, &view->foreign_request_fullscreen);
 }
 
 static void foreign_destroy(struct tinct_view *view)
@@ -567,8 +568,8 @@ static void view_create(struct tinct_server *server, struct wlr_xdg_surface *xdg
 	wl_signal_add(&toplevel->events.set_app_id, &view->set_app_id);
 
 	/* Tiled on all edges: clients drop their own shadows and rounded corners. */
-	wlr_xdg_toplevel_set_tiled(xdg_surface,
-		WLR_EDGE_TOP | WLR_EDGE_BOTTOM | WLR_EDGE_LEFT | WLR_EDGE_RIGHT);
+	wlr_xdg_toplevel_set_tiled(
+		xdg_surface, WLR_EDGE_TOP | WLR_EDGE_BOTTOM | WLR_EDGE_LEFT | WLR_EDGE_RIGHT);
 	wl_list_insert(server->views.prev, &view->link);
 }
 
@@ -590,8 +591,8 @@ static void popup_handle_new_popup(struct wl_listener *listener, void *data)
 }
 
 /* Keeps a popup on the output its toplevel is on (flip, then slide). */
-static void popup_unconstrain(struct tinct_server *server, struct wlr_xdg_popup *wlr_popup,
-	int root_lx, int root_ly)
+static void popup_unconstrain(
+	struct tinct_server *server, struct wlr_xdg_popup *wlr_popup, int root_lx, int root_ly)
 {
 	struct tinct_output *output = output_at(server, root_lx, root_ly);
 	if (output == NULL) {
@@ -723,7 +724,8 @@ void views_arrange(struct tinct_server *server)
 			int border = frame_border(view);
 			int title = frame_title_height(view);
 			view_move_to(view, area.x + border, area.y + border + title);
-			view_resize(view, area.width - 2 * border, area.height - 2 * border - title);
+			view_resize(
+				view, area.width - 2 * border, area.height - 2 * border - title);
 		}
 	}
 }

@@ -56,7 +56,8 @@ static void registry_global(void *data, struct wl_registry *registry, uint32_t n
 	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {
 		c->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface, 1);
 	} else if (strcmp(interface, zwlr_layer_shell_v1_interface.name) == 0) {
-		c->layer_shell = wl_registry_bind(registry, name, &zwlr_layer_shell_v1_interface, 1);
+		c->layer_shell =
+			wl_registry_bind(registry, name, &zwlr_layer_shell_v1_interface, 1);
 	}
 }
 
@@ -99,8 +100,8 @@ static void draw(struct client *c)
 	}
 	munmap(pixels, size);
 	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)size);
-	struct wl_buffer *buffer =
-		wl_shm_pool_create_buffer(pool, 0, c->width, c->height, stride, WL_SHM_FORMAT_XRGB8888);
+	struct wl_buffer *buffer = wl_shm_pool_create_buffer(
+		pool, 0, c->width, c->height, stride, WL_SHM_FORMAT_XRGB8888);
 	wl_buffer_add_listener(buffer, &buffer_listener, c);
 	c->buffer = buffer;
 	wl_shm_pool_destroy(pool);
@@ -334,15 +335,17 @@ int main(int argc, char *argv[])
 		if (strcmp(anchor, "bottom") == 0) {
 			edge = ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM;
 		} else if (strcmp(anchor, "left") == 0 || strcmp(anchor, "right") == 0) {
-			edge = anchor[0] == 'l' ? ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT :
-						  ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT;
-			across = ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP | ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM;
+			edge = anchor[0] == 'l' ? ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT
+						: ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT;
+			across = ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP |
+				 ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM;
 		}
 		bool vertical_edge = edge == ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP ||
-			edge == ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM;
+				     edge == ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM;
 		zwlr_layer_surface_v1_set_anchor(c.layer_surface, edge | across);
 		zwlr_layer_surface_v1_set_size(c.layer_surface,
-			vertical_edge ? 0 : (uint32_t)c.width, vertical_edge ? (uint32_t)c.height : 0);
+			vertical_edge ? 0 : (uint32_t)c.width,
+			vertical_edge ? (uint32_t)c.height : 0);
 		zwlr_layer_surface_v1_set_exclusive_zone(c.layer_surface, exclusive);
 		wl_surface_commit(c.surface);
 	} else {

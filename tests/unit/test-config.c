@@ -59,8 +59,9 @@ static void expect_error(const char *text, const char *rest)
 	char errors[2048];
 	int n = load(&config, text, errors, sizeof(errors));
 	const char *colon = strchr(errors, ':');
-	bool match = n == 1 && colon != NULL && strncmp(errors, "/tmp/tinct-config-test-", 23) == 0 &&
-		strcmp(colon + 1, rest) == 0;
+	bool match = n == 1 && colon != NULL &&
+		     strncmp(errors, "/tmp/tinct-config-test-", 23) == 0 &&
+		     strcmp(colon + 1, rest) == 0;
 	ok(match, "error for %s", rest);
 	if (!match) {
 		printf("#   got %d error(s): %s", n, errors);
@@ -71,11 +72,11 @@ static void expect_error(const char *text, const char *rest)
 static bool colour_is(struct tinct_colour c, int r, int g, int b)
 {
 	return (int)(c.r * 255 + 0.5f) == r && (int)(c.g * 255 + 0.5f) == g &&
-		(int)(c.b * 255 + 0.5f) == b;
+	       (int)(c.b * 255 + 0.5f) == b;
 }
 
-static struct tinct_binding *find_binding(struct tinct_config *config, uint32_t mods,
-	xkb_keysym_t sym)
+static struct tinct_binding *find_binding(
+	struct tinct_config *config, uint32_t mods, xkb_keysym_t sym)
 {
 	struct tinct_binding *binding;
 	wl_list_for_each (binding, &config->bindings, link) {
@@ -233,11 +234,12 @@ static void test_errors(void)
 	expect_error("[appearance]\ntitle-height = 2x\n",
 		"2: [appearance] title-height: expected an integer from 12 to 128 (pixels), got "
 		"\"2x\"\n");
-	expect_error("[appearance]\nfont =\n", "2: [appearance] font: expected a font description\n");
-	expect_error("[output X]\nmode = 1920-1080\n",
-		"2: [output X] mode: expected WIDTHxHEIGHT or WIDTHxHEIGHT@HZ, got \"1920-1080\"\n");
-	expect_error("[output X]\nmode = 1920x1080@\n",
-		"2: [output X] mode: expected WIDTHxHEIGHT or WIDTHxHEIGHT@HZ, got \"1920x1080@\"\n");
+	expect_error(
+		"[appearance]\nfont =\n", "2: [appearance] font: expected a font description\n");
+	expect_error("[output X]\nmode = 1920-1080\n", "2: [output X] mode: expected WIDTHxHEIGHT "
+						       "or WIDTHxHEIGHT@HZ, got \"1920-1080\"\n");
+	expect_error("[output X]\nmode = 1920x1080@\n", "2: [output X] mode: expected WIDTHxHEIGHT "
+							"or WIDTHxHEIGHT@HZ, got \"1920x1080@\"\n");
 	expect_error("[output X]\nscale = 0\n",
 		"2: [output X] scale: expected a number from 0.25 to 10, got \"0\"\n");
 	expect_error("[output X]\nposition = 10\n",
@@ -246,12 +248,14 @@ static void test_errors(void)
 		"2: [output X] enabled: expected true or false, got \"sometimes\"\n");
 	expect_error("[output X]\nrotate = 90\n", "2: [output X] rotate: unknown key\n");
 	expect_error("[bindings]\nHyper+T = exec foot\n",
-		"2: [bindings] Hyper+T: unknown modifier (Super, Shift, Ctrl, Alt, Mod1-5, AltGr)\n");
+		"2: [bindings] Hyper+T: unknown modifier "
+		"(Super, Shift, Ctrl, Alt, Mod1-5, AltGr)\n");
 	expect_error("[bindings]\nSuper+NoSuchKey = exec foot\n",
 		"2: [bindings] Super+NoSuchKey: unknown key name (see xkbcommon-keysyms.h)\n");
-	expect_error("[bindings]\nSuper+ = close\n", "2: [bindings] Super+: missing key after '+'\n");
-	expect_error("[bindings]\nSuper+T = frobnicate\n",
-		"2: [bindings] Super+T: unknown action\n");
+	expect_error(
+		"[bindings]\nSuper+ = close\n", "2: [bindings] Super+: missing key after '+'\n");
+	expect_error(
+		"[bindings]\nSuper+T = frobnicate\n", "2: [bindings] Super+T: unknown action\n");
 	expect_error("[bindings]\nSuper+T = exec\n",
 		"2: [bindings] Super+T: this action needs an argument\n");
 	expect_error("[bindings]\nSuper+T = close now\n",
@@ -263,8 +267,7 @@ static void test_errors(void)
 	expect_error("stray = 1\n", "1: [] stray: key outside of any section\n");
 	expect_error("[keyboard]\nthis line has no equals sign\n",
 		"2: syntax error: expected \"key = value\" or \"[section]\"\n");
-	expect_error("[keyboard\n",
-		"1: syntax error: expected \"key = value\" or \"[section]\"\n");
+	expect_error("[keyboard\n", "1: syntax error: expected \"key = value\" or \"[section]\"\n");
 }
 
 static void test_recovery(void)
