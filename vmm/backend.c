@@ -27,6 +27,7 @@
 #endif
 
 #define KVM_PROBE_TIMEOUT_MS 2000
+#define KVM_BOOT_PROBE_TIMEOUT_MS 5000
 
 const struct tinct_vmm_backend *backend_for(enum tinct_vmm_kind kind)
 {
@@ -128,7 +129,70 @@ static int kvm_probe_guest(void)
 }
 #endif
 
-static bool kvm_probe(const char **why)
+// Waits for a probe child for at most `timeout_ms`, killing it after that.
+// Returns true when it exited with status 0 in time.
+static bool probe_wait(pid_t pid, int timeout_ms, const char **why)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		*why = "pidfd_open() failed";
+		return false;
+	}
+	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+	int ready = poll(&pfd, 1, timeout_ms);
+	if (ready <= 0) {
+		kill(pid, SIGKILL);
+		// A vCPU stuck in the kernel may take a moment to die; never wait
+		// long. If it does not die, it stays a zombie we cannot help.
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 1000) <= 0) {
+			wlr_log(WLR_ERROR, "KVM probe process %d does not die", (int)pid);
+			close(pidfd);
+			*why = "the probe guest hung and cannot be killed";
+			return false;
+		}
+	}
+	siginfo_t info = {0};
+	waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED);
+	close(pidfd);
+	if (ready <= 0) {
+		*why = "the probe guest hung";
+		return false;
+	}
+	if (info.si_code != CLD_EXITED || info.si_status != 0) {
+		*why = "the probe guest failed";
+		return false;
+	}
+	return true;
+}
+
+static pid_t probe_spawn_qemu(const char *qemu, const char *kernel)
+{
+	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null_fd < 0) {
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(null_fd, 0);
+		dup2(null_fd, 1);
+		dup2(null_fd, 2);
+		close_range(3, ~0U, 0);
+		// Without a root file system the kernel panics, panic=-1 reboots
+		// at once and -no-reboot turns that into QEMU exiting with 0.
+		char *const argv[] = {(char *)qemu, "-accel", "kvm", "-cpu", "host", "-nodefaults",
+			"-no-user-config", "-display", "none", "-m", "128", "-no-reboot", "-kernel",
+			(char *)kernel, "-append", "panic=-1 quiet", NULL};
+		execv(qemu, argv);
+		_exit(127);
+	}
+	close(null_fd);
+	return pid;
+}
+
+static bool kvm_probe(const char *qemu, const char *kernel, const char **why)
 {
 	if (access("/dev/kvm", R_OK | W_OK) != 0) {
 		*why = "/dev/kvm is not accessible";
@@ -142,42 +206,24 @@ static bool kvm_probe(const char **why)
 	if (pid == 0) {
 		_exit(kvm_probe_guest());
 	}
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		*why = "pidfd_open() failed";
+	if (!probe_wait(pid, KVM_PROBE_TIMEOUT_MS, why)) {
 		return false;
 	}
-	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-	int ready = poll(&pfd, 1, KVM_PROBE_TIMEOUT_MS);
-	if (ready <= 0) {
-		kill(pid, SIGKILL);
-		// A vCPU stuck in the kernel may take a moment to die; never wait
-		// long. If it does not die, it stays a zombie we cannot help.
-		pfd.revents = 0;
-		if (poll(&pfd, 1, 1000) <= 0) {
-			wlr_log(WLR_ERROR, "KVM probe process %d does not die", (int)pid);
-			close(pidfd);
-			*why = "a trivial guest hung in KVM_RUN";
-			return false;
-		}
+	if (qemu == NULL || kernel == NULL) {
+		return true;
 	}
-	siginfo_t info = {0};
-	waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED);
-	close(pidfd);
-	if (ready <= 0) {
-		*why = "a trivial guest hung in KVM_RUN";
+	// A trivial guest is not enough: broken nested KVM runs `hlt` fine and
+	// then hangs in the kernel's decompressor. Booting the real kernel to
+	// its "no root" panic takes well under a second with working KVM.
+	pid = probe_spawn_qemu(qemu, kernel);
+	if (pid < 0) {
+		*why = "fork() failed";
 		return false;
 	}
-	if (info.si_code != CLD_EXITED || info.si_status != 0) {
-		*why = "a trivial guest failed to run";
-		return false;
-	}
-	return true;
+	return probe_wait(pid, KVM_BOOT_PROBE_TIMEOUT_MS, why);
 }
 
-bool backend_kvm_usable(void)
+bool backend_kvm_usable(const char *qemu, const char *kernel)
 {
 	static int cached = -1;
 	if (cached >= 0) {
@@ -191,7 +237,7 @@ bool backend_kvm_usable(void)
 	} else if (env != NULL && strcmp(env, "1") == 0) {
 		cached = 1;
 	} else {
-		cached = kvm_probe(&why);
+		cached = kvm_probe(qemu, kernel, &why);
 	}
 	if (!cached) {
 		wlr_log(WLR_ERROR, "KVM is not usable (%s): VMs fall back to TCG and run slowly",

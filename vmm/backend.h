@@ -73,11 +73,13 @@ char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra);
 bool backend_push_extra_args(const struct tinct_vm_def *def, struct tinct_argv *argv);
 
 /**
- * Whether KVM works here. Probed once, in a child with a short timeout,
- * because nested KVM can hang in KVM_RUN; the result is cached. Logs one
- * warning when falling back to TCG. TINCT_KVM=0 or 1 in the environment
- * skips the probe.
+ * Whether KVM works here. Probed once per process, in children with short
+ * timeouts, because nested KVM can hang in KVM_RUN: first a one-`hlt`
+ * guest, then, given `qemu` and `kernel`, QEMU booting that kernel to its
+ * "no root" panic (at most 5 s; this blocks the caller once). The result
+ * is cached. Logs one warning when falling back to TCG. TINCT_KVM=0 or 1
+ * in the environment skips the probe.
  */
-bool backend_kvm_usable(void);
+bool backend_kvm_usable(const char *qemu, const char *kernel);
 
 #endif

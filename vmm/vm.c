@@ -623,7 +623,7 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 		}
 	}
 	struct tinct_vmm_launch launch = launch_for(vm, binary, cmdline);
-	launch.kvm = def->vmm == TINCT_VMM_QEMU ? backend_kvm_usable() : true;
+	launch.kvm = def->vmm == TINCT_VMM_QEMU ? backend_kvm_usable(binary, def->kernel) : true;
 	if (!vm->backend->build_argv(&launch, &argv)) {
 		wlr_log(WLR_ERROR, "VM %s: cannot build the VMM command line", def->name);
 		goto out;
