@@ -35,12 +35,23 @@
 
 #define SERIAL_TIMEOUT_MS 30000
 #define KILL_GRACE_MS 3000
+// A guest that is still booting misses an ACPI power button press (Linux
+// ignores it until its button driver and the guest's acpid are up), so the
+// press is repeated until the stop timeout.
+#define POWERDOWN_REPEAT_MS 2000
 #define CRASH_LOG_LINES 10
 // The TAP descriptor's number in the VMM; fds 0-2 are stdio.
 #define CHILD_TAP_FD 3
 
 static const char *const clean_path =
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 const char *vm_state_name(enum tinct_vm_state state)
 {
@@ -386,10 +397,25 @@ out:
 	return ok;
 }
 
+static void qmp_repeat_powerdown(struct tinct_vm *vm)
+{
+	static const char request[] = "{\"execute\":\"system_powerdown\"}\r\n";
+	if (vm->qmp_fd < 0 ||
+		send(vm->qmp_fd, request, sizeof(request) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		wlr_log(WLR_DEBUG, "VM %s: cannot repeat system_powerdown", vm->def->name);
+	}
+}
+
 static int handle_stop_timer(void *data)
 {
 	struct tinct_vm *vm = data;
 	if (vm->pid <= 0) {
+		return 0;
+	}
+	int64_t left = vm->stop_deadline_ms - now_ms();
+	if (vm->stop_phase == 0 && left > 0) {
+		qmp_repeat_powerdown(vm);
+		stop_timer_arm(vm, left < POWERDOWN_REPEAT_MS ? (int)left : POWERDOWN_REPEAT_MS);
 		return 0;
 	}
 	if (vm->stop_phase == 0) {
@@ -723,7 +749,10 @@ void vm_stop(struct tinct_vm *vm)
 	}
 	if (graceful) {
 		vm->stop_phase = 0;
-		stop_timer_arm(vm, (int)vm->def->stop_timeout_ms);
+		vm->stop_deadline_ms = now_ms() + vm->def->stop_timeout_ms;
+		bool repeat = vm->backend->stop_method == TINCT_VMM_STOP_QMP &&
+			      vm->def->stop_timeout_ms > POWERDOWN_REPEAT_MS;
+		stop_timer_arm(vm, repeat ? POWERDOWN_REPEAT_MS : (int)vm->def->stop_timeout_ms);
 	} else {
 		vm->stop_phase = 1;
 		signal_group(vm, SIGTERM);
@@ -948,13 +977,6 @@ bool vm_manager_any_active(struct tinct_vm_manager *manager)
 		}
 	}
 	return false;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void vm_manager_shutdown(struct tinct_vm_manager *manager)

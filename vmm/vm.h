@@ -33,6 +33,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <wayland-server-core.h>
 
@@ -102,7 +103,8 @@ struct tinct_vm {
 	struct wl_event_source *pidfd_source;
 	bool stop_requested;
 	struct wl_event_source *stop_timer;
-	int stop_phase;
+	int stop_phase; // 0 graceful, 1 SIGTERM sent, 2 SIGKILL sent
+	int64_t stop_deadline_ms; // CLOCK_MONOTONIC end of the graceful phase
 	pid_t helper_pid;
 	int helper_pidfd;
 	struct wl_event_source *helper_source;
