@@ -20,9 +20,11 @@
  *                          vmm.log are kept (vm_crash_log)
  * CRASHED behaves like STOPPED: vm_start() works again.
  *
- * Stopping is graceful first (QMP system_powerdown, crosvm powerbtn,
+ * Stopping is graceful first (QMP system_powerdown, pressed again every
+ * 2 s because a booting guest ignores early presses; crosvm powerbtn;
  * ch-remote power-button), then SIGTERM to the process group after the
- * definition's stop-timeout, then SIGKILL 3 s later.
+ * definition's stop-timeout, then SIGKILL 3 s later. A VMM is spawned with
+ * PR_SET_PDEATHSIG, so even a crashed owner leaves no VMM behind.
  *
  * Runtime directory: $XDG_RUNTIME_DIR/tinct/<vm>/ (0700), holding the
  * VMM's sockets, `vmm.log` (the VMM's stdout and stderr) and `console`,
