@@ -1,0 +1,195 @@
+/*
+ * Unit tests of every backend's command line, checked word for word
+ * against the documented syntax of QEMU 7.2, crosvm and cloud-hypervisor,
+ * plus the graceful-stop helpers and the kernel command line.
+ */
+#include <stdlib.h>
+
+#include "argv.h"
+#include "backend.h"
+#include "check.h"
+#include "vm-def.h"
+
+static struct tinct_vm_def *make_def(enum tinct_vmm_kind vmm)
+{
+	struct tinct_vm_def *def = vm_def_create("appvm-lynx");
+	def->vmm = vmm;
+	def->kernel = strdup("/img/vmlinuz");
+	def->initrd = strdup("/img/appvm-lynx.img");
+	def->memory_mib = 512;
+	def->cpus = 2;
+	return def;
+}
+
+static void add_disks(struct tinct_vm_def *def)
+{
+	def->disks = calloc(2, sizeof(*def->disks));
+	def->disks[0] = (struct tinct_vm_disk){.path = strdup("/img/root,1.img")};
+	def->disks[1] = (struct tinct_vm_disk){.path = strdup("/var/home.img"), .writable = true};
+	def->disks_len = 2;
+}
+
+static struct tinct_vmm_launch make_launch(const struct tinct_vm_def *def, const char *binary)
+{
+	return (struct tinct_vmm_launch){
+		.def = def,
+		.binary = binary,
+		.runtime_dir = "/run/t/appvm-lynx",
+		.serial_socket = "/run/t/appvm-lynx/serial",
+		.api_socket = "/run/t/appvm-lynx/api",
+		.cmdline = "console=ttyS0 tinct.name=appvm-lynx",
+		.tap_fd = -1,
+	};
+}
+
+// Joins argv with newlines so a mismatch shows the word that differs.
+static char *join(struct tinct_argv *argv)
+{
+	static char out[4096];
+	out[0] = '\0';
+	for (size_t i = 0; i < argv->len; i++) {
+		strcat(out, argv->argv[i]);
+		strcat(out, "\n");
+	}
+	return out;
+}
+
+static void check_argv(const struct tinct_vmm_backend *backend,
+	const struct tinct_vmm_launch *launch, bool stop, const char *want, const char *what)
+{
+	struct tinct_argv argv;
+	argv_init(&argv);
+	bool ok =
+		stop ? backend->build_stop_argv(launch, &argv) : backend->build_argv(launch, &argv);
+	check(ok, what);
+	check_str(join(&argv), want, what);
+	argv_finish(&argv);
+}
+
+static void test_qemu(void)
+{
+	struct tinct_vm_def *def = make_def(TINCT_VMM_QEMU);
+	struct tinct_vmm_launch launch = make_launch(def, "/usr/bin/qemu-system-x86_64");
+	check_argv(&backend_qemu, &launch, false,
+		"/usr/bin/qemu-system-x86_64\n-nodefaults\n-no-user-config\n-display\nnone\n"
+		"-accel\ntcg\n-cpu\nmax\n-m\n512\n-smp\n2\n-no-reboot\n"
+		"-kernel\n/img/vmlinuz\n-initrd\n/img/appvm-lynx.img\n"
+		"-append\nconsole=ttyS0 tinct.name=appvm-lynx\n"
+		"-chardev\nsocket,id=serial0,path=/run/t/appvm-lynx/serial,server=on,wait=off\n"
+		"-serial\nchardev:serial0\n"
+		"-chardev\nsocket,id=qmp,path=/run/t/appvm-lynx/api,server=on,wait=off\n"
+		"-mon\nchardev=qmp,mode=control\n",
+		"qemu, TCG, minimal");
+
+	add_disks(def);
+	free(def->extra_args);
+	def->extra_args = strdup("-device 'virtio-rng-pci' -S");
+	launch.kvm = true;
+	launch.tap_fd = 3;
+	check_argv(&backend_qemu, &launch, false,
+		"/usr/bin/qemu-system-x86_64\n-nodefaults\n-no-user-config\n-display\nnone\n"
+		"-accel\nkvm\n-cpu\nhost\n-m\n512\n-smp\n2\n-no-reboot\n"
+		"-kernel\n/img/vmlinuz\n-initrd\n/img/appvm-lynx.img\n"
+		"-append\nconsole=ttyS0 tinct.name=appvm-lynx\n"
+		"-chardev\nsocket,id=serial0,path=/run/t/appvm-lynx/serial,server=on,wait=off\n"
+		"-serial\nchardev:serial0\n"
+		"-chardev\nsocket,id=qmp,path=/run/t/appvm-lynx/api,server=on,wait=off\n"
+		"-mon\nchardev=qmp,mode=control\n"
+		"-drive\nfile=/img/root,,1.img,format=raw,if=virtio,readonly=on\n"
+		"-drive\nfile=/var/home.img,format=raw,if=virtio\n"
+		"-netdev\ntap,id=net0,fd=3\n-device\nvirtio-net-pci,netdev=net0\n"
+		"-device\nvirtio-rng-pci\n-S\n",
+		"qemu, KVM, disks (commas doubled), TAP, extra args");
+	check(backend_qemu.stop_method == TINCT_VMM_STOP_QMP && !backend_qemu.serial_vmm_connects,
+		"qemu stops through QMP and listens on the serial");
+	vm_def_destroy(def);
+}
+
+static void test_crosvm(void)
+{
+	struct tinct_vm_def *def = make_def(TINCT_VMM_CROSVM);
+	add_disks(def);
+	struct tinct_vmm_launch launch = make_launch(def, "/usr/bin/crosvm");
+	launch.tap_fd = 3;
+	check_argv(&backend_crosvm, &launch, false,
+		"/usr/bin/crosvm\nrun\n--mem\n512\n--cpus\n2\n--initrd\n/img/appvm-lynx.img\n"
+		"--params\nconsole=ttyS0 tinct.name=appvm-lynx\n"
+		"--serial\ntype=unix-stream,path=/run/t/appvm-lynx/serial,num=1,console=true,"
+		"input-unix-stream=true\n"
+		"--socket\n/run/t/appvm-lynx/api\n"
+		"--block\npath=/img/root,1.img,ro=true\n--block\npath=/var/home.img\n"
+		"--net\ntap-fd=3\n/img/vmlinuz\n",
+		"crosvm");
+	check_argv(&backend_crosvm, &launch, true,
+		"/usr/bin/crosvm\npowerbtn\n/run/t/appvm-lynx/api\n", "crosvm graceful stop");
+	check(backend_crosvm.serial_vmm_connects, "crosvm connects to tinct's serial socket");
+	vm_def_destroy(def);
+}
+
+static void test_cloud_hypervisor(void)
+{
+	struct tinct_vm_def *def = make_def(TINCT_VMM_CLOUD_HYPERVISOR);
+	add_disks(def);
+	struct tinct_vmm_launch launch = make_launch(def, "/usr/bin/cloud-hypervisor");
+	launch.tap_fd = 3;
+	check_argv(&backend_cloud_hypervisor, &launch, false,
+		"/usr/bin/cloud-hypervisor\n--api-socket\npath=/run/t/appvm-lynx/api\n"
+		"--kernel\n/img/vmlinuz\n--initramfs\n/img/appvm-lynx.img\n"
+		"--cmdline\nconsole=ttyS0 tinct.name=appvm-lynx\n"
+		"--memory\nsize=512M\n--cpus\nboot=2\n"
+		"--disk\npath=/img/root,1.img,readonly=on\n--disk\npath=/var/home.img\n"
+		"--serial\nsocket=/run/t/appvm-lynx/serial\n--console\noff\n--net\nfd=3\n",
+		"cloud-hypervisor");
+	check_argv(&backend_cloud_hypervisor, &launch, true,
+		"ch-remote\n--api-socket\n/run/t/appvm-lynx/api\npower-button\n",
+		"cloud-hypervisor graceful stop");
+	vm_def_destroy(def);
+}
+
+static void test_command(void)
+{
+	struct tinct_vm_def *def = make_def(TINCT_VMM_COMMAND);
+	def->command = strdup("myvmm --name={name} -k {kernel} -i {initrd} -a \"{cmdline}\" "
+			      "-m {memory} -c {cpus} -s {serial-socket} -q {api-socket} "
+			      "-d {runtime-dir}/x 'lit {name}' {{ --tap {tap-fd}");
+	free(def->extra_args);
+	def->extra_args = strdup("--more");
+	struct tinct_vmm_launch launch = make_launch(def, "/usr/bin/myvmm");
+	check_argv(&backend_command, &launch, false,
+		"myvmm\n--name=appvm-lynx\n-k\n/img/vmlinuz\n-i\n/img/appvm-lynx.img\n"
+		"-a\nconsole=ttyS0 tinct.name=appvm-lynx\n-m\n512\n-c\n2\n"
+		"-s\n/run/t/appvm-lynx/serial\n-q\n/run/t/appvm-lynx/api\n"
+		"-d\n/run/t/appvm-lynx/x\nlit {name}\n{\n--tap\n-1\n--more\n",
+		"command placeholders");
+	check(backend_command.stop_method == TINCT_VMM_STOP_NONE, "command stops with SIGTERM");
+	vm_def_destroy(def);
+}
+
+static void test_cmdline(void)
+{
+	struct tinct_vm_def *def = make_def(TINCT_VMM_QEMU);
+	char *cmdline = backend_kernel_cmdline(def, NULL);
+	check_str(cmdline, "console=ttyS0 tinct.name=appvm-lynx", "kernel cmdline");
+	free(cmdline);
+	def->cmdline = strdup("quiet");
+	cmdline = backend_kernel_cmdline(def, "tinct.run=dHJ1ZQ==");
+	check_str(cmdline, "console=ttyS0 tinct.name=appvm-lynx quiet tinct.run=dHJ1ZQ==",
+		"kernel cmdline with definition and extra parts");
+	free(cmdline);
+	vm_def_destroy(def);
+	check(backend_for(TINCT_VMM_QEMU) == &backend_qemu &&
+			backend_for(TINCT_VMM_CROSVM) == &backend_crosvm &&
+			backend_for(TINCT_VMM_CLOUD_HYPERVISOR) == &backend_cloud_hypervisor &&
+			backend_for(TINCT_VMM_COMMAND) == &backend_command,
+		"backend_for");
+}
+
+int main(void)
+{
+	test_qemu();
+	test_crosvm();
+	test_cloud_hypervisor();
+	test_command();
+	test_cmdline();
+	return check_done();
+}

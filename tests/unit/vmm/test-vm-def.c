@@ -1,0 +1,354 @@
+/*
+ * Unit tests of VM definitions: every key type, every error path with its
+ * exact text, the directory precedence, and that a broken file never
+ * stops the others from loading.
+ */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "vm-def.h"
+
+static char errors[8192];
+static int error_count;
+
+static void collect(void *data, const char *message)
+{
+	error_count++;
+	strcat(errors, message);
+	strcat(errors, "\n");
+}
+
+static struct tinct_vm_def *parse(const char *text)
+{
+	errors[0] = '\0';
+	error_count = 0;
+	FILE *file = fmemopen((void *)text, strlen(text), "r");
+	struct tinct_vm_def *def = vm_def_parse(file, "t.ini", "t", "/img", collect, NULL);
+	fclose(file);
+	return def;
+}
+
+// Expects `text` to fail with exactly `want` (one or more lines).
+static void check_error(const char *text, const char *want, const char *what)
+{
+	struct tinct_vm_def *def = parse(text);
+	check(def == NULL, what);
+	char expected[1024];
+	snprintf(expected, sizeof(expected), "%s\n", want);
+	check_str(errors, expected, what);
+	vm_def_destroy(def);
+}
+
+static void test_full(void)
+{
+	struct tinct_vm_def *def = parse("# comment\n"
+					 "[vm]\n"
+					 "colour = #A0b1C2\n"
+					 "vmm = qemu\n"
+					 "vmm-binary = /opt/qemu\n"
+					 "kernel = vmlinuz\n"
+					 "initrd = /abs/initrd.img\n"
+					 "disk = root.img\n"
+					 "disk-rw = /var/home.img\n"
+					 "disk = /data.img\n"
+					 "cmdline = quiet loglevel=3\n"
+					 "memory = 1G\n"
+					 "cpus = 4\n"
+					 "network = tap\n"
+					 "wayland = virtio-serial\n"
+					 "autostart = yes\n"
+					 "extra-args = -device 'virtio-rng-pci'\n"
+					 "stop-timeout = 30\n"
+					 "console-buffer = 64K\n"
+					 "[wayland]\n"
+					 "named = a b\n"
+					 "[guest]\n"
+					 "run = lynx\n");
+	if (!check(def != NULL, "full definition parses")) {
+		printf("# %s", errors);
+		return;
+	}
+	check_str(def->name, "t", "name");
+	check(def->colour == 0xa0b1c2, "hex colour");
+	check(def->vmm == TINCT_VMM_QEMU, "vmm");
+	check_str(def->vmm_binary, "/opt/qemu", "vmm-binary");
+	check_str(def->kernel, "/img/vmlinuz", "relative kernel resolves in the images dir");
+	check_str(def->initrd, "/abs/initrd.img", "absolute initrd stays");
+	check(def->disks_len == 3, "three disks");
+	check_str(def->disks[0].path, "/img/root.img", "disk 1");
+	check(!def->disks[0].writable && def->disks[1].writable && !def->disks[2].writable,
+		"disk-rw is writable, disk is not");
+	check_str(def->cmdline, "quiet loglevel=3", "cmdline");
+	check(def->memory_mib == 1024, "memory 1G");
+	check(def->cpus == 4, "cpus");
+	check(def->network == TINCT_VM_NETWORK_TAP, "network tap");
+	check_str(def->wayland, "virtio-serial", "wayland");
+	check(def->autostart, "autostart");
+	check_str(def->extra_args, "-device 'virtio-rng-pci'", "extra-args kept raw");
+	check(def->stop_timeout_ms == 30000, "stop-timeout");
+	check(def->console_buffer == 64 * 1024, "console-buffer");
+	check(def->wayland_entries_len == 1 && strcmp(def->wayland_entries[0].key, "named") == 0 &&
+			strcmp(def->wayland_entries[0].value, "a b") == 0 &&
+			def->wayland_entries[0].line == 21,
+		"[wayland] kept raw with its line");
+	check(def->guest_entries_len == 1 && strcmp(def->guest_entries[0].value, "lynx") == 0,
+		"[guest] kept raw");
+	vm_def_destroy(def);
+}
+
+static void test_defaults(void)
+{
+	struct tinct_vm_def *def = parse("[vm]\nkernel = k\n");
+	if (!check(def != NULL, "minimal definition")) {
+		return;
+	}
+	check(def->colour == 0x555555 && def->vmm == TINCT_VMM_QEMU && def->memory_mib == 512 &&
+			def->cpus == 1 && def->network == TINCT_VM_NETWORK_NONE &&
+			!def->autostart && def->stop_timeout_ms == 10000 &&
+			def->console_buffer == 1024 * 1024 && def->initrd == NULL &&
+			def->disks_len == 0,
+		"defaults");
+	vm_def_destroy(def);
+
+	def = parse("[vm]\ncolor = purple\nmemory = 768M\nvmm = command\n"
+		    "command = myvmm --kernel {kernel} --serial {serial-socket}\n");
+	check(def != NULL && def->colour == 0x75507b && def->memory_mib == 768 &&
+			def->vmm == TINCT_VMM_COMMAND && def->kernel == NULL,
+		"color alias, M suffix, command without kernel");
+	vm_def_destroy(def);
+}
+
+static void test_colours(void)
+{
+	static const struct {
+		const char *name;
+		uint32_t rgb;
+	} want[] = {
+		{"red", 0xcc0000},
+		{"orange", 0xf57900},
+		{"yellow", 0xedd400},
+		{"green", 0x73d216},
+		{"gray", 0x555555},
+		{"blue", 0x3465a4},
+		{"purple", 0x75507b},
+		{"black", 0x000000},
+	};
+	bool ok = true;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		uint32_t rgb = 1;
+		ok = ok && vm_def_parse_colour(want[i].name, &rgb) && rgb == want[i].rgb;
+	}
+	check(ok, "every label colour");
+	uint32_t rgb;
+	check(!vm_def_parse_colour("#12345", &rgb) && !vm_def_parse_colour("#1234567", &rgb) &&
+			!vm_def_parse_colour("#12345g", &rgb) &&
+			!vm_def_parse_colour("Red", &rgb) && !vm_def_parse_colour("", &rgb),
+		"bad colours");
+}
+
+static void test_names(void)
+{
+	check(vm_def_name_valid("appvm-lynx") && vm_def_name_valid("a_1") && vm_def_name_valid("A"),
+		"valid names");
+	check(!vm_def_name_valid("") && !vm_def_name_valid("-x") && !vm_def_name_valid("a b") &&
+			!vm_def_name_valid("a/b") && !vm_def_name_valid("a.b") &&
+			!vm_def_name_valid("abcdefghijabcdefghijabcdefghijabc"),
+		"invalid names");
+	check(vm_def_name_valid("abcdefghijabcdefghijabcdefghijab"), "32 characters is fine");
+
+	errors[0] = '\0';
+	FILE *file = fmemopen("[vm]\n", 5, "r");
+	struct tinct_vm_def *def = vm_def_parse(file, "d/-x.ini", "-x", "/img", collect, NULL);
+	fclose(file);
+	check(def == NULL, "bad file name refused");
+	check_str(errors,
+		"d/-x.ini:0: [vm] name: \"-x\" is not a safe name (letters, digits, - and _, not "
+		"starting with -, at most 32 characters)\n",
+		"bad name message");
+}
+
+static void test_errors(void)
+{
+	check_error("[vm]\nkernel = k\ncolour = pink\n",
+		"t.ini:3: [vm] colour: expected #rrggbb or one of red, orange, yellow, green, "
+		"gray, blue, purple, black",
+		"bad colour");
+	check_error("[vm]\nkernel = k\nvmm = bochs\n",
+		"t.ini:3: [vm] vmm: expected qemu, cloud-hypervisor, crosvm or command", "bad vmm");
+	check_error("[vm]\nkernel = k\nmemory = 8\n",
+		"t.ini:3: [vm] memory: expected a size in MiB from 16 to 1048576 (suffix M or G "
+		"allowed)",
+		"memory too small");
+	check_error("[vm]\nkernel = k\nmemory = 512k\n",
+		"t.ini:3: [vm] memory: expected a size in MiB from 16 to 1048576 (suffix M or G "
+		"allowed)",
+		"memory bad suffix");
+	check_error("[vm]\nkernel = k\nmemory = 99999999999999999999\n",
+		"t.ini:3: [vm] memory: expected a size in MiB from 16 to 1048576 (suffix M or G "
+		"allowed)",
+		"memory overflow");
+	check_error("[vm]\nkernel = k\ncpus = 0\n",
+		"t.ini:3: [vm] cpus: expected a number from 1 to 64", "cpus 0");
+	check_error("[vm]\nkernel = k\ncpus = -1\n",
+		"t.ini:3: [vm] cpus: expected a number from 1 to 64", "cpus negative");
+	check_error("[vm]\nkernel = k\nnetwork = bridge\n",
+		"t.ini:3: [vm] network: expected none or tap", "bad network");
+	check_error("[vm]\nkernel = k\nautostart = maybe\n",
+		"t.ini:3: [vm] autostart: expected true or false", "bad autostart");
+	check_error("[vm]\nkernel = k\nstop-timeout = 3601\n",
+		"t.ini:3: [vm] stop-timeout: expected seconds from 0 to 3600", "bad stop-timeout");
+	check_error("[vm]\nkernel = k\nconsole-buffer = 1K\n",
+		"t.ini:3: [vm] console-buffer: expected a size from 4K to 64M",
+		"console-buffer too small");
+	check_error("[vm]\nkernel = k\nconsole-buffer = 65M\n",
+		"t.ini:3: [vm] console-buffer: expected a size from 4K to 64M",
+		"console-buffer too big");
+	check_error("[vm]\nkernel =\n", "t.ini:2: [vm] kernel: value is empty", "empty kernel");
+	check_error(
+		"[vm]\nkernel = k\ndisk =\n", "t.ini:3: [vm] disk: value is empty", "empty disk");
+	check_error("[vm]\nkernel = k\nvmm-binary =\n", "t.ini:3: [vm] vmm-binary: value is empty",
+		"empty vmm-binary");
+	check_error("[vm]\nkernel = k\nfoo = 1\n", "t.ini:3: [vm] foo: unknown key", "unknown key");
+	check_error("[vm]\nkernel = k\n[display]\nx = 1\n", "t.ini:4: [display] x: unknown section",
+		"unknown section");
+	check_error("x = 1\n[vm]\nkernel = k\n", "t.ini:1: [] x: key outside of a section",
+		"key outside a section");
+	check_error("[vm]\nkernel = k\ncpus = 1\ncpus = 2\n",
+		"t.ini:4: [vm] cpus: set twice (first on line 3)", "duplicate key");
+	check_error("[vm]\nkernel = k\nthis is not ini\n", "t.ini:3: syntax error", "syntax error");
+	check_error("[vm]\ncpus = 2\n", "t.ini:0: [vm] kernel: required for vmm = qemu",
+		"missing kernel");
+	check_error("", "t.ini:0: [vm] kernel: required for vmm = qemu", "empty file");
+	check_error("[vm]\nvmm = command\n", "t.ini:0: [vm] command: required for vmm = command",
+		"missing command");
+	check_error("[vm]\nkernel = k\ncommand = x\n",
+		"t.ini:3: [vm] command: only used with vmm = command", "command with qemu");
+	check_error("[vm]\nvmm = command\ncommand = x {bogus}\n",
+		"t.ini:3: [vm] command: unknown placeholder", "command with unknown placeholder");
+	check_error("[vm]\nvmm = command\ncommand = x 'open\n",
+		"t.ini:3: [vm] command: unterminated quote", "command with bad quoting");
+	check_error("[vm]\nkernel = k\nextra-args = -x \"open\n",
+		"t.ini:3: [vm] extra-args: unterminated quote", "extra-args with bad quoting");
+	check_error("[vm]\nkernel = k\ncolour = pink\ncpus = 99\n",
+		"t.ini:3: [vm] colour: expected #rrggbb or one of red, orange, yellow, green, "
+		"gray, blue, purple, black\n"
+		"t.ini:4: [vm] cpus: expected a number from 1 to 64",
+		"every error of a file is reported");
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *file = fopen(path, "w");
+	fputs(text, file);
+	fclose(file);
+}
+
+static void test_dirs(void)
+{
+	char base[] = "/tmp/tinct-vm-def-XXXXXX";
+	if (!check(mkdtemp(base) != NULL, "temporary directory")) {
+		return;
+	}
+	char first[256], second[256], path[512];
+	snprintf(first, sizeof(first), "%s/first", base);
+	snprintf(second, sizeof(second), "%s/second", base);
+	mkdir(first, 0700);
+	mkdir(second, 0700);
+	snprintf(path, sizeof(path), "%s/good.ini", first);
+	write_file(path, "[vm]\nkernel = k\ncolour = red\n");
+	snprintf(path, sizeof(path), "%s/broken.ini", first);
+	write_file(path, "[vm]\nkernel = k\ncpus = lots\n");
+	snprintf(path, sizeof(path), "%s/notes.txt", first);
+	write_file(path, "not a definition");
+	snprintf(path, sizeof(path), "%s/good.ini", second);
+	write_file(path, "[vm]\nkernel = k\ncolour = green\n");
+	snprintf(path, sizeof(path), "%s/broken.ini", second);
+	write_file(path, "[vm]\nkernel = k\n");
+	snprintf(path, sizeof(path), "%s/also.ini", second);
+	write_file(path, "[vm]\nkernel = k\n");
+	snprintf(path, sizeof(path), "%s/bad name.ini", second);
+	write_file(path, "[vm]\nkernel = k\n");
+
+	char missing[300];
+	snprintf(missing, sizeof(missing), "%s/missing", base);
+	const char *dirs[] = {first, missing, second, NULL};
+	struct wl_list defs;
+	wl_list_init(&defs);
+	errors[0] = '\0';
+	error_count = 0;
+	int n = vm_def_load_dirs(&defs, dirs, "/img", collect, NULL);
+	check(n == 2 && error_count == 2, "two broken files, two errors");
+	char want[1024];
+	snprintf(want, sizeof(want),
+		"%s/broken.ini:3: [vm] cpus: expected a number from 1 to 64\n"
+		"%s/bad name.ini:0: [vm] name: \"bad name\" is not a safe name (letters, digits, "
+		"- and _, not starting with -, at most 32 characters)\n",
+		first, second);
+	check_str(errors, want, "errors name their files");
+	char names[256] = "";
+	struct tinct_vm_def *def, *tmp;
+	wl_list_for_each(def, &defs, link)
+	{
+		strcat(names, def->name);
+		strcat(names, " ");
+	}
+	check_str(names, "good also ", "the others still load, the first directory wins");
+	def = wl_container_of(defs.next, def, link);
+	check(def->colour == 0xcc0000, "the earlier definition of a name wins");
+	wl_list_for_each_safe(def, tmp, &defs, link)
+	{
+		vm_def_destroy(def);
+	}
+
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+	check(system(cmd) == 0, "cleanup");
+}
+
+static void test_search_dirs(void)
+{
+	setenv("XDG_CONFIG_HOME", "/cfg", 1);
+	char **dirs = vm_def_search_dirs("/extra");
+	check(dirs != NULL && strcmp(dirs[0], "/extra") == 0 &&
+			strcmp(dirs[1], "/cfg/tinct/vms") == 0 &&
+			strcmp(dirs[2], "/etc/xdg/tinct/vms") == 0 && dirs[3] == NULL,
+		"search order: --vms, XDG_CONFIG_HOME, /etc/xdg");
+	vm_def_free_dirs(dirs);
+	unsetenv("XDG_CONFIG_HOME");
+	setenv("HOME", "/home/u", 1);
+	dirs = vm_def_search_dirs(NULL);
+	check(dirs != NULL && strcmp(dirs[0], "/home/u/.config/tinct/vms") == 0 &&
+			strcmp(dirs[1], "/etc/xdg/tinct/vms") == 0 && dirs[2] == NULL,
+		"search order without --vms and XDG_CONFIG_HOME");
+	vm_def_free_dirs(dirs);
+
+	setenv("TINCT_IMAGES", "/imgs", 1);
+	char *images = vm_def_images_dir();
+	check_str(images, "/imgs", "TINCT_IMAGES");
+	free(images);
+	unsetenv("TINCT_IMAGES");
+	setenv("XDG_CACHE_HOME", "/cache", 1);
+	images = vm_def_images_dir();
+	check_str(images, "/cache/tinct/images", "XDG_CACHE_HOME");
+	free(images);
+	unsetenv("XDG_CACHE_HOME");
+	images = vm_def_images_dir();
+	check_str(images, "/home/u/.cache/tinct/images", "HOME/.cache");
+	free(images);
+}
+
+int main(void)
+{
+	test_full();
+	test_defaults();
+	test_colours();
+	test_names();
+	test_errors();
+	test_dirs();
+	test_search_dirs();
+	vm_def_destroy(NULL);
+	check(true, "destroy(NULL) is a no-op");
+	return check_done();
+}

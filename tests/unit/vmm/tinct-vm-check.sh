@@ -1,0 +1,35 @@
+#!/bin/sh
+# `tinct-vm check`: lists the good definitions, prints each broken one as
+# file:line: [section] key: message, and fails when any is broken.
+set -u
+tinct_vm="$TINCT_BUILD_ROOT/vmm/tinct-vm"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+export XDG_CONFIG_HOME="$dir/config" XDG_RUNTIME_DIR="$dir"
+fail=0
+
+"$tinct_vm" check --vms "$TINCT_SOURCE_ROOT/config/vms" >"$dir/out" 2>"$dir/err"
+status=$?
+cat "$dir/out" "$dir/err"
+[ "$status" -eq 0 ] || { echo "FAIL: shipped examples do not validate"; fail=1; }
+grep -q '^appvm-lynx: ok (qemu, #3465a4,' "$dir/out" || { echo "FAIL: lynx"; fail=1; }
+grep -q '^appvm-catgirl: ok (qemu, #75507b,' "$dir/out" || { echo "FAIL: catgirl"; fail=1; }
+
+mkdir "$dir/vms"
+printf '[vm]\nkernel = k\n' >"$dir/vms/good.ini"
+printf '[vm]\nkernel = k\nnetwork = wifi\n' >"$dir/vms/broken.ini"
+"$tinct_vm" check --vms "$dir/vms" >"$dir/out" 2>"$dir/err"
+status=$?
+cat "$dir/out" "$dir/err"
+[ "$status" -eq 1 ] || { echo "FAIL: expected status 1, got $status"; fail=1; }
+grep -qx "$dir/vms/broken.ini:3: \[vm\] network: expected none or tap" "$dir/err" ||
+	{ echo "FAIL: error text"; fail=1; }
+grep -q '^good: ok' "$dir/out" || { echo "FAIL: good VM not listed"; fail=1; }
+
+"$tinct_vm" --version | grep -q '^tinct-vm ' || { echo "FAIL: --version"; fail=1; }
+"$tinct_vm" --help | grep -q 'Ctrl-]' || { echo "FAIL: --help"; fail=1; }
+"$tinct_vm" bogus >/dev/null 2>&1
+[ $? -eq 2 ] || { echo "FAIL: usage status"; fail=1; }
+"$tinct_vm" console no-such-vm 2>"$dir/err"
+[ $? -eq 1 ] && grep -q 'is not running' "$dir/err" || { echo "FAIL: console of a stopped VM"; fail=1; }
+exit $fail

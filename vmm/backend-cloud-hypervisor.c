@@ -1,0 +1,67 @@
+/*
+ * cloud-hypervisor backend, after its docs: --kernel/--initramfs/--cmdline,
+ * --memory size=…M, --cpus boot=N, one --disk path=…[,readonly=on] per
+ * disk, --serial socket=PATH (cloud-hypervisor listens), --console off so
+ * the virtio console does not compete with the serial, --net fd=N for an
+ * open TAP, and --api-socket path=… for `ch-remote power-button`.
+ */
+#include "backend.h"
+
+#include "argv.h"
+
+static bool ch_build_argv(const struct tinct_vmm_launch *launch, struct tinct_argv *argv)
+{
+	const struct tinct_vm_def *def = launch->def;
+	argv_push(argv, launch->binary);
+	argv_push(argv, "--api-socket");
+	argv_pushf(argv, "path=%s", launch->api_socket);
+	argv_push(argv, "--kernel");
+	argv_push(argv, def->kernel);
+	if (def->initrd != NULL) {
+		argv_push(argv, "--initramfs");
+		argv_push(argv, def->initrd);
+	}
+	argv_push(argv, "--cmdline");
+	argv_push(argv, launch->cmdline);
+	argv_push(argv, "--memory");
+	argv_pushf(argv, "size=%uM", def->memory_mib);
+	argv_push(argv, "--cpus");
+	argv_pushf(argv, "boot=%u", def->cpus);
+	for (size_t i = 0; i < def->disks_len; i++) {
+		argv_push(argv, "--disk");
+		argv_pushf(argv, "path=%s%s", def->disks[i].path,
+			def->disks[i].writable ? "" : ",readonly=on");
+	}
+	argv_push(argv, "--serial");
+	argv_pushf(argv, "socket=%s", launch->serial_socket);
+	argv_push(argv, "--console");
+	argv_push(argv, "off");
+	if (launch->tap_fd >= 0) {
+		argv_push(argv, "--net");
+		argv_pushf(argv, "fd=%d", launch->tap_fd);
+	}
+	backend_push_extra_args(def, argv);
+	return !argv->failed;
+}
+
+static bool ch_build_stop_argv(const struct tinct_vmm_launch *launch, struct tinct_argv *argv)
+{
+	// ch-remote is installed next to cloud-hypervisor; the ACPI power
+	// button lets the guest shut down, unlike shutdown-vmm.
+	argv_push(argv, "ch-remote");
+	argv_push(argv, "--api-socket");
+	argv_push(argv, launch->api_socket);
+	argv_push(argv, "power-button");
+	return !argv->failed;
+}
+
+const struct tinct_vmm_backend backend_cloud_hypervisor = {
+	.name = "cloud-hypervisor",
+	.default_binary = "cloud-hypervisor",
+	.serial_socket_name = "serial",
+	.api_socket_name = "api",
+	.serial_vmm_connects = false,
+	.stop_method = TINCT_VMM_STOP_HELPER,
+	.build_argv = ch_build_argv,
+	.build_stop_argv = ch_build_stop_argv,
+};

@@ -1,0 +1,108 @@
+/*
+ * QEMU backend. The VM gets exactly what tinct asks for (-nodefaults): a
+ * serial port on a Unix socket chardev that tinct connects to, a QMP
+ * monitor socket for `system_powerdown`, virtio disks and an optional
+ * virtio-net on a TAP descriptor. QEMU listens on both sockets
+ * (server=on,wait=off), so it never waits for tinct.
+ */
+#include "backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "argv.h"
+
+// QEMU option values separate with commas; a literal comma is doubled.
+static char *qemu_escape(const char *value)
+{
+	size_t commas = 0;
+	for (const char *p = value; *p; p++) {
+		commas += *p == ',';
+	}
+	char *out = malloc(strlen(value) + commas + 1);
+	if (out == NULL) {
+		return NULL;
+	}
+	char *o = out;
+	for (const char *p = value; *p; p++) {
+		*o++ = *p;
+		if (*p == ',') {
+			*o++ = ',';
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool push_opt(
+	struct tinct_argv *argv, const char *prefix, const char *path, const char *suffix)
+{
+	char *escaped = qemu_escape(path);
+	if (escaped == NULL) {
+		argv->failed = true;
+		return false;
+	}
+	bool ok = argv_pushf(argv, "%s%s%s", prefix, escaped, suffix);
+	free(escaped);
+	return ok;
+}
+
+static bool qemu_build_argv(const struct tinct_vmm_launch *launch, struct tinct_argv *argv)
+{
+	const struct tinct_vm_def *def = launch->def;
+	argv_push(argv, launch->binary);
+	argv_push(argv, "-nodefaults");
+	argv_push(argv, "-no-user-config");
+	argv_push(argv, "-display");
+	argv_push(argv, "none");
+	argv_push(argv, "-accel");
+	argv_push(argv, launch->kvm ? "kvm" : "tcg");
+	argv_push(argv, "-cpu");
+	argv_push(argv, launch->kvm ? "host" : "max");
+	argv_push(argv, "-m");
+	argv_pushf(argv, "%u", def->memory_mib);
+	argv_push(argv, "-smp");
+	argv_pushf(argv, "%u", def->cpus);
+	// A guest reboot ends the VM: tinct decides what happens next.
+	argv_push(argv, "-no-reboot");
+	argv_push(argv, "-kernel");
+	argv_push(argv, def->kernel);
+	if (def->initrd != NULL) {
+		argv_push(argv, "-initrd");
+		argv_push(argv, def->initrd);
+	}
+	argv_push(argv, "-append");
+	argv_push(argv, launch->cmdline);
+	argv_push(argv, "-chardev");
+	push_opt(argv, "socket,id=serial0,path=", launch->serial_socket, ",server=on,wait=off");
+	argv_push(argv, "-serial");
+	argv_push(argv, "chardev:serial0");
+	argv_push(argv, "-chardev");
+	push_opt(argv, "socket,id=qmp,path=", launch->api_socket, ",server=on,wait=off");
+	argv_push(argv, "-mon");
+	argv_push(argv, "chardev=qmp,mode=control");
+	for (size_t i = 0; i < def->disks_len; i++) {
+		argv_push(argv, "-drive");
+		push_opt(argv, "file=", def->disks[i].path,
+			def->disks[i].writable ? ",format=raw,if=virtio"
+					       : ",format=raw,if=virtio,readonly=on");
+	}
+	if (launch->tap_fd >= 0) {
+		argv_push(argv, "-netdev");
+		argv_pushf(argv, "tap,id=net0,fd=%d", launch->tap_fd);
+		argv_push(argv, "-device");
+		argv_push(argv, "virtio-net-pci,netdev=net0");
+	}
+	backend_push_extra_args(def, argv);
+	return !argv->failed;
+}
+
+const struct tinct_vmm_backend backend_qemu = {
+	.name = "qemu",
+	.default_binary = "qemu-system-x86_64",
+	.serial_socket_name = "serial",
+	.api_socket_name = "qmp",
+	.serial_vmm_connects = false,
+	.stop_method = TINCT_VMM_STOP_QMP,
+	.build_argv = qemu_build_argv,
+};

@@ -1,0 +1,85 @@
+/*
+ * VMM backends. Each backend is one struct of operations (crosvm style):
+ * it builds the VMM's command line, says how to ask the guest to stop
+ * gracefully, and names the serial console and API sockets it uses inside
+ * the VM's runtime directory. Backends never start processes themselves;
+ * vm.c does, so every VMM gets the same clean environment and fd hygiene.
+ */
+#ifndef TINCT_VMM_BACKEND_H
+#define TINCT_VMM_BACKEND_H
+
+#include <stdbool.h>
+
+#include "vm-def.h"
+
+struct tinct_argv;
+
+/** Everything a backend needs to build a command line. */
+struct tinct_vmm_launch {
+	const struct tinct_vm_def *def;
+	const char *binary; // the program to run (argv[0])
+	const char *runtime_dir;
+	const char *serial_socket;
+	const char *api_socket;
+	const char *cmdline; // the whole kernel command line
+	int tap_fd; // descriptor number in the child, or -1
+	bool kvm; // hardware acceleration is usable
+};
+
+enum tinct_vmm_stop_method {
+	// No graceful way: the stop goes straight to SIGTERM.
+	TINCT_VMM_STOP_NONE,
+	// QEMU: `system_powerdown` on the QMP socket (api_socket).
+	TINCT_VMM_STOP_QMP,
+	// Run the helper command built by build_stop_argv.
+	TINCT_VMM_STOP_HELPER,
+};
+
+struct tinct_vmm_backend {
+	const char *name;
+	const char *default_binary;
+	// Socket file names inside the runtime directory; NULL when unused.
+	const char *serial_socket_name;
+	const char *api_socket_name;
+	// true when the VMM connects to a serial socket that tinct listens
+	// on (crosvm's unix-stream serial); false when the VMM listens.
+	bool serial_vmm_connects;
+	enum tinct_vmm_stop_method stop_method;
+
+	/** Appends the VMM's argv (program first) to `argv`. */
+	bool (*build_argv)(const struct tinct_vmm_launch *launch, struct tinct_argv *argv);
+	/** TINCT_VMM_STOP_HELPER: appends the helper's argv to `argv`. */
+	bool (*build_stop_argv)(const struct tinct_vmm_launch *launch, struct tinct_argv *argv);
+};
+
+extern const struct tinct_vmm_backend backend_qemu;
+extern const struct tinct_vmm_backend backend_cloud_hypervisor;
+extern const struct tinct_vmm_backend backend_crosvm;
+extern const struct tinct_vmm_backend backend_command;
+
+const struct tinct_vmm_backend *backend_for(enum tinct_vmm_kind kind);
+
+/**
+ * The kernel command line every backend passes: `console=ttyS0`,
+ * `tinct.name=NAME`, the definition's cmdline, then `extra` (may be NULL).
+ * Returns NULL on ENOMEM.
+ */
+char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra);
+
+/**
+ * Appends the definition's extra-args, split like a shell would. Shared by
+ * the backends that accept extra arguments at the end.
+ */
+bool backend_push_extra_args(const struct tinct_vm_def *def, struct tinct_argv *argv);
+
+/**
+ * Whether KVM works here. Probed once per process, in children with short
+ * timeouts, because nested KVM can hang in KVM_RUN: first a one-`hlt`
+ * guest, then, given `qemu` and `kernel`, QEMU booting that kernel to its
+ * "no root" panic (at most 5 s; this blocks the caller once). The result
+ * is cached. Logs one warning when falling back to TCG. TINCT_KVM=0 or 1
+ * in the environment skips the probe.
+ */
+bool backend_kvm_usable(const char *qemu, const char *kernel);
+
+#endif

@@ -1,0 +1,704 @@
+/*
+ * tinct-vm: boot one VM without a compositor (the successor of Spectrum's
+ * spectrum-vm), validate VM definitions, and attach to a VM's console.
+ *
+ *   tinct-vm run --vm NAME [--vms DIR] [-c CMD]
+ *   tinct-vm run --kernel K [--initrd I] [--disk D]... [--vmm KIND]
+ *                [--vmm-binary PATH] [-c CMD] [-- VMM-ARGS...]
+ *   tinct-vm check [--vms DIR]
+ *   tinct-vm console NAME
+ *
+ * `run -c CMD` hands the command to the guest as tinct.run=<base64> on the
+ * kernel command line (the guest image contract), prints what the guest
+ * prints between `tinct-guest: run` and `tinct-guest: exit N`, and exits
+ * with N. Statuses of its own: 2 usage, 124 timeout, 125 the VM failed
+ * (VMM missing or died, no exit line).
+ *
+ * Interactive consoles detach with Ctrl-] (like telnet).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+#include <wayland-server-core.h>
+#include <wlr/util/log.h>
+
+#include "vm-def.h"
+#include "vm.h"
+#include "console.h"
+
+#define EXIT_USAGE 2
+#define EXIT_TIMEOUT 124
+#define EXIT_VM_FAILED 125
+#define ESCAPE_KEY 0x1d // Ctrl-]
+#define DEFAULT_TIMEOUT_S 300
+
+static const char usage[] =
+	"Usage:\n"
+	"  tinct-vm run --vm NAME [--vms DIR] [-c CMD] [--timeout SEC] [-v]\n"
+	"  tinct-vm run --kernel K [--initrd I] [--disk D]... [--vmm KIND]\n"
+	"               [--vmm-binary PATH] [--memory MIB] [-c CMD] [-- VMM-ARGS...]\n"
+	"  tinct-vm check [--vms DIR]\n"
+	"  tinct-vm console NAME\n"
+	"  tinct-vm --help | --version\n"
+	"\n"
+	"run      boot a VM; with -c run CMD in it, print its output and exit with\n"
+	"         its status; without -c attach its serial console\n"
+	"check    validate every VM definition; non-zero when any is broken\n"
+	"console  attach to the console of a VM that tinct or tinct-vm runs\n"
+	"\n"
+	"Consoles detach with Ctrl-]. Exit statuses besides the command's:\n"
+	"2 usage, 124 timeout, 125 the VM failed to boot or died.\n"
+	"-d logs debug messages.\n";
+
+static struct termios saved_termios;
+static bool termios_saved;
+
+static void restore_terminal(void)
+{
+	if (termios_saved) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
+		termios_saved = false;
+	}
+}
+
+static void raw_terminal(void)
+{
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_termios) < 0) {
+		return;
+	}
+	struct termios raw = saved_termios;
+	cfmakeraw(&raw);
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0) {
+		termios_saved = true;
+		atexit(restore_terminal);
+	}
+}
+
+static bool write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return false;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static char *base64_encode(const char *in)
+{
+	static const char table[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t len = strlen(in);
+	char *out = malloc(4 * ((len + 2) / 3) + 1);
+	if (out == NULL) {
+		return NULL;
+	}
+	const unsigned char *s = (const unsigned char *)in;
+	char *o = out;
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)s[i] << 16;
+		if (i + 1 < len) {
+			v |= (uint32_t)s[i + 1] << 8;
+		}
+		if (i + 2 < len) {
+			v |= s[i + 2];
+		}
+		*o++ = table[(v >> 18) & 63];
+		*o++ = table[(v >> 12) & 63];
+		*o++ = i + 1 < len ? table[(v >> 6) & 63] : '=';
+		*o++ = i + 2 < len ? table[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+// Quotes `arg` for argv_split: single quotes, with ' as '\''.
+static bool append_quoted(char **line, const char *arg)
+{
+	size_t len = strlen(*line);
+	size_t extra = 3;
+	for (const char *p = arg; *p; p++) {
+		extra += *p == '\'' ? 4 : 1;
+	}
+	char *grown = realloc(*line, len + extra + 1);
+	if (grown == NULL) {
+		return false;
+	}
+	char *o = grown + len;
+	if (len > 0) {
+		*o++ = ' ';
+	}
+	*o++ = '\'';
+	for (const char *p = arg; *p; p++) {
+		if (*p == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	*line = grown;
+	return true;
+}
+
+static void report_to_stderr(void *data, const char *message)
+{
+	int *errors = data;
+	if (errors != NULL) {
+		(*errors)++;
+	}
+	fprintf(stderr, "%s\n", message);
+}
+
+struct run {
+	struct wl_event_loop *loop;
+	struct tinct_vm_manager *manager;
+	struct tinct_vm *vm;
+	bool interactive;
+	bool verbose;
+	bool started; // the VM reached starting at least once
+	bool done; // the VM ended
+	bool interrupted;
+	// -c: the guest's lines between the markers
+	char line[65536];
+	size_t line_len;
+	bool in_command;
+	bool have_status;
+	int status;
+	struct wl_event_source *stdin_source;
+	struct wl_listener output;
+	struct wl_listener state_changed;
+};
+
+static void run_line(struct run *run, char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r') {
+		line[--len] = '\0';
+	}
+	if (!run->in_command) {
+		if (strcmp(line, "tinct-guest: run") == 0 && !run->have_status) {
+			run->in_command = true;
+		}
+		return;
+	}
+	static const char exit_prefix[] = "tinct-guest: exit ";
+	if (strncmp(line, exit_prefix, sizeof(exit_prefix) - 1) == 0) {
+		// The guest is untrusted: only a plain 0..255 counts.
+		const char *untrusted_status = line + sizeof(exit_prefix) - 1;
+		char *end = NULL;
+		errno = 0;
+		long status = strtol(untrusted_status, &end, 10);
+		if (errno == 0 && end != untrusted_status && *end == '\0' && status >= 0 &&
+			status <= 255) {
+			run->status = (int)status;
+			run->have_status = true;
+			run->in_command = false;
+			fflush(stdout);
+			return;
+		}
+	}
+	fwrite(line, 1, len, stdout);
+	fputc('\n', stdout);
+}
+
+static void handle_output(struct wl_listener *listener, void *data)
+{
+	struct run *run = wl_container_of(listener, run, output);
+	struct tinct_vm_output_event *event = data;
+	if (run->interactive) {
+		write_all(STDOUT_FILENO, event->data, event->len);
+		return;
+	}
+	if (run->verbose) {
+		write_all(STDERR_FILENO, event->data, event->len);
+	}
+	for (size_t i = 0; i < event->len; i++) {
+		char c = event->data[i];
+		if (c == '\n') {
+			run->line[run->line_len] = '\0';
+			run_line(run, run->line, run->line_len);
+			run->line_len = 0;
+		} else if (run->line_len < sizeof(run->line) - 1) {
+			run->line[run->line_len++] = c;
+		}
+	}
+}
+
+static void handle_state_changed(struct wl_listener *listener, void *data)
+{
+	struct run *run = wl_container_of(listener, run, state_changed);
+	struct tinct_vm_state_event *event = data;
+	if (event->vm != run->vm) {
+		return;
+	}
+	if (event->new_state == TINCT_VM_STARTING) {
+		run->started = true;
+	}
+	if (event->new_state == TINCT_VM_STOPPED || event->new_state == TINCT_VM_CRASHED) {
+		run->done = true;
+	}
+}
+
+static int handle_stdin(int fd, uint32_t mask, void *data)
+{
+	struct run *run = data;
+	char keys[1024];
+	ssize_t n = read(fd, keys, sizeof(keys));
+	if (n <= 0) {
+		// End of input: stop reading, the VM keeps running.
+		wl_event_source_remove(run->stdin_source);
+		run->stdin_source = NULL;
+		return 0;
+	}
+	char *escape = memchr(keys, ESCAPE_KEY, (size_t)n);
+	if (escape != NULL) {
+		vm_console_write(run->vm, keys, (size_t)(escape - keys));
+		restore_terminal();
+		fprintf(stderr, "\ntinct-vm: detached, stopping %s\n", vm_name(run->vm));
+		vm_stop(run->vm);
+		return 0;
+	}
+	vm_console_write(run->vm, keys, (size_t)n);
+	return 0;
+}
+
+static int handle_signal(int sig, void *data)
+{
+	struct run *run = data;
+	run->interrupted = true;
+	vm_stop(run->vm);
+	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int cmd_run(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{"vm", required_argument, NULL, 'n'},
+		{"vms", required_argument, NULL, 'V'},
+		{"kernel", required_argument, NULL, 'k'},
+		{"initrd", required_argument, NULL, 'i'},
+		{"disk", required_argument, NULL, 'D'},
+		{"vmm", required_argument, NULL, 'm'},
+		{"vmm-binary", required_argument, NULL, 'b'},
+		{"memory", required_argument, NULL, 'M'},
+		{"timeout", required_argument, NULL, 't'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *name = NULL, *vms = NULL, *kernel = NULL, *initrd = NULL;
+	const char *vmm = NULL, *vmm_binary = NULL, *command = NULL;
+	const char *disks[16];
+	size_t disks_len = 0;
+	long memory = 0;
+	long timeout_s = DEFAULT_TIMEOUT_S;
+	bool verbose = false;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "+c:vh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			name = optarg;
+			break;
+		case 'V':
+			vms = optarg;
+			break;
+		case 'k':
+			kernel = optarg;
+			break;
+		case 'i':
+			initrd = optarg;
+			break;
+		case 'D':
+			if (disks_len == sizeof(disks) / sizeof(disks[0])) {
+				fprintf(stderr, "tinct-vm: too many --disk\n");
+				return EXIT_USAGE;
+			}
+			disks[disks_len++] = optarg;
+			break;
+		case 'm':
+			vmm = optarg;
+			break;
+		case 'b':
+			vmm_binary = optarg;
+			break;
+		case 'M':
+			memory = strtol(optarg, NULL, 10);
+			break;
+		case 't':
+			timeout_s = strtol(optarg, NULL, 10);
+			break;
+		case 'c':
+			command = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if ((name == NULL) == (kernel == NULL)) {
+		fprintf(stderr, "tinct-vm run: give either --vm NAME or --kernel K\n");
+		return EXIT_USAGE;
+	}
+	if (timeout_s <= 0) {
+		fprintf(stderr, "tinct-vm run: --timeout must be positive\n");
+		return EXIT_USAGE;
+	}
+
+	int ret = EXIT_VM_FAILED;
+	struct run run = {.verbose = verbose, .interactive = command == NULL};
+	char *extra = NULL;
+	run.loop = wl_event_loop_create();
+	if (run.loop == NULL) {
+		return EXIT_VM_FAILED;
+	}
+	run.manager = vm_manager_create(run.loop, NULL);
+	if (run.manager == NULL) {
+		goto out;
+	}
+	if (name != NULL) {
+		int errors = 0;
+		vm_manager_load(run.manager, vms, report_to_stderr, &errors);
+		run.vm = vm_manager_find(run.manager, name);
+		if (run.vm == NULL) {
+			fprintf(stderr, "tinct-vm: no usable definition of VM %s\n", name);
+			goto out;
+		}
+	} else {
+		char vm_name_buf[32];
+		snprintf(vm_name_buf, sizeof(vm_name_buf), "run-%d", (int)getpid());
+		struct tinct_vm_def *def = vm_def_create(vm_name_buf);
+		if (def == NULL) {
+			goto out;
+		}
+		if (vmm != NULL && !vm_def_parse_vmm(vmm, &def->vmm)) {
+			fprintf(stderr, "tinct-vm run: --vmm: expected qemu, cloud-hypervisor, "
+					"crosvm or command\n");
+			vm_def_destroy(def);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+		if (memory > 0) {
+			def->memory_mib = (uint32_t)memory;
+		}
+		def->kernel = realpath(kernel, NULL);
+		def->initrd = initrd ? realpath(initrd, NULL) : NULL;
+		def->vmm_binary = vmm_binary ? strdup(vmm_binary) : NULL;
+		def->disks = calloc(disks_len + 1, sizeof(*def->disks));
+		bool ok = def->kernel != NULL && (initrd == NULL || def->initrd != NULL) &&
+			  def->disks != NULL;
+		for (size_t i = 0; ok && i < disks_len; i++) {
+			def->disks[i].path = realpath(disks[i], NULL);
+			ok = def->disks[i].path != NULL;
+			def->disks_len += ok;
+		}
+		def->extra_args = strdup("");
+		for (int i = optind; ok && i < argc; i++) {
+			ok = def->extra_args && append_quoted(&def->extra_args, argv[i]);
+		}
+		if (def->extra_args != NULL && def->extra_args[0] == '\0') {
+			free(def->extra_args);
+			def->extra_args = NULL;
+		}
+		if (!ok) {
+			fprintf(stderr,
+				"tinct-vm run: cannot use the kernel, initrd or disks: %s\n",
+				strerror(errno));
+			vm_def_destroy(def);
+			goto out;
+		}
+		run.vm = vm_manager_add(run.manager, def);
+		if (run.vm == NULL) {
+			goto out;
+		}
+	}
+
+	run.output.notify = handle_output;
+	wl_signal_add(&run.vm->events.console_output, &run.output);
+	run.state_changed.notify = handle_state_changed;
+	wl_signal_add(&run.manager->events.state_changed, &run.state_changed);
+	struct wl_event_source *sigint =
+		wl_event_loop_add_signal(run.loop, SIGINT, handle_signal, &run);
+	struct wl_event_source *sigterm =
+		wl_event_loop_add_signal(run.loop, SIGTERM, handle_signal, &run);
+
+	if (command != NULL) {
+		char *encoded = base64_encode(command);
+		if (encoded == NULL || asprintf(&extra, "quiet tinct.run=%s", encoded) < 0) {
+			extra = NULL;
+		}
+		free(encoded);
+		if (extra == NULL) {
+			goto out_listeners;
+		}
+	}
+	if (!vm_start(run.vm, extra)) {
+		fprintf(stderr, "tinct-vm: cannot start VM %s (see the messages above)\n",
+			vm_name(run.vm));
+		goto out_listeners;
+	}
+	if (run.interactive) {
+		fprintf(stderr, "tinct-vm: console of %s, detach with Ctrl-]\n", vm_name(run.vm));
+		raw_terminal();
+		run.stdin_source = wl_event_loop_add_fd(
+			run.loop, STDIN_FILENO, WL_EVENT_READABLE, handle_stdin, &run);
+	}
+
+	int64_t deadline = now_ms() + timeout_s * 1000;
+	bool timed_out = false;
+	while (!run.done) {
+		int64_t left = deadline - now_ms();
+		if (command != NULL && left <= 0 && !timed_out) {
+			fprintf(stderr, "tinct-vm: timed out after %ld s, stopping %s\n", timeout_s,
+				vm_name(run.vm));
+			timed_out = true;
+			vm_stop(run.vm);
+		}
+		wl_event_loop_dispatch(run.loop, left > 0 && left < 1000 ? (int)left : 1000);
+	}
+	restore_terminal();
+
+	if (run.vm->state == TINCT_VM_CRASHED) {
+		fprintf(stderr, "tinct-vm: VM %s crashed; last lines of %s/vmm.log:\n%s\n",
+			vm_name(run.vm), vm_runtime_dir(run.vm),
+			vm_crash_log(run.vm) ? vm_crash_log(run.vm) : "");
+	}
+	if (timed_out) {
+		ret = EXIT_TIMEOUT;
+	} else if (command == NULL) {
+		ret = run.vm->state == TINCT_VM_CRASHED ? EXIT_VM_FAILED : 0;
+	} else if (run.have_status) {
+		ret = run.status;
+	} else {
+		fprintf(stderr, "tinct-vm: VM %s stopped before the command finished%s\n",
+			vm_name(run.vm), run.interrupted ? " (interrupted)" : "");
+	}
+	if (run.stdin_source != NULL) {
+		wl_event_source_remove(run.stdin_source);
+	}
+
+out_listeners:
+	wl_list_remove(&run.output.link);
+	wl_list_remove(&run.state_changed.link);
+	if (sigint != NULL) {
+		wl_event_source_remove(sigint);
+	}
+	if (sigterm != NULL) {
+		wl_event_source_remove(sigterm);
+	}
+	vm_manager_shutdown(run.manager);
+	if (name == NULL && run.vm != NULL) {
+		// An ad-hoc VM leaves nothing behind in the runtime directory.
+		char *log = NULL;
+		if (asprintf(&log, "%s/vmm.log", vm_runtime_dir(run.vm)) >= 0) {
+			if (ret != EXIT_VM_FAILED) {
+				unlink(log);
+			}
+			free(log);
+		}
+		rmdir(vm_runtime_dir(run.vm));
+	}
+out:
+	free(extra);
+	vm_manager_destroy(run.manager);
+	wl_event_loop_destroy(run.loop);
+	return ret;
+}
+
+static int cmd_check(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{"vms", required_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *vms = NULL;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'V':
+			vms = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	char **dirs = vm_def_search_dirs(vms);
+	char *images = vm_def_images_dir();
+	if (dirs == NULL || images == NULL) {
+		vm_def_free_dirs(dirs);
+		free(images);
+		return 1;
+	}
+	struct wl_list defs;
+	wl_list_init(&defs);
+	int messages = 0;
+	int errors = vm_def_load_dirs(
+		&defs, (const char *const *)dirs, images, report_to_stderr, &messages);
+	struct tinct_vm_def *def, *tmp;
+	wl_list_for_each_safe(def, tmp, &defs, link)
+	{
+		printf("%s: ok (%s, #%06x, %s)\n", def->name, vm_def_vmm_name(def->vmm),
+			def->colour, def->path);
+		vm_def_destroy(def);
+	}
+	vm_def_free_dirs(dirs);
+	free(images);
+	return errors > 0 ? 1 : 0;
+}
+
+static int cmd_console(int argc, char *argv[])
+{
+	if (argc != 2 || !vm_def_name_valid(argv[1])) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (runtime == NULL || snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/tinct/%s/console",
+				       runtime, argv[1]) >= (int)sizeof(addr.sun_path)) {
+		fprintf(stderr, "tinct-vm console: XDG_RUNTIME_DIR is unset or too long\n");
+		return 1;
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		fprintf(stderr, "tinct-vm console: VM %s is not running (%s: %s)\n", argv[1],
+			addr.sun_path, strerror(errno));
+		return 1;
+	}
+	unsigned char status;
+	if (read(fd, &status, 1) != 1 ||
+		(status != TINCT_CONSOLE_ACK && status != TINCT_CONSOLE_NAK)) {
+		fprintf(stderr, "tinct-vm console: no answer from %s\n", addr.sun_path);
+		close(fd);
+		return 1;
+	}
+	if (status == TINCT_CONSOLE_NAK) {
+		char message[256];
+		ssize_t n = read(fd, message, sizeof(message) - 1);
+		message[n > 0 ? n : 0] = '\0';
+		// Keep only printable text from the other side.
+		for (char *p = message; *p; p++) {
+			if ((unsigned char)*p < 0x20 && *p != '\n') {
+				*p = '?';
+			}
+		}
+		fprintf(stderr, "%s", message);
+		close(fd);
+		return 1;
+	}
+	fprintf(stderr, "tinct-vm: console of %s, detach with Ctrl-]\r\n", argv[1]);
+	raw_terminal();
+	struct pollfd fds[2] = {
+		{.fd = fd, .events = POLLIN},
+		{.fd = STDIN_FILENO, .events = POLLIN},
+	};
+	char buf[65536];
+	int ret = 0;
+	for (;;) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			ret = 1;
+			break;
+		}
+		if (fds[0].revents) {
+			ssize_t n = read(fd, buf, sizeof(buf));
+			if (n <= 0) {
+				restore_terminal();
+				fprintf(stderr, "\ntinct-vm: console of %s closed\n", argv[1]);
+				break;
+			}
+			write_all(STDOUT_FILENO, buf, (size_t)n);
+		}
+		if (fds[1].revents) {
+			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0) {
+				fds[1].fd = -1;
+				continue;
+			}
+			char *escape = memchr(buf, ESCAPE_KEY, (size_t)n);
+			size_t len = escape ? (size_t)(escape - buf) : (size_t)n;
+			if (!write_all(fd, buf, len) || escape != NULL) {
+				restore_terminal();
+				fprintf(stderr, "\ntinct-vm: detached\n");
+				break;
+			}
+		}
+	}
+	close(fd);
+	return ret;
+}
+
+int main(int argc, char *argv[])
+{
+	enum wlr_log_importance level = WLR_ERROR;
+	int first = 1;
+	if (argc > 1 && strcmp(argv[1], "-d") == 0) {
+		level = WLR_DEBUG;
+		first = 2;
+	}
+	wlr_log_init(level, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (argc <= first) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[first];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("tinct-vm %s\n", TINCT_VERSION);
+		return 0;
+	}
+	argc -= first;
+	argv += first;
+	optind = 1;
+	if (strcmp(cmd, "run") == 0) {
+		return cmd_run(argc, argv);
+	} else if (strcmp(cmd, "check") == 0) {
+		return cmd_check(argc, argv);
+	} else if (strcmp(cmd, "console") == 0) {
+		return cmd_console(argc, argv);
+	}
+	fprintf(stderr, "tinct-vm: unknown command %s\n", cmd);
+	fputs(usage, stderr);
+	return EXIT_USAGE;
+}

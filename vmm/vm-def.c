@@ -1,0 +1,854 @@
+/*
+ * VM definition files (see vm-def.h for the format and the precedence of
+ * directories). One parse function per key, foot style: each returns false
+ * with a message, and the caller adds `file:line: [section] key: ` so
+ * every error has its full context.
+ */
+#include "vm-def.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wlr/util/log.h>
+
+#include "argv.h"
+
+#define DEFAULT_MEMORY_MIB 512
+#define DEFAULT_STOP_TIMEOUT_MS 10000
+#define DEFAULT_CONSOLE_BUFFER (1024 * 1024)
+
+static const struct {
+	const char *name;
+	uint32_t rgb;
+} labels[] = {
+	{"red", 0xcc0000},
+	{"orange", 0xf57900},
+	{"yellow", 0xedd400},
+	{"green", 0x73d216},
+	{"gray", 0x555555},
+	{"blue", 0x3465a4},
+	{"purple", 0x75507b},
+	{"black", 0x000000},
+};
+
+static const char *const vmm_names[] = {
+	[TINCT_VMM_QEMU] = "qemu",
+	[TINCT_VMM_CLOUD_HYPERVISOR] = "cloud-hypervisor",
+	[TINCT_VMM_CROSVM] = "crosvm",
+	[TINCT_VMM_COMMAND] = "command",
+};
+
+// The placeholders the command backend fills in (backend-command.c).
+static const char *const placeholders[] = {
+	"name",
+	"kernel",
+	"initrd",
+	"cmdline",
+	"memory",
+	"cpus",
+	"serial-socket",
+	"api-socket",
+	"runtime-dir",
+	"disk",
+	"tap-fd",
+};
+
+bool vm_def_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0 || len > TINCT_VM_NAME_MAX || name[0] == '-') {
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '-' || c == '_';
+		if (!ok) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+bool vm_def_parse_colour(const char *text, uint32_t *colour)
+{
+	if (text[0] == '#') {
+		if (strlen(text) != 7) {
+			return false;
+		}
+		uint32_t rgb = 0;
+		for (int i = 1; i < 7; i++) {
+			int d = hex_digit(text[i]);
+			if (d < 0) {
+				return false;
+			}
+			rgb = rgb << 4 | (uint32_t)d;
+		}
+		*colour = rgb;
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		if (strcmp(text, labels[i].name) == 0) {
+			*colour = labels[i].rgb;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *vm_def_vmm_name(enum tinct_vmm_kind kind)
+{
+	return vmm_names[kind];
+}
+
+bool vm_def_parse_vmm(const char *text, enum tinct_vmm_kind *kind)
+{
+	for (size_t i = 0; i < sizeof(vmm_names) / sizeof(vmm_names[0]); i++) {
+		if (strcmp(text, vmm_names[i]) == 0) {
+			*kind = (enum tinct_vmm_kind)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct tinct_vm_def *vm_def_create(const char *name)
+{
+	if (!vm_def_name_valid(name)) {
+		return NULL;
+	}
+	struct tinct_vm_def *def = calloc(1, sizeof(*def));
+	if (def == NULL) {
+		return NULL;
+	}
+	def->name = strdup(name);
+	if (def->name == NULL) {
+		free(def);
+		return NULL;
+	}
+	def->colour = 0x555555;
+	def->vmm = TINCT_VMM_QEMU;
+	def->memory_mib = DEFAULT_MEMORY_MIB;
+	def->cpus = 1;
+	def->network = TINCT_VM_NETWORK_NONE;
+	def->stop_timeout_ms = DEFAULT_STOP_TIMEOUT_MS;
+	def->console_buffer = DEFAULT_CONSOLE_BUFFER;
+	wl_list_init(&def->link);
+	return def;
+}
+
+static void free_entries(struct tinct_vm_def_entry *entries, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		free(entries[i].key);
+		free(entries[i].value);
+	}
+	free(entries);
+}
+
+void vm_def_destroy(struct tinct_vm_def *def)
+{
+	if (def == NULL) {
+		return;
+	}
+	wl_list_remove(&def->link);
+	free(def->name);
+	free(def->path);
+	free(def->vmm_binary);
+	free(def->command);
+	free(def->kernel);
+	free(def->initrd);
+	for (size_t i = 0; i < def->disks_len; i++) {
+		free(def->disks[i].path);
+	}
+	free(def->disks);
+	free(def->cmdline);
+	free(def->wayland);
+	free(def->extra_args);
+	free_entries(def->wayland_entries, def->wayland_entries_len);
+	free_entries(def->guest_entries, def->guest_entries_len);
+	free(def);
+}
+
+enum key {
+	KEY_COLOUR,
+	KEY_VMM,
+	KEY_VMM_BINARY,
+	KEY_COMMAND,
+	KEY_KERNEL,
+	KEY_INITRD,
+	KEY_DISK,
+	KEY_DISK_RW,
+	KEY_CMDLINE,
+	KEY_MEMORY,
+	KEY_CPUS,
+	KEY_NETWORK,
+	KEY_WAYLAND,
+	KEY_AUTOSTART,
+	KEY_EXTRA_ARGS,
+	KEY_STOP_TIMEOUT,
+	KEY_CONSOLE_BUFFER,
+	KEY_COUNT,
+};
+
+struct parser {
+	FILE *file;
+	const char *path;
+	const char *images_dir;
+	struct tinct_vm_def *def;
+	tinct_vm_def_report_func report;
+	void *data;
+	int line; // of the line inih handed over last
+	int errors;
+	int first_line[KEY_COUNT]; // 0 = not seen yet
+};
+
+static void report_error(struct parser *parser, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void report_error(struct parser *parser, const char *fmt, ...)
+{
+	char message[1024];
+	va_list args;
+	va_start(args, fmt);
+	vsnprintf(message, sizeof(message), fmt, args);
+	va_end(args);
+	parser->errors++;
+	if (parser->report != NULL) {
+		parser->report(parser->data, message);
+	} else {
+		wlr_log(WLR_ERROR, "%s", message);
+	}
+}
+
+static bool set_string(char **field, const char *value, const char **message)
+{
+	if (value[0] == '\0') {
+		*message = "value is empty";
+		return false;
+	}
+	char *copy = strdup(value);
+	if (copy == NULL) {
+		*message = "out of memory";
+		return false;
+	}
+	free(*field);
+	*field = copy;
+	return true;
+}
+
+static char *resolve_path(const char *images_dir, const char *value)
+{
+	if (value[0] == '/') {
+		return strdup(value);
+	}
+	char *path = NULL;
+	if (asprintf(&path, "%s/%s", images_dir, value) < 0) {
+		return NULL;
+	}
+	return path;
+}
+
+static bool set_path(struct parser *parser, char **field, const char *value, const char **message)
+{
+	if (value[0] == '\0') {
+		*message = "value is empty";
+		return false;
+	}
+	char *path = resolve_path(parser->images_dir, value);
+	if (path == NULL) {
+		*message = "out of memory";
+		return false;
+	}
+	free(*field);
+	*field = path;
+	return true;
+}
+
+static bool add_disk(struct parser *parser, const char *value, bool writable, const char **message)
+{
+	struct tinct_vm_def *def = parser->def;
+	if (value[0] == '\0') {
+		*message = "value is empty";
+		return false;
+	}
+	struct tinct_vm_disk *disks = realloc(def->disks, (def->disks_len + 1) * sizeof(*disks));
+	if (disks == NULL) {
+		*message = "out of memory";
+		return false;
+	}
+	def->disks = disks;
+	char *path = resolve_path(parser->images_dir, value);
+	if (path == NULL) {
+		*message = "out of memory";
+		return false;
+	}
+	disks[def->disks_len++] = (struct tinct_vm_disk){.path = path, .writable = writable};
+	return true;
+}
+
+// Parses a decimal number with an optional unit suffix into `*out`,
+// refusing overflow and anything after the suffix.
+static bool parse_scaled(
+	const char *value, const char *suffixes, const uint64_t *scales, uint64_t *out)
+{
+	if (value[0] < '0' || value[0] > '9') {
+		return false;
+	}
+	errno = 0;
+	char *end = NULL;
+	unsigned long long n = strtoull(value, &end, 10);
+	if (errno != 0) {
+		return false;
+	}
+	uint64_t scale = 1;
+	if (*end != '\0') {
+		const char *s = strchr(suffixes, *end);
+		if (s == NULL || end[1] != '\0') {
+			return false;
+		}
+		scale = scales[s - suffixes];
+	}
+	if (n > UINT64_MAX / scale) {
+		return false;
+	}
+	*out = n * scale;
+	return true;
+}
+
+static bool parse_bool(const char *value, bool *out)
+{
+	static const char *const yes[] = {"true", "yes", "on", "1"};
+	static const char *const no[] = {"false", "no", "off", "0"};
+	for (size_t i = 0; i < 4; i++) {
+		if (strcmp(value, yes[i]) == 0) {
+			*out = true;
+			return true;
+		}
+		if (strcmp(value, no[i]) == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const char *known_placeholder(void *data, const char *name)
+{
+	for (size_t i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++) {
+		if (strcmp(name, placeholders[i]) == 0) {
+			return "";
+		}
+	}
+	return NULL;
+}
+
+static bool check_split(const char *value, bool placeholders_allowed, const char **message)
+{
+	struct tinct_argv argv;
+	argv_init(&argv);
+	bool ok = argv_split(
+		&argv, value, placeholders_allowed ? known_placeholder : NULL, NULL, message);
+	if (ok && argv.len == 0) {
+		*message = "value is empty";
+		ok = false;
+	}
+	argv_finish(&argv);
+	return ok;
+}
+
+static bool parse_vm_key(
+	struct parser *parser, enum key key, const char *value, const char **message)
+{
+	struct tinct_vm_def *def = parser->def;
+	uint64_t n;
+	switch (key) {
+	case KEY_COLOUR:
+		*message = "expected #rrggbb or one of red, orange, yellow, green, gray, blue, "
+			   "purple, black";
+		return vm_def_parse_colour(value, &def->colour);
+	case KEY_VMM:
+		*message = "expected qemu, cloud-hypervisor, crosvm or command";
+		return vm_def_parse_vmm(value, &def->vmm);
+	case KEY_VMM_BINARY:
+		return set_string(&def->vmm_binary, value, message);
+	case KEY_COMMAND:
+		if (!check_split(value, true, message)) {
+			return false;
+		}
+		return set_string(&def->command, value, message);
+	case KEY_KERNEL:
+		return set_path(parser, &def->kernel, value, message);
+	case KEY_INITRD:
+		return set_path(parser, &def->initrd, value, message);
+	case KEY_DISK:
+		return add_disk(parser, value, false, message);
+	case KEY_DISK_RW:
+		return add_disk(parser, value, true, message);
+	case KEY_CMDLINE:
+		return set_string(&def->cmdline, value, message);
+	case KEY_MEMORY: {
+		static const uint64_t scales[] = {1, 1024};
+		*message = "expected a size in MiB from 16 to 1048576 (suffix M or G allowed)";
+		if (!parse_scaled(value, "MG", scales, &n) || n < 16 || n > 1048576) {
+			return false;
+		}
+		def->memory_mib = (uint32_t)n;
+		return true;
+	}
+	case KEY_CPUS: {
+		static const uint64_t scales[] = {1};
+		*message = "expected a number from 1 to 64";
+		if (!parse_scaled(value, "", scales, &n) || n < 1 || n > 64) {
+			return false;
+		}
+		def->cpus = (uint32_t)n;
+		return true;
+	}
+	case KEY_NETWORK:
+		*message = "expected none or tap";
+		if (strcmp(value, "none") == 0) {
+			def->network = TINCT_VM_NETWORK_NONE;
+			return true;
+		}
+		if (strcmp(value, "tap") == 0) {
+			def->network = TINCT_VM_NETWORK_TAP;
+			return true;
+		}
+		return false;
+	case KEY_WAYLAND:
+		return set_string(&def->wayland, value, message);
+	case KEY_AUTOSTART:
+		*message = "expected true or false";
+		return parse_bool(value, &def->autostart);
+	case KEY_EXTRA_ARGS:
+		if (!check_split(value, false, message)) {
+			return false;
+		}
+		return set_string(&def->extra_args, value, message);
+	case KEY_STOP_TIMEOUT: {
+		static const uint64_t scales[] = {1};
+		*message = "expected seconds from 0 to 3600";
+		if (!parse_scaled(value, "", scales, &n) || n > 3600) {
+			return false;
+		}
+		def->stop_timeout_ms = (uint32_t)n * 1000;
+		return true;
+	}
+	case KEY_CONSOLE_BUFFER: {
+		static const uint64_t scales[] = {1024, 1024 * 1024};
+		*message = "expected a size from 4K to 64M";
+		if (!parse_scaled(value, "KM", scales, &n) || n < 4096 || n > 64 * 1024 * 1024) {
+			return false;
+		}
+		def->console_buffer = (size_t)n;
+		return true;
+	}
+	case KEY_COUNT:
+		break;
+	}
+	*message = "unknown key";
+	return false;
+}
+
+static const char *const key_names[KEY_COUNT] = {
+	[KEY_COLOUR] = "colour",
+	[KEY_VMM] = "vmm",
+	[KEY_VMM_BINARY] = "vmm-binary",
+	[KEY_COMMAND] = "command",
+	[KEY_KERNEL] = "kernel",
+	[KEY_INITRD] = "initrd",
+	[KEY_DISK] = "disk",
+	[KEY_DISK_RW] = "disk-rw",
+	[KEY_CMDLINE] = "cmdline",
+	[KEY_MEMORY] = "memory",
+	[KEY_CPUS] = "cpus",
+	[KEY_NETWORK] = "network",
+	[KEY_WAYLAND] = "wayland",
+	[KEY_AUTOSTART] = "autostart",
+	[KEY_EXTRA_ARGS] = "extra-args",
+	[KEY_STOP_TIMEOUT] = "stop-timeout",
+	[KEY_CONSOLE_BUFFER] = "console-buffer",
+};
+
+static bool lookup_key(const char *name, enum key *key)
+{
+	if (strcmp(name, "color") == 0) {
+		name = "colour";
+	}
+	for (int i = 0; i < KEY_COUNT; i++) {
+		if (strcmp(name, key_names[i]) == 0) {
+			*key = (enum key)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool add_entry(struct tinct_vm_def_entry **entries, size_t *len, const char *key,
+	const char *value, int line)
+{
+	struct tinct_vm_def_entry *grown = realloc(*entries, (*len + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		return false;
+	}
+	*entries = grown;
+	struct tinct_vm_def_entry *entry = &grown[*len];
+	entry->key = strdup(key);
+	entry->value = strdup(value);
+	entry->line = line;
+	if (entry->key == NULL || entry->value == NULL) {
+		free(entry->key);
+		free(entry->value);
+		return false;
+	}
+	(*len)++;
+	return true;
+}
+
+static int handle_ini_entry(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *parser = user;
+	struct tinct_vm_def *def = parser->def;
+	const char *message = NULL;
+
+	if (name == NULL) {
+		// A section header alone (inih calls with NULL name when built
+		// with INI_CALL_HANDLER_ON_NEW_SECTION): nothing to do.
+		return 1;
+	}
+	if (strcmp(section, "vm") == 0) {
+		enum key key;
+		if (!lookup_key(name, &key)) {
+			message = "unknown key";
+		} else if (key != KEY_DISK && key != KEY_DISK_RW && parser->first_line[key] != 0) {
+			report_error(parser, "%s:%d: [%s] %s: set twice (first on line %d)",
+				parser->path, parser->line, section, name, parser->first_line[key]);
+			return 1;
+		} else {
+			parser->first_line[key] = parser->line;
+			if (parse_vm_key(parser, key, value, &message)) {
+				message = NULL;
+			}
+		}
+	} else if (strcmp(section, "wayland") == 0) {
+		if (!add_entry(&def->wayland_entries, &def->wayland_entries_len, name, value,
+			    parser->line)) {
+			message = "out of memory";
+		}
+	} else if (strcmp(section, "guest") == 0) {
+		if (!add_entry(&def->guest_entries, &def->guest_entries_len, name, value,
+			    parser->line)) {
+			message = "out of memory";
+		}
+	} else if (section[0] == '\0') {
+		message = "key outside of a section";
+	} else {
+		message = "unknown section";
+	}
+	if (message != NULL) {
+		report_error(parser, "%s:%d: [%s] %s: %s", parser->path, parser->line, section,
+			name, message);
+	}
+	return 1;
+}
+
+// inih reads through this so that the handler knows the current line:
+// libinih as packaged is built without INI_HANDLER_LINENO.
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parser *parser = stream;
+	char *line = fgets(str, num, parser->file);
+	if (line != NULL) {
+		parser->line++;
+	}
+	return line;
+}
+
+static void validate(struct parser *parser)
+{
+	struct tinct_vm_def *def = parser->def;
+	const char *vmm = vm_def_vmm_name(def->vmm);
+	if (def->vmm == TINCT_VMM_COMMAND) {
+		if (def->command == NULL) {
+			report_error(parser, "%s:0: [vm] command: required for vmm = command",
+				parser->path);
+		}
+	} else {
+		if (def->command != NULL) {
+			report_error(parser, "%s:%d: [vm] command: only used with vmm = command",
+				parser->path, parser->first_line[KEY_COMMAND]);
+		}
+		if (def->kernel == NULL) {
+			report_error(parser, "%s:0: [vm] kernel: required for vmm = %s",
+				parser->path, vmm);
+		}
+	}
+}
+
+struct tinct_vm_def *vm_def_parse(FILE *file, const char *path, const char *name,
+	const char *images_dir, tinct_vm_def_report_func report, void *data)
+{
+	struct parser parser = {
+		.file = file,
+		.path = path,
+		.images_dir = images_dir,
+		.report = report,
+		.data = data,
+	};
+	if (!vm_def_name_valid(name)) {
+		report_error(&parser,
+			"%s:0: [vm] name: \"%s\" is not a safe name (letters, digits, - and _, "
+			"not starting with -, at most %d characters)",
+			path, name, TINCT_VM_NAME_MAX);
+		return NULL;
+	}
+	parser.def = vm_def_create(name);
+	if (parser.def == NULL) {
+		report_error(&parser, "%s:0: [vm] name: out of memory", path);
+		return NULL;
+	}
+	parser.def->path = strdup(path);
+	if (parser.def->path == NULL) {
+		report_error(&parser, "%s:0: [vm] name: out of memory", path);
+		goto fail;
+	}
+
+	int ret = ini_parse_stream(read_line, &parser, handle_ini_entry, &parser);
+	if (ret > 0) {
+		report_error(&parser, "%s:%d: syntax error", path, ret);
+	} else if (ret < 0) {
+		report_error(&parser, "%s:0: [vm] name: cannot read the file", path);
+	}
+	if (parser.errors == 0) {
+		validate(&parser);
+	}
+	if (parser.errors > 0) {
+		goto fail;
+	}
+	return parser.def;
+
+fail:
+	vm_def_destroy(parser.def);
+	return NULL;
+}
+
+struct tinct_vm_def *vm_def_load_file(
+	const char *path, const char *images_dir, tinct_vm_def_report_func report, void *data)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t len = strlen(base);
+	char name[256];
+	if (len < 5 || strcmp(base + len - 4, ".ini") != 0 || len - 4 >= sizeof(name)) {
+		// Not NAME.ini: the whole file name is reported as the bad name.
+		snprintf(name, sizeof(name), "%s", base);
+	} else {
+		memcpy(name, base, len - 4);
+		name[len - 4] = '\0';
+	}
+	FILE *file = fopen(path, "re");
+	if (file == NULL) {
+		char message[1024];
+		snprintf(message, sizeof(message), "%s:0: [vm] name: cannot open: %s", path,
+			strerror(errno));
+		if (report != NULL) {
+			report(data, message);
+		} else {
+			wlr_log(WLR_ERROR, "%s", message);
+		}
+		return NULL;
+	}
+	struct tinct_vm_def *def = vm_def_parse(file, path, name, images_dir, report, data);
+	fclose(file);
+	return def;
+}
+
+static bool name_taken(struct wl_list *defs, char **claimed, size_t claimed_len, const char *name)
+{
+	struct tinct_vm_def *def;
+	wl_list_for_each(def, defs, link)
+	{
+		if (strcmp(def->name, name) == 0) {
+			return true;
+		}
+	}
+	for (size_t i = 0; i < claimed_len; i++) {
+		if (strcmp(claimed[i], name) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_dir(struct wl_list *defs, const char *dir, const char *images_dir, char ***claimed,
+	size_t *claimed_len, tinct_vm_def_report_func report, void *data)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL) {
+		if (errno != ENOENT && errno != ENOTDIR) {
+			wlr_log_errno(WLR_ERROR, "Cannot read VM directory %s", dir);
+			return 1;
+		}
+		return 0;
+	}
+	char **files = NULL;
+	size_t files_len = 0;
+	int errors = 0;
+	struct dirent *entry;
+	while ((entry = readdir(d)) != NULL) {
+		size_t len = strlen(entry->d_name);
+		if (len < 5 || strcmp(entry->d_name + len - 4, ".ini") != 0 ||
+			entry->d_name[0] == '.') {
+			continue;
+		}
+		char **grown = realloc(files, (files_len + 1) * sizeof(*grown));
+		if (grown == NULL || (grown[files_len] = strdup(entry->d_name)) == NULL) {
+			files = grown ? grown : files;
+			wlr_log(WLR_ERROR, "Out of memory reading %s", dir);
+			errors++;
+			break;
+		}
+		files = grown;
+		files_len++;
+	}
+	closedir(d);
+	if (files_len > 1) {
+		qsort(files, files_len, sizeof(*files), compare_strings);
+	}
+
+	for (size_t i = 0; i < files_len; i++) {
+		char name[256];
+		snprintf(name, sizeof(name), "%.*s", (int)(strlen(files[i]) - 4), files[i]);
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", dir, files[i]) < 0) {
+			errors++;
+			continue;
+		}
+		if (name_taken(defs, *claimed, *claimed_len, name)) {
+			wlr_log(WLR_INFO, "Skipping %s: VM %s is already defined", path, name);
+			free(path);
+			continue;
+		}
+		struct tinct_vm_def *def = vm_def_load_file(path, images_dir, report, data);
+		free(path);
+		if (def != NULL) {
+			wl_list_insert(defs->prev, &def->link);
+			continue;
+		}
+		errors++;
+		char **grown = realloc(*claimed, (*claimed_len + 1) * sizeof(*grown));
+		if (grown != NULL) {
+			*claimed = grown;
+			if ((grown[*claimed_len] = strdup(name)) != NULL) {
+				(*claimed_len)++;
+			}
+		}
+	}
+	for (size_t i = 0; i < files_len; i++) {
+		free(files[i]);
+	}
+	free(files);
+	return errors;
+}
+
+int vm_def_load_dirs(struct wl_list *defs, const char *const *dirs, const char *images_dir,
+	tinct_vm_def_report_func report, void *data)
+{
+	char **claimed = NULL;
+	size_t claimed_len = 0;
+	int errors = 0;
+	for (size_t i = 0; dirs[i] != NULL; i++) {
+		errors += load_dir(defs, dirs[i], images_dir, &claimed, &claimed_len, report, data);
+	}
+	for (size_t i = 0; i < claimed_len; i++) {
+		free(claimed[i]);
+	}
+	free(claimed);
+	return errors;
+}
+
+char **vm_def_search_dirs(const char *extra)
+{
+	char **dirs = calloc(4, sizeof(*dirs));
+	if (dirs == NULL) {
+		return NULL;
+	}
+	size_t n = 0;
+	if (extra != NULL && (dirs[n++] = strdup(extra)) == NULL) {
+		goto fail;
+	}
+	const char *config = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	int ret = -1;
+	if (config != NULL && config[0] == '/') {
+		ret = asprintf(&dirs[n], "%s/tinct/vms", config);
+	} else if (home != NULL) {
+		ret = asprintf(&dirs[n], "%s/.config/tinct/vms", home);
+	}
+	if (ret >= 0) {
+		n++;
+	} else {
+		dirs[n] = NULL;
+	}
+	if ((dirs[n++] = strdup("/etc/xdg/tinct/vms")) == NULL) {
+		goto fail;
+	}
+	return dirs;
+
+fail:
+	vm_def_free_dirs(dirs);
+	return NULL;
+}
+
+void vm_def_free_dirs(char **dirs)
+{
+	if (dirs == NULL) {
+		return;
+	}
+	for (size_t i = 0; dirs[i] != NULL; i++) {
+		free(dirs[i]);
+	}
+	free(dirs);
+}
+
+char *vm_def_images_dir(void)
+{
+	const char *images = getenv("TINCT_IMAGES");
+	if (images != NULL && images[0] != '\0') {
+		return strdup(images);
+	}
+	char *dir = NULL;
+	const char *cache = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	int ret;
+	if (cache != NULL && cache[0] == '/') {
+		ret = asprintf(&dir, "%s/tinct/images", cache);
+	} else {
+		ret = asprintf(&dir, "%s/.cache/tinct/images", home ? home : "/");
+	}
+	return ret < 0 ? NULL : dir;
+}

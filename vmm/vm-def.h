@@ -1,0 +1,144 @@
+/*
+ * VM definitions: one INI file per VM, `NAME.ini`, parsed with libinih.
+ *
+ * Search order (a name found earlier wins, later files with the same name
+ * are skipped with a notice):
+ *   1. the directory given on the command line (`--vms DIR`), because an
+ *      explicit request overrides everything installed;
+ *   2. $XDG_CONFIG_HOME/tinct/vms/ (default ~/.config/tinct/vms/);
+ *   3. /etc/xdg/tinct/vms/.
+ * A file that fails to parse still claims its name, so a typo in the user's
+ * copy never silently falls back to the system one.
+ *
+ * Errors read exactly `FILE:LINE: [SECTION] KEY: MESSAGE`. Errors about the
+ * file as a whole (its name, a missing key) use line 0 and the section the
+ * key belongs in; inih syntax errors read `FILE:LINE: syntax error`. A file
+ * with any error yields no VM; the other files still load.
+ *
+ * Keys of [vm]:
+ *   colour / color  #rrggbb or red orange yellow green gray blue purple black
+ *   vmm             qemu (default), cloud-hypervisor, crosvm, command
+ *   vmm-binary      program to run instead of the backend's default
+ *   command         command line for vmm = command, with placeholders
+ *   kernel, initrd  paths; relative ones are inside the images directory
+ *   disk, disk-rw   repeatable; read-only and writable disk images
+ *   cmdline         extra kernel command line
+ *   memory          MiB, or with an M/G suffix (default 512)
+ *   cpus            1..64 (default 1)
+ *   network         none (default) or tap
+ *   wayland         how the display is reached (filled in by later issues)
+ *   autostart       boolean (default false)
+ *   extra-args      more VMM arguments, split like a shell would
+ *   stop-timeout    seconds before SIGTERM after a graceful stop (default 10)
+ *   console-buffer  bytes of console backlog, K/M suffix (default 1M)
+ * [wayland] and [guest] accept any key; their raw values are kept for later.
+ */
+#ifndef TINCT_VMM_VM_DEF_H
+#define TINCT_VMM_VM_DEF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <wayland-util.h>
+
+#define TINCT_VM_NAME_MAX 32
+
+enum tinct_vmm_kind {
+	TINCT_VMM_QEMU,
+	TINCT_VMM_CLOUD_HYPERVISOR,
+	TINCT_VMM_CROSVM,
+	TINCT_VMM_COMMAND,
+};
+
+enum tinct_vm_network {
+	TINCT_VM_NETWORK_NONE,
+	TINCT_VM_NETWORK_TAP,
+};
+
+struct tinct_vm_disk {
+	char *path; // absolute
+	bool writable;
+};
+
+/** A raw `key = value` of a section reserved for later issues. */
+struct tinct_vm_def_entry {
+	char *key;
+	char *value;
+	int line;
+};
+
+struct tinct_vm_def {
+	char *name;
+	char *path; // the file it came from, NULL when built in code
+	uint32_t colour; // 0xrrggbb
+	enum tinct_vmm_kind vmm;
+	char *vmm_binary; // NULL: the backend's default
+	char *command; // vmm = command only
+	char *kernel; // absolute, NULL for vmm = command without one
+	char *initrd;
+	struct tinct_vm_disk *disks;
+	size_t disks_len;
+	char *cmdline; // NULL: nothing extra
+	uint32_t memory_mib;
+	uint32_t cpus;
+	enum tinct_vm_network network;
+	char *wayland;
+	bool autostart;
+	char *extra_args; // raw; split when the VMM starts
+	uint32_t stop_timeout_ms;
+	size_t console_buffer;
+	struct tinct_vm_def_entry *wayland_entries; // [wayland]
+	size_t wayland_entries_len;
+	struct tinct_vm_def_entry *guest_entries; // [guest]
+	size_t guest_entries_len;
+
+	struct wl_list link; // list given to vm_def_load_dirs
+};
+
+/** Receives one formatted error message (no trailing newline). */
+typedef void (*tinct_vm_def_report_func)(void *data, const char *message);
+
+/** A definition with every default and no kernel; NULL on ENOMEM or a bad name. */
+struct tinct_vm_def *vm_def_create(const char *name);
+void vm_def_destroy(struct tinct_vm_def *def);
+
+/**
+ * Parses one definition from `file`; `path` is used in messages and
+ * `name` is the VM's name (a safe identifier). Relative image paths
+ * resolve against `images_dir`. Every error goes to `report` (wlr_log when
+ * NULL). Returns NULL when there was any error.
+ */
+struct tinct_vm_def *vm_def_parse(FILE *file, const char *path, const char *name,
+	const char *images_dir, tinct_vm_def_report_func report, void *data);
+
+/** Opens `path` and parses it, naming the VM after the file (NAME.ini). */
+struct tinct_vm_def *vm_def_load_file(
+	const char *path, const char *images_dir, tinct_vm_def_report_func report, void *data);
+
+/**
+ * Loads every `*.ini` of each directory of the NULL-terminated `dirs`, in
+ * order, appending new definitions to `defs` (struct tinct_vm_def.link)
+ * sorted by name within a directory. Names already in `defs` are skipped.
+ * Missing directories are fine. Returns the number of errors.
+ */
+int vm_def_load_dirs(struct wl_list *defs, const char *const *dirs, const char *images_dir,
+	tinct_vm_def_report_func report, void *data);
+
+/**
+ * The directories to search, in precedence order (see above), as a
+ * NULL-terminated array to free with vm_def_free_dirs. `extra` may be NULL.
+ */
+char **vm_def_search_dirs(const char *extra);
+void vm_def_free_dirs(char **dirs);
+
+/** $TINCT_IMAGES, else ${XDG_CACHE_HOME:-$HOME/.cache}/tinct/images. */
+char *vm_def_images_dir(void);
+
+bool vm_def_name_valid(const char *name);
+/** Parses `#rrggbb` or a label name. */
+bool vm_def_parse_colour(const char *text, uint32_t *colour);
+const char *vm_def_vmm_name(enum tinct_vmm_kind kind);
+bool vm_def_parse_vmm(const char *text, enum tinct_vmm_kind *kind);
+
+#endif

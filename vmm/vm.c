@@ -1,0 +1,1004 @@
+/*
+ * VM lifecycle: spawning VMMs, watching them with pidfds, graceful and
+ * forced stops, runtime directories and the per-VM console relay. Every
+ * wait is an event source on the owner's loop; nothing here blocks except
+ * vm_manager_shutdown(), which is meant to.
+ */
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <wlr/util/log.h>
+
+#include "argv.h"
+#include "backend.h"
+#include "console.h"
+#include "tap.h"
+#include "vm-def.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+#define SERIAL_TIMEOUT_MS 30000
+#define KILL_GRACE_MS 3000
+// A guest that is still booting misses an ACPI power button press (Linux
+// ignores it until its button driver and the guest's acpid are up), so the
+// press is repeated until the stop timeout.
+#define POWERDOWN_REPEAT_MS 2000
+#define CRASH_LOG_LINES 10
+// The TAP descriptor's number in the VMM; fds 0-2 are stdio.
+#define CHILD_TAP_FD 3
+
+static const char *const clean_path =
+	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *vm_state_name(enum tinct_vm_state state)
+{
+	switch (state) {
+	case TINCT_VM_STOPPED:
+		return "stopped";
+	case TINCT_VM_STARTING:
+		return "starting";
+	case TINCT_VM_RUNNING:
+		return "running";
+	case TINCT_VM_STOPPING:
+		return "stopping";
+	case TINCT_VM_CRASHED:
+		return "crashed";
+	}
+	return "unknown";
+}
+
+static bool is_active(struct tinct_vm *vm)
+{
+	return vm->state == TINCT_VM_STARTING || vm->state == TINCT_VM_RUNNING ||
+	       vm->state == TINCT_VM_STOPPING;
+}
+
+static void set_state(struct tinct_vm *vm, enum tinct_vm_state state)
+{
+	if (vm->state == state) {
+		return;
+	}
+	struct tinct_vm_state_event event = {
+		.vm = vm,
+		.old_state = vm->state,
+		.new_state = state,
+	};
+	vm->state = state;
+	wlr_log(WLR_INFO, "VM %s: %s -> %s", vm->def->name, vm_state_name(event.old_state),
+		vm_state_name(state));
+	wl_signal_emit(&vm->manager->events.state_changed, &event);
+}
+
+static int pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static bool mkdir_private(const char *path)
+{
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		wlr_log_errno(WLR_ERROR, "Cannot create %s", path);
+		return false;
+	}
+	struct stat st;
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		wlr_log(WLR_ERROR, "%s is not a directory owned by us", path);
+		return false;
+	}
+	if ((st.st_mode & 0777) != 0700 && chmod(path, 0700) < 0) {
+		wlr_log_errno(WLR_ERROR, "Cannot make %s private", path);
+		return false;
+	}
+	return true;
+}
+
+// Finds `name` in the owner's PATH, because the clean environment the VMM
+// gets must not decide which program runs.
+static char *find_program(const char *name)
+{
+	if (strchr(name, '/') != NULL) {
+		return access(name, X_OK) == 0 ? strdup(name) : NULL;
+	}
+	const char *path = getenv("PATH");
+	if (path == NULL || path[0] == '\0') {
+		path = clean_path;
+	}
+	char *copy = strdup(path);
+	if (copy == NULL) {
+		return NULL;
+	}
+	char *save = NULL;
+	char *found = NULL;
+	for (char *dir = strtok_r(copy, ":", &save); dir != NULL;
+		dir = strtok_r(NULL, ":", &save)) {
+		char *candidate = NULL;
+		if (asprintf(&candidate, "%s/%s", dir, name) < 0) {
+			break;
+		}
+		if (access(candidate, X_OK) == 0) {
+			found = candidate;
+			break;
+		}
+		free(candidate);
+	}
+	free(copy);
+	return found;
+}
+
+/*
+ * Spawns `program` with `argv` in its own process group, stdin on
+ * /dev/null, stdout and stderr on `log_fd`, `pass_fd` (if >= 0) as fd 3
+ * and nothing else open. The child dies with its parent, so no VMM
+ * outlives a crashed owner. Returns the pid and a pidfd in `*pidfd`.
+ */
+static pid_t spawn(const char *program, char *const *argv, int log_fd, int pass_fd, int *pidfd)
+{
+	const char *home = getenv("HOME");
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	char env_path[256], env_home[1024], env_runtime[1024];
+	snprintf(env_path, sizeof(env_path), "PATH=%s", clean_path);
+	snprintf(env_home, sizeof(env_home), "HOME=%s", home ? home : "/");
+	snprintf(env_runtime, sizeof(env_runtime), "XDG_RUNTIME_DIR=%s", runtime ? runtime : "");
+	char *envp[] = {env_path, env_home, env_runtime, "LC_ALL=C.UTF-8", NULL};
+
+	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null_fd < 0) {
+		wlr_log_errno(WLR_ERROR, "Cannot open /dev/null");
+		return -1;
+	}
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		wlr_log_errno(WLR_ERROR, "Cannot fork for %s", program);
+		close(null_fd);
+		return -1;
+	}
+	if (pid == 0) {
+		// Only async-signal-safe calls from here on.
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent) {
+			_exit(127);
+		}
+		if (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0) {
+			_exit(127);
+		}
+		if (pass_fd >= 0) {
+			if (pass_fd == CHILD_TAP_FD) {
+				fcntl(pass_fd, F_SETFD, 0);
+			} else if (dup2(pass_fd, CHILD_TAP_FD) < 0) {
+				_exit(127);
+			}
+		}
+		close_range(pass_fd >= 0 ? CHILD_TAP_FD + 1 : CHILD_TAP_FD, ~0U, 0);
+		execve(program, argv, envp);
+		static const char message[] = "tinct: cannot execute the VMM\n";
+		if (write(2, message, sizeof(message) - 1) < 0) {
+			_exit(127);
+		}
+		_exit(127);
+	}
+	close(null_fd);
+	*pidfd = pidfd_open(pid);
+	if (*pidfd < 0) {
+		wlr_log_errno(WLR_ERROR, "pidfd_open(%d)", (int)pid);
+		kill(-pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+static void log_argv(const char *what, struct tinct_argv *argv)
+{
+	char line[4096];
+	size_t off = 0;
+	for (size_t i = 0; i < argv->len && off < sizeof(line); i++) {
+		int n = snprintf(
+			line + off, sizeof(line) - off, "%s%s", i ? " " : "", argv->argv[i]);
+		if (n < 0) {
+			break;
+		}
+		off += (size_t)n;
+	}
+	wlr_log(WLR_DEBUG, "%s: %s", what, line);
+}
+
+static void stop_timer_arm(struct tinct_vm *vm, int ms)
+{
+	if (vm->stop_timer != NULL) {
+		wl_event_source_timer_update(vm->stop_timer, ms > 0 ? ms : 1);
+	}
+}
+
+static void signal_group(struct tinct_vm *vm, int sig)
+{
+	if (vm->pid > 0 && kill(-vm->pid, sig) < 0 && errno != ESRCH) {
+		wlr_log_errno(WLR_ERROR, "VM %s: kill(-%d, %d)", vm->def->name, (int)vm->pid, sig);
+	}
+}
+
+static void qmp_close(struct tinct_vm *vm)
+{
+	if (vm->qmp_source != NULL) {
+		wl_event_source_remove(vm->qmp_source);
+		vm->qmp_source = NULL;
+	}
+	if (vm->qmp_fd >= 0) {
+		close(vm->qmp_fd);
+		vm->qmp_fd = -1;
+	}
+}
+
+static void helper_close(struct tinct_vm *vm)
+{
+	if (vm->helper_source != NULL) {
+		wl_event_source_remove(vm->helper_source);
+		vm->helper_source = NULL;
+	}
+	if (vm->helper_pidfd >= 0) {
+		kill(-vm->helper_pid, SIGKILL);
+		siginfo_t info;
+		waitid((idtype_t)P_PIDFD, (id_t)vm->helper_pidfd, &info, WEXITED);
+		close(vm->helper_pidfd);
+		vm->helper_pidfd = -1;
+		vm->helper_pid = 0;
+	}
+}
+
+static int handle_qmp(int fd, uint32_t mask, void *data)
+{
+	struct tinct_vm *vm = data;
+	// QMP replies are untrusted and of no further use: the stop is
+	// confirmed by the VMM exiting, not by what it says.
+	char untrusted_reply[1024];
+	ssize_t n = read(fd, untrusted_reply, sizeof(untrusted_reply));
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		qmp_close(vm);
+	}
+	return 0;
+}
+
+static bool request_qmp_powerdown(struct tinct_vm *vm)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (strlen(vm->api_path) >= sizeof(addr.sun_path)) {
+		return false;
+	}
+	strcpy(addr.sun_path, vm->api_path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		wlr_log_errno(WLR_ERROR, "VM %s: cannot connect to QMP socket %s", vm->def->name,
+			vm->api_path);
+		if (fd >= 0) {
+			close(fd);
+		}
+		return false;
+	}
+	// QMP runs commands in order, so the capabilities handshake and the
+	// request can go in one write without waiting for the greeting.
+	static const char request[] = "{\"execute\":\"qmp_capabilities\"}\r\n"
+				      "{\"execute\":\"system_powerdown\"}\r\n";
+	if (send(fd, request, sizeof(request) - 1, MSG_NOSIGNAL) != sizeof(request) - 1) {
+		wlr_log_errno(WLR_ERROR, "VM %s: cannot send system_powerdown", vm->def->name);
+		close(fd);
+		return false;
+	}
+	vm->qmp_fd = fd;
+	vm->qmp_source =
+		wl_event_loop_add_fd(vm->manager->loop, fd, WL_EVENT_READABLE, handle_qmp, vm);
+	if (vm->qmp_source == NULL) {
+		qmp_close(vm);
+	}
+	return true;
+}
+
+static int handle_helper_exit(int fd, uint32_t mask, void *data)
+{
+	struct tinct_vm *vm = data;
+	siginfo_t info = {0};
+	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG) == 0 &&
+		info.si_pid != 0) {
+		if (info.si_code != CLD_EXITED || info.si_status != 0) {
+			wlr_log(WLR_ERROR, "VM %s: the stop helper failed, sending SIGTERM",
+				vm->def->name);
+			vm->stop_phase = 1;
+			signal_group(vm, SIGTERM);
+			stop_timer_arm(vm, KILL_GRACE_MS);
+		}
+		wl_event_source_remove(vm->helper_source);
+		vm->helper_source = NULL;
+		close(vm->helper_pidfd);
+		vm->helper_pidfd = -1;
+		vm->helper_pid = 0;
+	}
+	return 0;
+}
+
+static struct tinct_vmm_launch launch_for(
+	struct tinct_vm *vm, const char *binary, const char *cmdline)
+{
+	return (struct tinct_vmm_launch){
+		.def = vm->def,
+		.binary = binary,
+		.runtime_dir = vm->runtime_dir,
+		.serial_socket = vm->serial_path,
+		.api_socket = vm->api_path,
+		.cmdline = cmdline,
+		.tap_fd = vm->tap_fd >= 0 ? CHILD_TAP_FD : -1,
+		.kvm = false,
+	};
+}
+
+static bool request_helper_stop(struct tinct_vm *vm)
+{
+	const char *name = vm->def->vmm_binary ? vm->def->vmm_binary : vm->backend->default_binary;
+	char *binary = find_program(name);
+	struct tinct_vmm_launch launch = launch_for(vm, binary ? binary : name, "");
+	struct tinct_argv argv;
+	argv_init(&argv);
+	bool ok = false;
+	if (!vm->backend->build_stop_argv(&launch, &argv)) {
+		goto out;
+	}
+	char *program = find_program(argv.argv[0]);
+	if (program == NULL) {
+		wlr_log(WLR_ERROR, "VM %s: stop helper %s not found", vm->def->name, argv.argv[0]);
+		goto out;
+	}
+	int log_fd = open(vm->log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (log_fd >= 0) {
+		log_argv("Stop helper", &argv);
+		vm->helper_pid = spawn(program, argv.argv, log_fd, -1, &vm->helper_pidfd);
+		close(log_fd);
+	}
+	free(program);
+	if (vm->helper_pid <= 0) {
+		vm->helper_pid = 0;
+		vm->helper_pidfd = -1;
+		goto out;
+	}
+	vm->helper_source = wl_event_loop_add_fd(
+		vm->manager->loop, vm->helper_pidfd, WL_EVENT_READABLE, handle_helper_exit, vm);
+	ok = vm->helper_source != NULL;
+	if (!ok) {
+		helper_close(vm);
+	}
+out:
+	argv_finish(&argv);
+	free(binary);
+	return ok;
+}
+
+static void qmp_repeat_powerdown(struct tinct_vm *vm)
+{
+	static const char request[] = "{\"execute\":\"system_powerdown\"}\r\n";
+	if (vm->qmp_fd < 0 ||
+		send(vm->qmp_fd, request, sizeof(request) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		wlr_log(WLR_DEBUG, "VM %s: cannot repeat system_powerdown", vm->def->name);
+	}
+}
+
+static int handle_stop_timer(void *data)
+{
+	struct tinct_vm *vm = data;
+	if (vm->pid <= 0) {
+		return 0;
+	}
+	int64_t left = vm->stop_deadline_ms - now_ms();
+	if (vm->stop_phase == 0 && left > 0) {
+		qmp_repeat_powerdown(vm);
+		stop_timer_arm(vm, left < POWERDOWN_REPEAT_MS ? (int)left : POWERDOWN_REPEAT_MS);
+		return 0;
+	}
+	if (vm->stop_phase == 0) {
+		wlr_log(WLR_INFO, "VM %s did not stop in time, sending SIGTERM", vm->def->name);
+		vm->stop_phase = 1;
+		signal_group(vm, SIGTERM);
+		stop_timer_arm(vm, KILL_GRACE_MS);
+	} else {
+		wlr_log(WLR_ERROR, "VM %s ignores SIGTERM, sending SIGKILL", vm->def->name);
+		vm->stop_phase = 2;
+		signal_group(vm, SIGKILL);
+	}
+	return 0;
+}
+
+// Keeps the tail of vmm.log: that is where a VMM says why it died.
+static char *read_log_tail(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return NULL;
+	}
+	char buf[4096];
+	off_t size = lseek(fd, 0, SEEK_END);
+	off_t start = size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, start);
+	close(fd);
+	if (n <= 0) {
+		return strdup("");
+	}
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n') {
+		buf[--n] = '\0';
+	}
+	int lines = 0;
+	char *p = buf + n;
+	while (p > buf) {
+		if (p[-1] == '\n' && ++lines == CRASH_LOG_LINES) {
+			break;
+		}
+		p--;
+	}
+	return strdup(p);
+}
+
+static void console_teardown(struct tinct_vm *vm)
+{
+	if (vm->console == NULL) {
+		return;
+	}
+	wl_list_remove(&vm->console_output.link);
+	wl_list_remove(&vm->serial_ready.link);
+	console_destroy(vm->console);
+	vm->console = NULL;
+}
+
+// Releases everything a run holds once the VMM is gone.
+static void run_cleanup(struct tinct_vm *vm)
+{
+	if (vm->console != NULL) {
+		console_drain(vm->console);
+	}
+	console_teardown(vm);
+	qmp_close(vm);
+	helper_close(vm);
+	if (vm->stop_timer != NULL) {
+		wl_event_source_remove(vm->stop_timer);
+		vm->stop_timer = NULL;
+	}
+	if (vm->pidfd_source != NULL) {
+		wl_event_source_remove(vm->pidfd_source);
+		vm->pidfd_source = NULL;
+	}
+	if (vm->pidfd >= 0) {
+		close(vm->pidfd);
+		vm->pidfd = -1;
+	}
+	if (vm->tap_fd >= 0) {
+		close(vm->tap_fd);
+		vm->tap_fd = -1;
+		vm->tap_name[0] = '\0';
+	}
+	unlink(vm->serial_path);
+	unlink(vm->api_path);
+	vm->pid = 0;
+}
+
+static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
+{
+	pid_t pid = vm->pid;
+	vm->exit_code = info->si_code == CLD_EXITED ? info->si_status : -1;
+	vm->exit_signal = info->si_code == CLD_EXITED ? 0 : info->si_status;
+	// Whatever the VMM left behind in its group goes with it.
+	kill(-pid, SIGKILL);
+	run_cleanup(vm);
+	free(vm->crash_log);
+	vm->crash_log = NULL;
+	if (vm->stop_requested || vm->exit_code == 0) {
+		wlr_log(WLR_INFO, "VM %s: VMM %d exited (%s %d)", vm->def->name, (int)pid,
+			vm->exit_signal ? "signal" : "status",
+			vm->exit_signal ? vm->exit_signal : vm->exit_code);
+		set_state(vm, TINCT_VM_STOPPED);
+		return;
+	}
+	vm->crash_log = read_log_tail(vm->log_path);
+	if (vm->exit_signal) {
+		wlr_log(WLR_ERROR, "VM %s crashed: VMM %d killed by signal %d; %s:\n%s",
+			vm->def->name, (int)pid, vm->exit_signal, vm->log_path,
+			vm->crash_log ? vm->crash_log : "");
+	} else {
+		wlr_log(WLR_ERROR, "VM %s crashed: VMM %d exited with status %d; %s:\n%s",
+			vm->def->name, (int)pid, vm->exit_code, vm->log_path,
+			vm->crash_log ? vm->crash_log : "");
+	}
+	set_state(vm, TINCT_VM_CRASHED);
+}
+
+static int handle_vmm_exit(int fd, uint32_t mask, void *data)
+{
+	struct tinct_vm *vm = data;
+	siginfo_t info = {0};
+	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG) < 0) {
+		wlr_log_errno(WLR_ERROR, "VM %s: waitid", vm->def->name);
+		return 0;
+	}
+	if (info.si_pid == 0) {
+		return 0; // spurious wakeup
+	}
+	vm_exited(vm, &info);
+	return 0;
+}
+
+static void handle_console_output(struct wl_listener *listener, void *data)
+{
+	struct tinct_vm *vm = wl_container_of(listener, vm, console_output);
+	struct tinct_console_output *output = data;
+	struct tinct_vm_output_event event = {
+		.vm = vm,
+		.data = output->data,
+		.len = output->len,
+	};
+	wl_signal_emit(&vm->events.console_output, &event);
+}
+
+static void handle_serial_ready(struct wl_listener *listener, void *data)
+{
+	struct tinct_vm *vm = wl_container_of(listener, vm, serial_ready);
+	bool *ok = data;
+	if (!*ok) {
+		wlr_log(WLR_ERROR, "VM %s runs without a serial console", vm->def->name);
+	}
+	if (vm->state == TINCT_VM_STARTING) {
+		set_state(vm, TINCT_VM_RUNNING);
+	}
+}
+
+// Refuses to start over a VM that another process (a second tinct or
+// tinct-vm) is running: its console socket still answers.
+static bool runtime_dir_in_use(struct tinct_vm *vm)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (strlen(vm->console_path) >= sizeof(addr.sun_path)) {
+		return false;
+	}
+	strcpy(addr.sun_path, vm->console_path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		return false;
+	}
+	bool in_use = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+	close(fd);
+	return in_use;
+}
+
+bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
+{
+	if (is_active(vm)) {
+		wlr_log(WLR_ERROR, "VM %s is already %s", vm->def->name, vm_state_name(vm->state));
+		return false;
+	}
+	const struct tinct_vm_def *def = vm->def;
+	bool ok = false;
+	char *binary = NULL;
+	char *cmdline = NULL;
+	int log_fd = -1;
+	struct tinct_argv argv;
+	argv_init(&argv);
+
+	if (!mkdir_private(vm->manager->runtime_root) || !mkdir_private(vm->runtime_dir)) {
+		goto out;
+	}
+	if (runtime_dir_in_use(vm)) {
+		wlr_log(WLR_ERROR, "VM %s is already running elsewhere (%s answers)", def->name,
+			vm->console_path);
+		goto out;
+	}
+	unlink(vm->serial_path);
+	unlink(vm->api_path);
+
+	if (def->vmm == TINCT_VMM_COMMAND) {
+		struct tinct_argv probe;
+		argv_init(&probe);
+		const char *error = NULL;
+		if (argv_split(&probe, def->command, NULL, NULL, &error) && probe.len > 0) {
+			binary = strdup(probe.argv[0]);
+		}
+		argv_finish(&probe);
+	} else {
+		binary = strdup(def->vmm_binary ? def->vmm_binary : vm->backend->default_binary);
+	}
+	if (binary == NULL) {
+		wlr_log(WLR_ERROR, "VM %s: no VMM program", def->name);
+		goto out;
+	}
+	char *program = find_program(binary);
+	if (program == NULL) {
+		wlr_log(WLR_ERROR, "VM %s: VMM %s not found", def->name, binary);
+		goto out;
+	}
+	free(binary);
+	binary = program;
+
+	cmdline = backend_kernel_cmdline(def, extra_cmdline);
+	if (cmdline == NULL) {
+		goto out;
+	}
+	if (def->network == TINCT_VM_NETWORK_TAP) {
+		vm->tap_fd = tap_create("tinct%d", vm->tap_name);
+		if (vm->tap_fd < 0) {
+			goto out;
+		}
+	}
+	struct tinct_vmm_launch launch = launch_for(vm, binary, cmdline);
+	launch.kvm = def->vmm == TINCT_VMM_QEMU ? backend_kvm_usable(binary, def->kernel) : true;
+	if (!vm->backend->build_argv(&launch, &argv)) {
+		wlr_log(WLR_ERROR, "VM %s: cannot build the VMM command line", def->name);
+		goto out;
+	}
+	// The command backend's first word is the program; resolve it the same.
+	if (def->vmm == TINCT_VMM_COMMAND) {
+		free(argv.argv[0]);
+		argv.argv[0] = strdup(binary);
+		if (argv.argv[0] == NULL) {
+			goto out;
+		}
+	}
+
+	vm->console = console_create(vm->manager->loop, vm->console_path, def->console_buffer);
+	if (vm->console == NULL) {
+		goto out;
+	}
+	vm->console_output.notify = handle_console_output;
+	wl_signal_add(&console_events(vm->console)->output, &vm->console_output);
+	vm->serial_ready.notify = handle_serial_ready;
+	wl_signal_add(&console_events(vm->console)->serial_ready, &vm->serial_ready);
+	if (vm->backend->serial_vmm_connects &&
+		!console_open_serial(vm->console, vm->serial_path, true, SERIAL_TIMEOUT_MS)) {
+		goto out;
+	}
+
+	log_fd = open(vm->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (log_fd < 0) {
+		wlr_log_errno(WLR_ERROR, "Cannot create %s", vm->log_path);
+		goto out;
+	}
+	log_argv("Starting VMM", &argv);
+	vm->pid = spawn(binary, argv.argv, log_fd, vm->tap_fd, &vm->pidfd);
+	if (vm->pid <= 0) {
+		vm->pid = 0;
+		vm->pidfd = -1;
+		goto out;
+	}
+	vm->pidfd_source = wl_event_loop_add_fd(
+		vm->manager->loop, vm->pidfd, WL_EVENT_READABLE, handle_vmm_exit, vm);
+	vm->stop_timer = wl_event_loop_add_timer(vm->manager->loop, handle_stop_timer, vm);
+	if (vm->pidfd_source == NULL || vm->stop_timer == NULL) {
+		wlr_log(WLR_ERROR, "VM %s: cannot watch the VMM", def->name);
+		signal_group(vm, SIGKILL);
+		siginfo_t info;
+		waitid((idtype_t)P_PIDFD, (id_t)vm->pidfd, &info, WEXITED);
+		goto out;
+	}
+	if (!vm->backend->serial_vmm_connects &&
+		!console_open_serial(vm->console, vm->serial_path, false, SERIAL_TIMEOUT_MS)) {
+		signal_group(vm, SIGKILL);
+		siginfo_t info;
+		waitid((idtype_t)P_PIDFD, (id_t)vm->pidfd, &info, WEXITED);
+		goto out;
+	}
+	wlr_log(WLR_INFO, "VM %s: started %s as %d (%s)", def->name, vm->backend->name,
+		(int)vm->pid, launch.kvm ? "KVM" : "TCG");
+	vm->stop_requested = false;
+	vm->stop_phase = 0;
+	vm->exit_code = 0;
+	vm->exit_signal = 0;
+	free(vm->crash_log);
+	vm->crash_log = NULL;
+	set_state(vm, TINCT_VM_STARTING);
+	ok = true;
+
+out:
+	if (!ok) {
+		run_cleanup(vm);
+	}
+	if (log_fd >= 0) {
+		close(log_fd);
+	}
+	argv_finish(&argv);
+	free(cmdline);
+	free(binary);
+	return ok;
+}
+
+void vm_stop(struct tinct_vm *vm)
+{
+	if (vm->state != TINCT_VM_STARTING && vm->state != TINCT_VM_RUNNING) {
+		return;
+	}
+	vm->stop_requested = true;
+	set_state(vm, TINCT_VM_STOPPING);
+	bool graceful = false;
+	switch (vm->backend->stop_method) {
+	case TINCT_VMM_STOP_QMP:
+		graceful = request_qmp_powerdown(vm);
+		break;
+	case TINCT_VMM_STOP_HELPER:
+		graceful = request_helper_stop(vm);
+		break;
+	case TINCT_VMM_STOP_NONE:
+		break;
+	}
+	if (graceful) {
+		vm->stop_phase = 0;
+		vm->stop_deadline_ms = now_ms() + vm->def->stop_timeout_ms;
+		bool repeat = vm->backend->stop_method == TINCT_VMM_STOP_QMP &&
+			      vm->def->stop_timeout_ms > POWERDOWN_REPEAT_MS;
+		stop_timer_arm(vm, repeat ? POWERDOWN_REPEAT_MS : (int)vm->def->stop_timeout_ms);
+	} else {
+		vm->stop_phase = 1;
+		signal_group(vm, SIGTERM);
+		stop_timer_arm(vm, KILL_GRACE_MS);
+	}
+}
+
+void vm_kill(struct tinct_vm *vm)
+{
+	if (!is_active(vm)) {
+		return;
+	}
+	vm->stop_requested = true;
+	vm->stop_phase = 2;
+	signal_group(vm, SIGKILL);
+	set_state(vm, TINCT_VM_STOPPING);
+}
+
+const char *vm_name(struct tinct_vm *vm)
+{
+	return vm->def->name;
+}
+
+const char *vm_console_path(struct tinct_vm *vm)
+{
+	return vm->console_path;
+}
+
+const char *vm_runtime_dir(struct tinct_vm *vm)
+{
+	return vm->runtime_dir;
+}
+
+pid_t vm_pid(struct tinct_vm *vm)
+{
+	return vm->pid;
+}
+
+const char *vm_tap_name(struct tinct_vm *vm)
+{
+	return vm->tap_fd >= 0 ? vm->tap_name : NULL;
+}
+
+bool vm_console_write(struct tinct_vm *vm, const void *data, size_t len)
+{
+	return vm->console != NULL && console_write(vm->console, data, len);
+}
+
+const char *vm_crash_log(struct tinct_vm *vm)
+{
+	return vm->crash_log;
+}
+
+static void vm_destroy(struct tinct_vm *vm)
+{
+	if (vm == NULL) {
+		return;
+	}
+	wl_signal_emit(&vm->events.destroy, vm);
+	if (vm->pid > 0) {
+		signal_group(vm, SIGKILL);
+		siginfo_t info;
+		waitid((idtype_t)P_PIDFD, (id_t)vm->pidfd, &info, WEXITED);
+	}
+	run_cleanup(vm);
+	wl_list_remove(&vm->link);
+	vm_def_destroy(vm->def);
+	free(vm->runtime_dir);
+	free(vm->serial_path);
+	free(vm->api_path);
+	free(vm->console_path);
+	free(vm->log_path);
+	free(vm->crash_log);
+	free(vm);
+}
+
+struct tinct_vm *vm_manager_find(struct tinct_vm_manager *manager, const char *name)
+{
+	struct tinct_vm *vm;
+	wl_list_for_each(vm, &manager->vms, link)
+	{
+		if (strcmp(vm->def->name, name) == 0) {
+			return vm;
+		}
+	}
+	return NULL;
+}
+
+struct tinct_vm *vm_manager_add(struct tinct_vm_manager *manager, struct tinct_vm_def *def)
+{
+	if (vm_manager_find(manager, def->name) != NULL) {
+		wlr_log(WLR_ERROR, "VM %s is already defined", def->name);
+		vm_def_destroy(def);
+		return NULL;
+	}
+	struct tinct_vm *vm = calloc(1, sizeof(*vm));
+	if (vm == NULL) {
+		wlr_log(WLR_ERROR, "Out of memory adding VM %s", def->name);
+		vm_def_destroy(def);
+		return NULL;
+	}
+	vm->manager = manager;
+	vm->def = def;
+	wl_list_remove(&def->link);
+	wl_list_init(&def->link);
+	vm->backend = backend_for(def->vmm);
+	vm->pidfd = -1;
+	vm->helper_pidfd = -1;
+	vm->qmp_fd = -1;
+	vm->tap_fd = -1;
+	wl_signal_init(&vm->events.console_output);
+	wl_signal_init(&vm->events.destroy);
+	wl_list_init(&vm->link);
+	if (asprintf(&vm->runtime_dir, "%s/%s", manager->runtime_root, def->name) < 0 ||
+		asprintf(&vm->serial_path, "%s/%s", vm->runtime_dir,
+			vm->backend->serial_socket_name) < 0 ||
+		asprintf(&vm->api_path, "%s/%s", vm->runtime_dir, vm->backend->api_socket_name) <
+			0 ||
+		asprintf(&vm->console_path, "%s/console", vm->runtime_dir) < 0 ||
+		asprintf(&vm->log_path, "%s/vmm.log", vm->runtime_dir) < 0) {
+		wlr_log(WLR_ERROR, "Out of memory adding VM %s", def->name);
+		vm_destroy(vm);
+		return NULL;
+	}
+	wl_list_insert(manager->vms.prev, &vm->link);
+	wl_signal_emit(&manager->events.vm_added, vm);
+	return vm;
+}
+
+struct tinct_vm_manager *vm_manager_create(struct wl_event_loop *loop, const char *images_dir)
+{
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	if (runtime == NULL || runtime[0] != '/') {
+		wlr_log(WLR_ERROR, "XDG_RUNTIME_DIR is not set to an absolute path");
+		return NULL;
+	}
+	struct tinct_vm_manager *manager = calloc(1, sizeof(*manager));
+	if (manager == NULL) {
+		wlr_log(WLR_ERROR, "Out of memory creating the VM manager");
+		return NULL;
+	}
+	manager->loop = loop;
+	wl_list_init(&manager->vms);
+	wl_signal_init(&manager->events.state_changed);
+	wl_signal_init(&manager->events.vm_added);
+	manager->images_dir = images_dir ? strdup(images_dir) : vm_def_images_dir();
+	if (manager->images_dir == NULL ||
+		asprintf(&manager->runtime_root, "%s/tinct", runtime) < 0) {
+		wlr_log(WLR_ERROR, "Out of memory creating the VM manager");
+		manager->runtime_root = NULL;
+		vm_manager_destroy(manager);
+		return NULL;
+	}
+	return manager;
+}
+
+void vm_manager_destroy(struct tinct_vm_manager *manager)
+{
+	if (manager == NULL) {
+		return;
+	}
+	struct tinct_vm *vm, *tmp;
+	wl_list_for_each_safe(vm, tmp, &manager->vms, link)
+	{
+		vm_destroy(vm);
+	}
+	free(manager->images_dir);
+	free(manager->runtime_root);
+	free(manager);
+}
+
+int vm_manager_load(struct tinct_vm_manager *manager, const char *extra_dir,
+	void (*report)(void *data, const char *message), void *data)
+{
+	char **dirs = vm_def_search_dirs(extra_dir);
+	if (dirs == NULL) {
+		wlr_log(WLR_ERROR, "Out of memory listing VM directories");
+		return 1;
+	}
+	struct wl_list defs;
+	wl_list_init(&defs);
+	// Names the manager already has count as defined.
+	struct tinct_vm *vm;
+	wl_list_for_each(vm, &manager->vms, link)
+	{
+		wl_list_insert(defs.prev, &vm->def->link);
+	}
+	int errors = vm_def_load_dirs(
+		&defs, (const char *const *)dirs, manager->images_dir, report, data);
+	vm_def_free_dirs(dirs);
+	wl_list_for_each(vm, &manager->vms, link)
+	{
+		wl_list_remove(&vm->def->link);
+		wl_list_init(&vm->def->link);
+	}
+	struct tinct_vm_def *def, *tmp;
+	wl_list_for_each_safe(def, tmp, &defs, link)
+	{
+		if (vm_manager_add(manager, def) == NULL) {
+			errors++;
+		}
+	}
+	return errors;
+}
+
+void vm_manager_stop_all(struct tinct_vm_manager *manager)
+{
+	struct tinct_vm *vm;
+	wl_list_for_each(vm, &manager->vms, link)
+	{
+		vm_stop(vm);
+	}
+}
+
+bool vm_manager_any_active(struct tinct_vm_manager *manager)
+{
+	struct tinct_vm *vm;
+	wl_list_for_each(vm, &manager->vms, link)
+	{
+		if (is_active(vm)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+void vm_manager_shutdown(struct tinct_vm_manager *manager)
+{
+	uint32_t longest = 0;
+	struct tinct_vm *vm;
+	wl_list_for_each(vm, &manager->vms, link)
+	{
+		if (is_active(vm) && vm->def->stop_timeout_ms > longest) {
+			longest = vm->def->stop_timeout_ms;
+		}
+	}
+	vm_manager_stop_all(manager);
+	// The stop timers escalate to SIGKILL on their own; the deadline only
+	// guards against a VMM stuck in the kernel.
+	int64_t deadline = now_ms() + longest + 2 * KILL_GRACE_MS + 1000;
+	while (vm_manager_any_active(manager)) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0) {
+			wlr_log(WLR_ERROR, "VMs did not stop in time");
+			break;
+		}
+		wl_event_loop_dispatch(manager->loop, (int)(left < 100 ? left : 100));
+	}
+}

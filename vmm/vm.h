@@ -1,0 +1,183 @@
+/*
+ * VMs and their manager: the public API of the vmm library, used by the
+ * compositor and by tinct-vm.
+ *
+ * Each VM runs as one VMM process, started with a clean environment, no
+ * inherited descriptors other than the ones passed on purpose, in its own
+ * process group, and watched with a pidfd on the owner's wl_event_loop.
+ *
+ * States:
+ *   STOPPED  -> STARTING   vm_start(): the VMM process was spawned
+ *   STARTING -> RUNNING    the serial console is connected (or, when it
+ *                          never appears, the wait for it timed out and
+ *                          the VM runs without a console)
+ *   *        -> STOPPING   vm_stop()/vm_kill()
+ *   STOPPING -> STOPPED    the VMM exited after a stop request
+ *   RUNNING  -> STOPPED    the VMM exited with status 0 by itself (the
+ *                          guest powered off)
+ *   *        -> CRASHED    the VMM exited otherwise without a stop
+ *                          request; exit status and the last lines of
+ *                          vmm.log are kept (vm_crash_log)
+ * CRASHED behaves like STOPPED: vm_start() works again.
+ *
+ * Stopping is graceful first (QMP system_powerdown, pressed again every
+ * 2 s because a booting guest ignores early presses; crosvm powerbtn;
+ * ch-remote power-button), then SIGTERM to the process group after the
+ * definition's stop-timeout, then SIGKILL 3 s later. A VMM is spawned with
+ * PR_SET_PDEATHSIG, so even a crashed owner leaves no VMM behind.
+ *
+ * Runtime directory: $XDG_RUNTIME_DIR/tinct/<vm>/ (0700), holding the
+ * VMM's sockets, `vmm.log` (the VMM's stdout and stderr) and `console`,
+ * the console relay socket (protocol in console.h).
+ */
+#ifndef TINCT_VMM_VM_H
+#define TINCT_VMM_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <wayland-server-core.h>
+
+struct tinct_vm_def;
+
+enum tinct_vm_state {
+	TINCT_VM_STOPPED,
+	TINCT_VM_STARTING,
+	TINCT_VM_RUNNING,
+	TINCT_VM_STOPPING,
+	TINCT_VM_CRASHED,
+};
+
+struct tinct_vm;
+
+/** Data of tinct_vm_manager.events.state_changed. */
+struct tinct_vm_state_event {
+	struct tinct_vm *vm;
+	enum tinct_vm_state old_state;
+	enum tinct_vm_state new_state;
+};
+
+/** Data of tinct_vm.events.console_output. */
+struct tinct_vm_output_event {
+	struct tinct_vm *vm;
+	const char *data;
+	size_t len;
+};
+
+struct tinct_vm_manager {
+	struct wl_event_loop *loop;
+	char *runtime_root; // $XDG_RUNTIME_DIR/tinct
+	char *images_dir;
+	struct wl_list vms; // tinct_vm.link, in load order
+
+	struct {
+		// struct tinct_vm_state_event *
+		struct wl_signal state_changed;
+		// struct tinct_vm *: a VM was added (loaded or vm_manager_add)
+		struct wl_signal vm_added;
+	} events;
+};
+
+struct tinct_vm {
+	struct tinct_vm_manager *manager;
+	struct tinct_vm_def *def; // owned
+	enum tinct_vm_state state;
+	struct wl_list link; // tinct_vm_manager.vms
+
+	struct {
+		// struct tinct_vm_output_event *: bytes from the serial console
+		struct wl_signal console_output;
+		// struct tinct_vm *: the VM is about to be freed
+		struct wl_signal destroy;
+	} events;
+
+	// Everything below is private to vm.c.
+	const struct tinct_vmm_backend *backend;
+	char *runtime_dir;
+	char *serial_path;
+	char *api_path;
+	char *console_path;
+	char *log_path;
+	char *extra_cmdline;
+	pid_t pid;
+	int pidfd;
+	struct wl_event_source *pidfd_source;
+	bool stop_requested;
+	struct wl_event_source *stop_timer;
+	int stop_phase; // 0 graceful, 1 SIGTERM sent, 2 SIGKILL sent
+	int64_t stop_deadline_ms; // CLOCK_MONOTONIC end of the graceful phase
+	pid_t helper_pid;
+	int helper_pidfd;
+	struct wl_event_source *helper_source;
+	int qmp_fd;
+	struct wl_event_source *qmp_source;
+	int tap_fd;
+	char tap_name[16];
+	struct tinct_console *console;
+	struct wl_listener console_output;
+	struct wl_listener serial_ready;
+	int exit_code; // -1 when killed by a signal
+	int exit_signal; // 0 when it exited
+	char *crash_log;
+};
+
+/**
+ * Creates a manager driven by `loop`. Needs XDG_RUNTIME_DIR. `images_dir`
+ * may be NULL for the default (vm-def.h). Returns NULL on failure (logged).
+ */
+struct tinct_vm_manager *vm_manager_create(struct wl_event_loop *loop, const char *images_dir);
+/**
+ * Kills every VM that is still running (SIGKILL, reaped before returning)
+ * and frees everything. Call vm_manager_shutdown() first for a graceful
+ * exit. NULL is a no-op.
+ */
+void vm_manager_destroy(struct tinct_vm_manager *manager);
+
+/**
+ * Loads the definitions from the search path (vm-def.h), `extra_dir`
+ * first (may be NULL). Broken files are reported through `report` (or
+ * wlr_log when NULL) and skipped. Returns the number of errors.
+ */
+int vm_manager_load(struct tinct_vm_manager *manager, const char *extra_dir,
+	void (*report)(void *data, const char *message), void *data);
+/** Takes ownership of `def` (destroyed on failure). NULL if the name is taken. */
+struct tinct_vm *vm_manager_add(struct tinct_vm_manager *manager, struct tinct_vm_def *def);
+struct tinct_vm *vm_manager_find(struct tinct_vm_manager *manager, const char *name);
+/** Asks every active VM to stop gracefully. */
+void vm_manager_stop_all(struct tinct_vm_manager *manager);
+/** true while any VM is starting, running or stopping. */
+bool vm_manager_any_active(struct tinct_vm_manager *manager);
+/**
+ * Stops every VM gracefully and dispatches the loop until all are
+ * stopped: at most the longest stop-timeout plus the SIGKILL grace. For
+ * the owner's exit, so guest disks are not cut mid-write.
+ */
+void vm_manager_shutdown(struct tinct_vm_manager *manager);
+
+/**
+ * Starts the VM. `extra_cmdline` (may be NULL) is appended to the kernel
+ * command line for this boot only. Returns false (logged) when the VMM
+ * could not be spawned; the state is then unchanged.
+ */
+bool vm_start(struct tinct_vm *vm, const char *extra_cmdline);
+/** Graceful stop (see above). No-op unless starting or running. */
+void vm_stop(struct tinct_vm *vm);
+/** SIGKILL to the VMM's process group; the VM ends STOPPED. */
+void vm_kill(struct tinct_vm *vm);
+
+const char *vm_name(struct tinct_vm *vm);
+const char *vm_state_name(enum tinct_vm_state state);
+/** The console relay socket (exists while the VM is active). */
+const char *vm_console_path(struct tinct_vm *vm);
+const char *vm_runtime_dir(struct tinct_vm *vm);
+/** The VMM's pid while active, else 0. */
+pid_t vm_pid(struct tinct_vm *vm);
+/** The TAP device's name while active with network = tap, else NULL. */
+const char *vm_tap_name(struct tinct_vm *vm);
+/** Sends keystrokes to the serial console; false when there is none. */
+bool vm_console_write(struct tinct_vm *vm, const void *data, size_t len);
+/** The last lines of vmm.log after a crash, else NULL. */
+const char *vm_crash_log(struct tinct_vm *vm);
+
+#endif
