@@ -570,8 +570,7 @@ static int cmd_check(int argc, char *argv[])
 	int errors = vm_def_load_dirs(
 		&defs, (const char *const *)dirs, images, report_to_stderr, &messages);
 	struct tinct_vm_def *def, *tmp;
-	wl_list_for_each_safe(def, tmp, &defs, link)
-	{
+	wl_list_for_each_safe (def, tmp, &defs, link) {
 		printf("%s: ok (%s, #%06x, %s)\n", def->name, vm_def_vmm_name(def->vmm),
 			def->colour, def->path);
 		vm_def_destroy(def);

@@ -685,8 +685,7 @@ struct tinct_vm_def *vm_def_load_file(
 static bool name_taken(struct wl_list *defs, char **claimed, size_t claimed_len, const char *name)
 {
 	struct tinct_vm_def *def;
-	wl_list_for_each(def, defs, link)
-	{
+	wl_list_for_each (def, defs, link) {
 		if (strcmp(def->name, name) == 0) {
 			return true;
 		}

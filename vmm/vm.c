@@ -832,8 +832,7 @@ static void vm_destroy(struct tinct_vm *vm)
 struct tinct_vm *vm_manager_find(struct tinct_vm_manager *manager, const char *name)
 {
 	struct tinct_vm *vm;
-	wl_list_for_each(vm, &manager->vms, link)
-	{
+	wl_list_for_each (vm, &manager->vms, link) {
 		if (strcmp(vm->def->name, name) == 0) {
 			return vm;
 		}
@@ -915,8 +914,7 @@ void vm_manager_destroy(struct tinct_vm_manager *manager)
 		return;
 	}
 	struct tinct_vm *vm, *tmp;
-	wl_list_for_each_safe(vm, tmp, &manager->vms, link)
-	{
+	wl_list_for_each_safe (vm, tmp, &manager->vms, link) {
 		vm_destroy(vm);
 	}
 	free(manager->images_dir);
@@ -936,21 +934,18 @@ int vm_manager_load(struct tinct_vm_manager *manager, const char *extra_dir,
 	wl_list_init(&defs);
 	// Names the manager already has count as defined.
 	struct tinct_vm *vm;
-	wl_list_for_each(vm, &manager->vms, link)
-	{
+	wl_list_for_each (vm, &manager->vms, link) {
 		wl_list_insert(defs.prev, &vm->def->link);
 	}
 	int errors = vm_def_load_dirs(
 		&defs, (const char *const *)dirs, manager->images_dir, report, data);
 	vm_def_free_dirs(dirs);
-	wl_list_for_each(vm, &manager->vms, link)
-	{
+	wl_list_for_each (vm, &manager->vms, link) {
 		wl_list_remove(&vm->def->link);
 		wl_list_init(&vm->def->link);
 	}
 	struct tinct_vm_def *def, *tmp;
-	wl_list_for_each_safe(def, tmp, &defs, link)
-	{
+	wl_list_for_each_safe (def, tmp, &defs, link) {
 		if (vm_manager_add(manager, def) == NULL) {
 			errors++;
 		}
@@ -961,8 +956,7 @@ int vm_manager_load(struct tinct_vm_manager *manager, const char *extra_dir,
 void vm_manager_stop_all(struct tinct_vm_manager *manager)
 {
 	struct tinct_vm *vm;
-	wl_list_for_each(vm, &manager->vms, link)
-	{
+	wl_list_for_each (vm, &manager->vms, link) {
 		vm_stop(vm);
 	}
 }
@@ -970,8 +964,7 @@ void vm_manager_stop_all(struct tinct_vm_manager *manager)
 bool vm_manager_any_active(struct tinct_vm_manager *manager)
 {
 	struct tinct_vm *vm;
-	wl_list_for_each(vm, &manager->vms, link)
-	{
+	wl_list_for_each (vm, &manager->vms, link) {
 		if (is_active(vm)) {
 			return true;
 		}
@@ -983,8 +976,7 @@ void vm_manager_shutdown(struct tinct_vm_manager *manager)
 {
 	uint32_t longest = 0;
 	struct tinct_vm *vm;
-	wl_list_for_each(vm, &manager->vms, link)
-	{
+	wl_list_for_each (vm, &manager->vms, link) {
 		if (is_active(vm) && vm->def->stop_timeout_ms > longest) {
 			longest = vm->def->stop_timeout_ms;
 		}

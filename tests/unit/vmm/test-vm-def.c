@@ -289,16 +289,14 @@ static void test_dirs(void)
 	check_str(errors, want, "errors name their files");
 	char names[256] = "";
 	struct tinct_vm_def *def, *tmp;
-	wl_list_for_each(def, &defs, link)
-	{
+	wl_list_for_each (def, &defs, link) {
 		strcat(names, def->name);
 		strcat(names, " ");
 	}
 	check_str(names, "good also ", "the others still load, the first directory wins");
 	def = wl_container_of(defs.next, def, link);
 	check(def->colour == 0xcc0000, "the earlier definition of a name wins");
-	wl_list_for_each_safe(def, tmp, &defs, link)
-	{
+	wl_list_for_each_safe (def, tmp, &defs, link) {
 		vm_def_destroy(def);
 	}
 
