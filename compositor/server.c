@@ -42,6 +42,8 @@
 #include "seat.h"
 #include "spawn.h"
 #include "view.h"
+#include "vm-def.h"
+#include "vm.h"
 
 struct tinct_decoration {
 	struct wlr_xdg_toplevel_decoration_v1 *decoration;
@@ -209,6 +211,41 @@ static void handle_input_inhibit_deactivate(struct wl_listener *listener, void *
 	seat_update_pointer(server->seat);
 }
 
+static void handle_vm_state_changed(struct wl_listener *listener, void *data)
+{
+	struct tinct_vm_state_event *event = data;
+	if (event->new_state == TINCT_VM_CRASHED) {
+		const char *log = vm_crash_log(event->vm);
+		wlr_log(WLR_ERROR, "VM %s crashed%s%s", vm_name(event->vm), log ? ":\n" : "",
+			log ? log : "");
+	} else {
+		wlr_log(WLR_INFO, "VM %s: %s -> %s", vm_name(event->vm),
+			vm_state_name(event->old_state), vm_state_name(event->new_state));
+	}
+}
+
+static void report_vm_error(void *data, const char *message)
+{
+	FILE *errors = data;
+	fprintf(errors, "%s\n", message);
+}
+
+int server_load_vms(struct tinct_server *server, const char *vms_dir, FILE *errors)
+{
+	return vm_manager_load(server->vms, vms_dir, report_vm_error, errors);
+}
+
+void server_autostart_vms(struct tinct_server *server)
+{
+	struct tinct_vm *vm;
+	wl_list_for_each (vm, &server->vms->vms, link) {
+		if (vm->def->autostart) {
+			wlr_log(WLR_INFO, "starting VM %s (autostart)", vm_name(vm));
+			vm_start(vm, NULL);
+		}
+	}
+}
+
 static void handle_new_kde_decoration(struct wl_listener *listener, void *data)
 {
 	/* The default mode (server) is all tinct needs; nothing to track. */
@@ -315,6 +352,12 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	if (server->seat == NULL) {
 		goto error_scene;
 	}
+	server->vms = vm_manager_create(server->loop, NULL);
+	if (server->vms == NULL) {
+		goto error_seat;
+	}
+	server->vm_state_changed.notify = handle_vm_state_changed;
+	wl_signal_add(&server->vms->events.state_changed, &server->vm_state_changed);
 
 	server->new_output.notify = output_handle_new;
 	wl_signal_add(&server->backend->events.new_output, &server->new_output);
@@ -350,6 +393,8 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 		wl_event_loop_add_signal(server->loop, SIGINT, handle_signal, server);
 	return true;
 
+error_seat:
+	seat_destroy(server->seat);
 error_scene:
 	wlr_scene_node_destroy(&server->scene->node);
 	wlr_output_layout_destroy(server->output_layout);
@@ -391,6 +436,10 @@ int server_run(struct tinct_server *server)
 
 void server_fini(struct tinct_server *server)
 {
+	/* Guests first, gracefully: their disks must not be cut mid-write. */
+	vm_manager_shutdown(server->vms);
+	wl_list_remove(&server->vm_state_changed.link);
+	vm_manager_destroy(server->vms);
 	spawn_terminate_all(server);
 	wl_display_destroy_clients(server->display);
 

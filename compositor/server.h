@@ -7,6 +7,7 @@
 #define TINCT_SERVER_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <wayland-server-core.h>
 
 struct tinct_config;
@@ -75,6 +76,10 @@ struct tinct_server {
 	struct wl_list views; // tinct_view.link, most recently focused first
 	struct tinct_seat *seat;
 
+	/* The VMs: one VMM process each, driven by this loop (vmm/vm.h). */
+	struct tinct_vm_manager *vms;
+	struct wl_listener vm_state_changed;
+
 	/* Placement of the next new view (cascade). */
 	int cascade_x, cascade_y;
 
@@ -104,6 +109,13 @@ struct tinct_server {
 };
 
 bool server_init(struct tinct_server *server, struct tinct_config *config);
+/*
+ * Loads the VM definitions (vms_dir first, may be NULL). Errors are written
+ * to errors and counted; the other VMs still load.
+ */
+int server_load_vms(struct tinct_server *server, const char *vms_dir, FILE *errors);
+/* Starts every VM whose definition says autostart = true. */
+void server_autostart_vms(struct tinct_server *server);
 /* Opens the host socket, starts the backend, exports WAYLAND_DISPLAY. */
 bool server_start(struct tinct_server *server);
 /* Runs the event loop until exit; returns the exit code. */

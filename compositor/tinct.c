@@ -13,6 +13,13 @@
 #include "config.h"
 #include "server.h"
 #include "spawn.h"
+#include "vm-def.h"
+#include "vm.h"
+
+static void report_error(void *data, const char *message)
+{
+	fprintf(stderr, "%s\n", message);
+}
 
 static const char usage[] =
 	"Usage: tinct [options]\n"
@@ -22,10 +29,35 @@ static const char usage[] =
 	"  -c, --config FILE   read FILE instead of $XDG_CONFIG_HOME/tinct/tinct.ini\n"
 	"                      or /etc/xdg/tinct/tinct.ini\n"
 	"  -s, --startup CMD   run CMD (with /bin/sh -c) once the session is up\n"
+	"      --vms DIR       read VM definitions (NAME.ini) from DIR first, then\n"
+	"                      $XDG_CONFIG_HOME/tinct/vms and /etc/xdg/tinct/vms\n"
 	"  -d, --debug         log debug messages\n"
-	"      --validate      check the configuration, print errors, exit 0 if clean\n"
+	"      --validate      check the configuration and the VM definitions, print\n"
+	"                      every error, exit 0 if there is none\n"
 	"  -v, --version       print the version and exit\n"
 	"  -h, --help          print this help and exit\n";
+
+/* Parses every VM definition on the search path, reporting errors. */
+static int validate_vms(const char *vms_dir)
+{
+	struct wl_list defs;
+	wl_list_init(&defs);
+	char **dirs = vm_def_search_dirs(vms_dir);
+	char *images = vm_def_images_dir();
+	int errors = 1;
+	if (dirs != NULL && images != NULL) {
+		errors = vm_def_load_dirs(
+			&defs, (const char *const *)dirs, images, report_error, NULL);
+	}
+	struct tinct_vm_def *def, *tmp;
+	wl_list_for_each_safe (def, tmp, &defs, link) {
+		printf("%s: OK (VM %s)\n", def->path, def->name);
+		vm_def_destroy(def); /* also unlinks it */
+	}
+	vm_def_free_dirs(dirs);
+	free(images);
+	return errors;
+}
 
 int tinct_main(int argc, char *argv[])
 {
@@ -33,12 +65,13 @@ int tinct_main(int argc, char *argv[])
 		{"config", required_argument, NULL, 'c'},
 		{"startup", required_argument, NULL, 's'},
 		{"debug", no_argument, NULL, 'd'},
+		{"vms", required_argument, NULL, 'm'},
 		{"validate", no_argument, NULL, 'V'},
 		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *config_path = NULL, *startup = NULL;
+	const char *config_path = NULL, *startup = NULL, *vms_dir = NULL;
 	bool debug = false, validate = false;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "c:s:dvh", options, NULL)) != -1) {
@@ -51,6 +84,9 @@ int tinct_main(int argc, char *argv[])
 			break;
 		case 'd':
 			debug = true;
+			break;
+		case 'm':
+			vms_dir = optarg;
 			break;
 		case 'V':
 			validate = true;
@@ -90,10 +126,11 @@ int tinct_main(int argc, char *argv[])
 		}
 	}
 	if (validate) {
+		int vm_errors = validate_vms(vms_dir);
 		if (errors == 0) {
 			printf("%s: OK\n", path != NULL ? path : "built-in defaults");
 		}
-		status = errors == 0 ? 0 : 1;
+		status = errors == 0 && vm_errors == 0 ? 0 : 1;
 		goto out;
 	}
 	if (errors > 0) {
@@ -111,6 +148,12 @@ int tinct_main(int argc, char *argv[])
 		server_fini(&server);
 		goto out;
 	}
+	int vm_errors = server_load_vms(&server, vms_dir, stderr);
+	if (vm_errors > 0) {
+		wlr_log(WLR_ERROR, "%d VM definition error(s); the other VMs are available",
+			vm_errors);
+	}
+	server_autostart_vms(&server);
 	if (startup != NULL) {
 		spawn_command(&server, startup);
 	}
