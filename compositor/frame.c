@@ -27,7 +27,7 @@ int frame_title_height(const struct tinct_view *view)
 
 static struct tinct_colour frame_colour(const struct tinct_view *view)
 {
-	struct tinct_colour colour = view->server->config->appearance.host_colour;
+	struct tinct_colour colour = view_colour(view);
 	return view->activated ? colour : config_colour_unfocused(colour);
 }
 
@@ -62,10 +62,7 @@ static void update_title(struct tinct_frame *frame, int width, struct tinct_colo
 {
 	struct tinct_view *view = frame->view;
 	struct tinct_config *config = view->server->config;
-	const char *title = view->xdg_surface->toplevel->title;
-	if (title == NULL) {
-		title = "";
-	}
+	const char *title = view->title != NULL ? view->title : "";
 	int border = frame_border(view);
 	int height = frame_title_height(view);
 

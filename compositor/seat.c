@@ -41,6 +41,7 @@
 #include "layer_shell.h"
 #include "server.h"
 #include "view.h"
+#include "vms.h"
 
 #define MAX_CONSUMED_KEYS 32
 
@@ -1019,11 +1020,12 @@ struct tinct_seat *seat_create(struct tinct_server *server)
 		wlr_log(WLR_ERROR, "cannot create the input protocol globals");
 		goto error;
 	}
-	server_mark_privileged(server, seat->virtual_keyboard->global);
-	server_mark_privileged(server, seat->virtual_pointer->global);
-	server_mark_privileged(server, seat->pointer_constraints->global);
-	server_mark_privileged(server, seat->relative_pointer->global);
-	server_mark_privileged(server, seat->shortcuts_inhibit->global);
+	server_mark_privileged(server, seat->virtual_keyboard->global, 0);
+	server_mark_privileged(server, seat->virtual_pointer->global, 0);
+	server_mark_privileged(
+		server, seat->pointer_constraints->global, TINCT_PERM_POINTER_CONSTRAINTS);
+	server_mark_privileged(server, seat->relative_pointer->global, TINCT_PERM_RELATIVE_POINTER);
+	server_mark_privileged(server, seat->shortcuts_inhibit->global, 0);
 
 	seat->new_input.notify = handle_new_input;
 	wl_signal_add(&server->backend->events.new_input, &seat->new_input);

@@ -41,9 +41,11 @@
 #include "output.h"
 #include "seat.h"
 #include "spawn.h"
+#include "client_tag.h"
 #include "view.h"
 #include "vm-def.h"
 #include "vm.h"
+#include "vms.h"
 
 struct tinct_decoration {
 	struct wlr_xdg_toplevel_decoration_v1 *decoration;
@@ -57,41 +59,38 @@ struct tinct_idle_inhibitor {
 	struct wl_list link; // tinct_server.idle_inhibitors
 };
 
-void server_mark_privileged(struct tinct_server *server, const struct wl_global *global)
+void server_mark_privileged(
+	struct tinct_server *server, const struct wl_global *global, uint32_t permission)
 {
-	const struct wl_global **slot = wl_array_add(&server->privileged_globals, sizeof(*slot));
+	struct tinct_privileged_global *slot =
+		wl_array_add(&server->privileged_globals, sizeof(*slot));
 	if (slot == NULL) {
 		/* Failing open would expose the global: refuse to run instead. */
 		wlr_log(WLR_ERROR, "out of memory recording a privileged global");
 		abort();
 	}
-	*slot = global;
-}
-
-/* Tag of VM clients; host clients have none. Set by the per-VM sockets. */
-static void handle_client_tag_destroy(struct wl_listener *listener, void *data)
-{
-	wl_list_remove(&listener->link);
-	free(listener);
+	*slot = (struct tinct_privileged_global){global, permission};
 }
 
 bool server_client_is_trusted(struct tinct_server *server, const struct wl_client *client)
 {
-	return wl_client_get_destroy_listener(
-		       (struct wl_client *)client, handle_client_tag_destroy) == NULL;
+	/* Only the per-VM sockets tag clients; the host socket never does. */
+	return client_tag_get(client) == NULL;
 }
 
 static bool filter_global(
 	const struct wl_client *client, const struct wl_global *global, void *data)
 {
 	struct tinct_server *server = data;
-	if (server_client_is_trusted(server, client)) {
+	if (client_tag_get(client) == NULL) {
 		return true;
 	}
-	const struct wl_global **privileged;
+	struct tinct_desktop_vm *dvm = vms_for_client(server, client);
+	struct tinct_privileged_global *privileged;
 	wl_array_for_each (privileged, &server->privileged_globals) {
-		if (*privileged == global) {
-			return false;
+		if (privileged->global == global) {
+			return dvm != NULL && privileged->permission != 0 &&
+			       (dvm->permissions & privileged->permission) != 0;
 		}
 	}
 	return true;
@@ -218,9 +217,6 @@ static void handle_vm_state_changed(struct wl_listener *listener, void *data)
 		const char *log = vm_crash_log(event->vm);
 		wlr_log(WLR_ERROR, "VM %s crashed%s%s", vm_name(event->vm), log ? ":\n" : "",
 			log ? log : "");
-	} else {
-		wlr_log(WLR_INFO, "VM %s: %s -> %s", vm_name(event->vm),
-			vm_state_name(event->old_state), vm_state_name(event->new_state));
 	}
 }
 
@@ -241,7 +237,7 @@ void server_autostart_vms(struct tinct_server *server)
 	wl_list_for_each (vm, &server->vms->vms, link) {
 		if (vm->def->autostart) {
 			wlr_log(WLR_INFO, "starting VM %s (autostart)", vm_name(vm));
-			vm_start(vm, NULL);
+			vms_start(server, vm);
 		}
 	}
 }
@@ -337,16 +333,16 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 		server->kde_decoration, WLR_SERVER_DECORATION_MANAGER_MODE_SERVER);
 
 	/* What a VM must never see (DESIGN.md, trust model). */
-	server_mark_privileged(server, server->layer_shell->global);
-	server_mark_privileged(server, server->foreign_toplevel->global);
-	server_mark_privileged(server, server->output_manager->global);
-	server_mark_privileged(server, server->output_power->global);
-	server_mark_privileged(server, server->idle->global);
-	server_mark_privileged(server, server->input_inhibit->global);
-	server_mark_privileged(server, screencopy->global);
-	server_mark_privileged(server, export_dmabuf->global);
-	server_mark_privileged(server, data_control->global);
-	server_mark_privileged(server, gamma->global);
+	server_mark_privileged(server, server->layer_shell->global, 0);
+	server_mark_privileged(server, server->foreign_toplevel->global, 0);
+	server_mark_privileged(server, server->output_manager->global, 0);
+	server_mark_privileged(server, server->output_power->global, 0);
+	server_mark_privileged(server, server->idle->global, 0);
+	server_mark_privileged(server, server->input_inhibit->global, 0);
+	server_mark_privileged(server, screencopy->global, 0);
+	server_mark_privileged(server, export_dmabuf->global, 0);
+	server_mark_privileged(server, data_control->global, 0);
+	server_mark_privileged(server, gamma->global, 0);
 
 	server->seat = seat_create(server);
 	if (server->seat == NULL) {
@@ -358,6 +354,7 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	}
 	server->vm_state_changed.notify = handle_vm_state_changed;
 	wl_signal_add(&server->vms->events.state_changed, &server->vm_state_changed);
+	vms_init(server);
 
 	server->new_output.notify = output_handle_new;
 	wl_signal_add(&server->backend->events.new_output, &server->new_output);
@@ -439,6 +436,7 @@ void server_fini(struct tinct_server *server)
 	/* Guests first, gracefully: their disks must not be cut mid-write. */
 	vm_manager_shutdown(server->vms);
 	wl_list_remove(&server->vm_state_changed.link);
+	vms_finish(server);
 	vm_manager_destroy(server->vms);
 	spawn_terminate_all(server);
 	wl_display_destroy_clients(server->display);

@@ -7,6 +7,7 @@
 #define TINCT_SERVER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <wayland-server-core.h>
 
@@ -78,13 +79,16 @@ struct tinct_server {
 
 	/* The VMs: one VMM process each, driven by this loop (vmm/vm.h). */
 	struct tinct_vm_manager *vms;
+	struct wl_list desktop_vms; // tinct_desktop_vm.link
 	struct wl_listener vm_state_changed;
+	struct wl_listener vm_added;
+	struct wl_listener vm_display_state;
 
 	/* Placement of the next new view (cascade). */
 	int cascade_x, cascade_y;
 
 	/* Privileged globals, hidden from untrusted (VM) clients. */
-	struct wl_array privileged_globals; // const struct wl_global *
+	struct wl_array privileged_globals; // struct tinct_privileged_global
 
 	struct wl_list idle_inhibitors; // tinct_idle_inhibitor.link
 	struct wl_list children; // tinct_child.link
@@ -125,8 +129,17 @@ void server_fini(struct tinct_server *server);
 /* Asks the loop to stop; safe to call from any handler. */
 void server_terminate(struct tinct_server *server);
 
-/* Marks global as privileged: untrusted clients neither see nor bind it. */
-void server_mark_privileged(struct tinct_server *server, const struct wl_global *global);
+struct tinct_privileged_global {
+	const struct wl_global *global;
+	uint32_t permission; // enum tinct_vm_permission that unlocks it, 0 if none
+};
+
+/*
+ * Marks global as privileged: VM clients neither see nor bind it, unless
+ * their VM's definition grants permission (0: no VM ever may).
+ */
+void server_mark_privileged(
+	struct tinct_server *server, const struct wl_global *global, uint32_t permission);
 
 /*
  * Whether client is a trusted host client. VM clients (tagged when they are

@@ -20,15 +20,54 @@
 #include "layer_shell.h"
 #include "output.h"
 #include "seat.h"
+#include "title.h"
+#include "vm.h"
+#include "vms.h"
 
 struct tinct_popup {
 	struct wlr_xdg_popup *wlr_popup;
-	struct tinct_view *view; // root toplevel, NULL for layer-shell popups
-	struct wlr_scene_node *node;
+	struct wlr_scene_node *tree; // ours: holds the surface node, then the frame
+	struct wlr_scene_node *node; // made by the xdg helper, freed with the surface
 	struct tinct_node_desc desc;
+	/* VM popups: a thin frame in the VM's colour drawn over the edges. */
+	struct wlr_scene_rect *frame[4];
 	struct wl_listener destroy;
-	struct wl_listener new_popup;
+	struct wl_listener commit;
 };
+
+#define POPUP_FRAME_WIDTH 2
+
+struct tinct_colour view_colour(const struct tinct_view *view)
+{
+	return view->vm != NULL ? view->vm->colour : view->server->config->appearance.host_colour;
+}
+
+const char *view_vm_name(const struct tinct_view *view)
+{
+	return view->vm != NULL ? vm_name(view->vm->vm) : NULL;
+}
+
+/* Rebuilds view->title from the client's title; true when it changed. */
+static bool view_update_title(struct tinct_view *view)
+{
+	char *clean = title_sanitize(view->xdg_surface->toplevel->title, TINCT_TITLE_MAX_CHARS);
+	if (clean == NULL) {
+		return false;
+	}
+	char *shown = clean;
+	if (view->vm != NULL) {
+		/* The prefix is ours; whatever the client wrote comes after it. */
+		if (asprintf(&shown, "[%s] %s", view_vm_name(view), clean) < 0) {
+			free(clean);
+			return false;
+		}
+		free(clean);
+	}
+	bool changed = view->title == NULL || strcmp(view->title, shown) != 0;
+	free(view->title);
+	view->title = shown;
+	return changed;
+}
 
 struct wlr_box view_frame_box(struct tinct_view *view)
 {
@@ -196,8 +235,19 @@ void view_set_maximized(struct tinct_view *view, bool maximized)
 	}
 }
 
+static bool view_may_fullscreen(struct tinct_view *view)
+{
+	return view->vm == NULL || (view->vm->permissions & TINCT_PERM_FULLSCREEN) != 0;
+}
+
 void view_set_fullscreen(struct tinct_view *view, bool fullscreen)
 {
+	if (fullscreen && !view_may_fullscreen(view)) {
+		/* A VM may not cover the screen unless allowed: it gets maximised. */
+		wlr_log(WLR_DEBUG, "view %s: fullscreen becomes maximise", view->title);
+		view_set_maximized(view, true);
+		return;
+	}
 	if (view->fullscreen == fullscreen) {
 		wlr_xdg_surface_schedule_configure(view->xdg_surface);
 		return;
@@ -356,8 +406,8 @@ static void foreign_create(struct tinct_view *view)
 	if (view->foreign == NULL) {
 		return;
 	}
-	if (toplevel->title != NULL) {
-		wlr_foreign_toplevel_handle_v1_set_title(view->foreign, toplevel->title);
+	if (view->title != NULL) {
+		wlr_foreign_toplevel_handle_v1_set_title(view->foreign, view->title);
 	}
 	if (toplevel->app_id != NULL) {
 		wlr_foreign_toplevel_handle_v1_set_app_id(view->foreign, toplevel->app_id);
@@ -402,8 +452,9 @@ static void handle_map(struct wl_listener *listener, void *data)
 	view_place(view);
 	frame_update(&view->frame);
 	foreign_create(view);
-	wlr_log(WLR_DEBUG, "view mapped: app_id=%s title=%s size=%dx%d",
-		toplevel->app_id ? toplevel->app_id : "", toplevel->title ? toplevel->title : "",
+	wlr_log(WLR_DEBUG, "view mapped: vm=%s app_id=%s title=%s size=%dx%d",
+		view->vm != NULL ? view_vm_name(view) : "host",
+		toplevel->app_id ? toplevel->app_id : "", view->title ? view->title : "",
 		view->width, view->height);
 
 	if (toplevel->requested.fullscreen) {
@@ -455,6 +506,10 @@ static void handle_destroy(struct wl_listener *listener, void *data)
 	wl_list_remove(&view->set_title.link);
 	wl_list_remove(&view->set_app_id.link);
 	wl_list_remove(&view->link);
+	if (view->vm != NULL) {
+		view->vm->windows--;
+	}
+	free(view->title);
 	frame_finish(&view->frame);
 	/* surface_node is freed with the surface; the rest of the tree is ours. */
 	wlr_scene_node_destroy(view->tree);
@@ -498,9 +553,11 @@ static void handle_request_fullscreen(struct wl_listener *listener, void *data)
 static void handle_set_title(struct wl_listener *listener, void *data)
 {
 	struct tinct_view *view = wl_container_of(listener, view, set_title);
-	const char *title = view->xdg_surface->toplevel->title;
-	if (view->foreign != NULL && title != NULL) {
-		wlr_foreign_toplevel_handle_v1_set_title(view->foreign, title);
+	if (!view_update_title(view)) {
+		return;
+	}
+	if (view->foreign != NULL) {
+		wlr_foreign_toplevel_handle_v1_set_title(view->foreign, view->title);
 	}
 	if (view->mapped) {
 		frame_update(&view->frame);
@@ -525,9 +582,21 @@ static void view_create(struct tinct_server *server, struct wlr_xdg_surface *xdg
 	}
 	view->server = server;
 	view->xdg_surface = xdg_surface;
+	view->vm = vms_for_client(server, xdg_surface->client->client);
+	if (view->vm != NULL && view->vm->windows >= view->vm->max_windows) {
+		wlr_log(WLR_ERROR,
+			"VM %s reached its limit of %d windows; disconnecting the client",
+			view_vm_name(view), view->vm->max_windows);
+		free(view);
+		wl_client_post_implementation_error(
+			xdg_surface->client->client, "too many windows for this VM");
+		return;
+	}
+	view_update_title(view);
 	view->desc = (struct tinct_node_desc){.type = TINCT_NODE_VIEW, .owner = view};
 	view->tree = &wlr_scene_tree_create(server->layers[TINCT_LAYER_VIEWS])->node;
 	if (view->tree == NULL) {
+		free(view->title);
 		free(view);
 		return;
 	}
@@ -535,12 +604,14 @@ static void view_create(struct tinct_server *server, struct wlr_xdg_surface *xdg
 	wlr_scene_node_set_enabled(view->tree, false);
 	if (!frame_init(&view->frame, view)) {
 		wlr_scene_node_destroy(view->tree);
+		free(view->title);
 		free(view);
 		return;
 	}
 	view->surface_node = wlr_scene_xdg_surface_create(view->tree, xdg_surface);
 	if (view->surface_node == NULL) {
 		wlr_scene_node_destroy(view->tree);
+		free(view->title);
 		free(view);
 		return;
 	}
@@ -577,17 +648,36 @@ static void popup_handle_destroy(struct wl_listener *listener, void *data)
 {
 	struct tinct_popup *popup = wl_container_of(listener, popup, destroy);
 	wl_list_remove(&popup->destroy.link);
-	wl_list_remove(&popup->new_popup.link);
+	wl_list_remove(&popup->commit.link);
+	/* The surface node goes with the surface; our tree and frame do not. */
+	wlr_scene_node_destroy(popup->tree);
 	free(popup);
 }
 
-static void popup_create(struct tinct_server *server, struct wlr_xdg_popup *wlr_popup);
-
-static void popup_handle_new_popup(struct wl_listener *listener, void *data)
+/* Draws the VM frame just inside the popup's visible geometry. */
+static void popup_handle_commit(struct wl_listener *listener, void *data)
 {
-	struct tinct_popup *popup = wl_container_of(listener, popup, new_popup);
-	(void)popup;
-	/* Nested popups arrive through xdg_shell new_surface like any other. */
+	struct tinct_popup *popup = wl_container_of(listener, popup, commit);
+	struct wlr_box geo;
+	wlr_xdg_surface_get_geometry(popup->wlr_popup->base, &geo);
+	int x = popup->node->state.x + geo.x, y = popup->node->state.y + geo.y;
+	int w = geo.width, h = geo.height, t = POPUP_FRAME_WIDTH;
+	if (w < 2 * t || h < 2 * t) {
+		t = 0;
+	}
+	struct {
+		int x, y, w, h;
+	} boxes[4] = {
+		{x, y, w, t},
+		{x, y + h - t, w, t},
+		{x, y + t, t, h - 2 * t},
+		{x + w - t, y + t, t, h - 2 * t},
+	};
+	for (size_t i = 0; i < 4; i++) {
+		wlr_scene_node_set_position(&popup->frame[i]->node, boxes[i].x, boxes[i].y);
+		wlr_scene_rect_set_size(popup->frame[i], boxes[i].w > 0 ? boxes[i].w : 0,
+			boxes[i].h > 0 ? boxes[i].h : 0);
+	}
 }
 
 /* Keeps a popup on the output its toplevel is on (flip, then slide). */
@@ -611,11 +701,12 @@ static void popup_create(struct tinct_server *server, struct wlr_xdg_popup *wlr_
 		return;
 	}
 	struct wlr_scene_node *parent_node = NULL;
+	struct tinct_view *view = NULL;
 	int root_lx = 0, root_ly = 0;
 	if (wlr_surface_is_xdg_surface(parent_surface)) {
 		struct wlr_xdg_surface *parent = wlr_xdg_surface_from_wlr_surface(parent_surface);
 		parent_node = parent->data;
-		struct tinct_view *view = view_from_surface(server, parent_surface);
+		view = view_from_surface(server, parent_surface);
 		if (view != NULL) {
 			struct wlr_box geo;
 			wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
@@ -636,18 +727,37 @@ static void popup_create(struct tinct_server *server, struct wlr_xdg_popup *wlr_
 		return;
 	}
 	popup->wlr_popup = wlr_popup;
-	popup->node = wlr_scene_xdg_surface_create(parent_node, wlr_popup->base);
+	popup->tree = &wlr_scene_tree_create(parent_node)->node;
+	if (popup->tree == NULL) {
+		free(popup);
+		return;
+	}
+	popup->node = wlr_scene_xdg_surface_create(popup->tree, wlr_popup->base);
 	if (popup->node == NULL) {
+		wlr_scene_node_destroy(popup->tree);
 		free(popup);
 		return;
 	}
 	popup->desc = (struct tinct_node_desc){.type = TINCT_NODE_POPUP, .owner = popup};
-	popup->node->data = &popup->desc;
+	popup->tree->data = &popup->desc;
+	wl_list_init(&popup->commit.link);
+	if (view != NULL && view->vm != NULL) {
+		/*
+		 * Added after the surface node, so above it and above any
+		 * subsurface the client adds later (those live inside it).
+		 */
+		struct tinct_colour c = view_colour(view);
+		float rgba[4] = {c.r, c.g, c.b, c.a};
+		for (size_t i = 0; i < 4; i++) {
+			popup->frame[i] = wlr_scene_rect_create(popup->tree, 0, 0, rgba);
+		}
+		popup->commit.notify = popup_handle_commit;
+		wl_signal_add(&wlr_popup->base->surface->events.commit, &popup->commit);
+	}
+	/* Nested popups find their parent's scene node here. */
 	wlr_popup->base->data = popup->node;
 	popup->destroy.notify = popup_handle_destroy;
 	wl_signal_add(&wlr_popup->base->events.destroy, &popup->destroy);
-	popup->new_popup.notify = popup_handle_new_popup;
-	wl_signal_add(&wlr_popup->base->events.new_popup, &popup->new_popup);
 	popup_unconstrain(server, wlr_popup, root_lx, root_ly);
 }
 

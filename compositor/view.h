@@ -24,6 +24,10 @@ struct tinct_view {
 	struct tinct_node_desc desc;
 	struct tinct_frame frame;
 	struct wlr_foreign_toplevel_handle_v1 *foreign;
+	/* The VM the client belongs to (by its socket), NULL for host windows. */
+	struct tinct_desktop_vm *vm;
+	/* What tinct shows: "[vm] " + the sanitised title, or just the latter. */
+	char *title;
 
 	int x, y; // content origin, layout coordinates
 	int width, height; // content size (xdg geometry)
@@ -64,6 +68,10 @@ struct tinct_view *view_from_surface(struct tinct_server *server, struct wlr_sur
 struct tinct_view *view_focused(struct tinct_server *server);
 
 void view_close(struct tinct_view *view);
+/* The frame colour (the VM's, or the host colour), before focus shading. */
+struct tinct_colour view_colour(const struct tinct_view *view);
+/* The VM name, or NULL for host windows. */
+const char *view_vm_name(const struct tinct_view *view);
 void view_move_to(struct tinct_view *view, int x, int y);
 /* Asks the client for a new content size; the frame follows on commit. */
 void view_resize(struct tinct_view *view, int width, int height);

@@ -1,0 +1,158 @@
+/*
+ * Title sanitising: a small UTF-8 decoder that rejects overlong forms,
+ * surrogates and out-of-range code points, and a list of code points that
+ * must never reach a title bar (they could reorder, hide or fake text).
+ */
+#include "title.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Decodes one code point; returns its length, or 0 for an invalid sequence. */
+static size_t utf8_decode(const unsigned char *s, uint32_t *out)
+{
+	if (s[0] < 0x80) {
+		*out = s[0];
+		return 1;
+	}
+	size_t len;
+	uint32_t cp, min;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+		min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+		min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			return 0;
+		}
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+		return 0;
+	}
+	*out = cp;
+	return len;
+}
+
+static size_t utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+static bool is_space(uint32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\v' || cp == '\f' ||
+	       cp == 0x85 || cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+	       cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000;
+}
+
+/* Code points that could hide, reorder or fake what the user reads. */
+static bool is_forbidden(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || // C0, DEL, C1 controls
+	       cp == 0x061c || // Arabic letter mark
+	       cp == 0x115f || cp == 0x1160 || cp == 0x3164 || cp == 0xffa0 || // fillers
+	       cp == 0x180e || // Mongolian vowel separator
+	       (cp >= 0x200b && cp <= 0x200f) || // zero-width, LRM, RLM
+	       (cp >= 0x202a && cp <= 0x202e) || // bidi embeddings and overrides
+	       (cp >= 0x2060 && cp <= 0x206f) || // word joiner, bidi isolates, deprecated
+	       cp == 0xfeff || // zero-width no-break space
+	       (cp >= 0xfff9 && cp <= 0xfffb) || // interlinear annotation
+	       (cp >= 0xe0000 && cp <= 0xe007f) || // tags
+	       (cp >= 0xfe00 && cp <= 0xfe0f) || // variation selectors
+	       (cp >= 0xe0100 && cp <= 0xe01ef) || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe ||
+	       cp == 0xffff;
+}
+
+char *title_sanitize(const char *untrusted_title, size_t max_chars)
+{
+	const unsigned char *in = (const unsigned char *)(untrusted_title ? untrusted_title : "");
+	size_t in_len = strlen((const char *)in);
+	/* Every kept code point is at most as long as its input; plus "…". */
+	size_t cap = in_len < max_chars * 4 ? in_len : max_chars * 4;
+	char *out = malloc(cap + 4);
+	if (out == NULL) {
+		return NULL;
+	}
+	size_t len = 0, chars = 0;
+	bool pending_space = false, truncated = false;
+	while (*in != '\0') {
+		uint32_t cp;
+		size_t n = utf8_decode(in, &cp);
+		if (n == 0) {
+			in++; /* skip one byte of garbage and resynchronise */
+			continue;
+		}
+		in += n;
+		if (is_space(cp)) {
+			pending_space = chars > 0;
+			continue;
+		}
+		if (is_forbidden(cp)) {
+			continue;
+		}
+		size_t need = pending_space ? 2 : 1;
+		if (chars + need > max_chars) {
+			truncated = true;
+			break;
+		}
+		if (pending_space) {
+			out[len++] = ' ';
+			chars++;
+			pending_space = false;
+		}
+		char buf[4];
+		size_t m = utf8_encode(cp, buf);
+		if (len + m > cap) {
+			truncated = true;
+			break;
+		}
+		memcpy(out + len, buf, m);
+		len += m;
+		chars++;
+	}
+	if (truncated && max_chars > 0) {
+		/* Make room for the ellipsis within max_chars. */
+		while (len > 0 && chars >= max_chars) {
+			do {
+				len--;
+			} while (len > 0 && ((unsigned char)out[len] & 0xc0) == 0x80);
+			chars--;
+		}
+		len += utf8_encode(0x2026, out + len);
+	}
+	out[len] = '\0';
+	return out;
+}

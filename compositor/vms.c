@@ -1,0 +1,233 @@
+/*
+ * Per-VM desktop state and the lifetime of each VM's display.
+ */
+#include "vms.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <wlr/util/log.h>
+
+#include "client_tag.h"
+#include "server.h"
+#include "vm-def.h"
+#include "vm.h"
+#include "vm_display.h"
+
+static struct tinct_colour colour_from_rgb(uint32_t rgb)
+{
+	return (struct tinct_colour){
+		.r = (float)((rgb >> 16) & 0xff) / 255.0f,
+		.g = (float)((rgb >> 8) & 0xff) / 255.0f,
+		.b = (float)(rgb & 0xff) / 255.0f,
+		.a = 1.0f,
+	};
+}
+
+static void report(
+	const struct tinct_vm_def *def, const struct tinct_vm_def_entry *entry, const char *message)
+{
+	wlr_log(WLR_ERROR, "%s:%d: [wayland] %s: %s", def->path ? def->path : def->name,
+		entry->line, entry->key, message);
+}
+
+static void parse_allow(struct tinct_desktop_vm *dvm, const struct tinct_vm_def *def,
+	const struct tinct_vm_def_entry *entry)
+{
+	char *copy = strdup(entry->value);
+	char *save = NULL;
+	for (char *word = strtok_r(copy, ", \t", &save); word != NULL;
+		word = strtok_r(NULL, ", \t", &save)) {
+		if (strcmp(word, "pointer-constraints") == 0) {
+			dvm->permissions |= TINCT_PERM_POINTER_CONSTRAINTS;
+		} else if (strcmp(word, "relative-pointer") == 0) {
+			dvm->permissions |= TINCT_PERM_RELATIVE_POINTER;
+		} else if (strcmp(word, "fullscreen") == 0) {
+			dvm->permissions |= TINCT_PERM_FULLSCREEN;
+		} else {
+			report(def, entry,
+				"unknown permission (pointer-constraints, relative-pointer, "
+				"fullscreen); ignored");
+		}
+	}
+	free(copy);
+}
+
+static void parse_named(struct tinct_desktop_vm *dvm, const struct tinct_vm_def *def,
+	const struct tinct_vm_def_entry *entry)
+{
+	char *copy = strdup(entry->value);
+	char *save = NULL;
+	for (char *word = strtok_r(copy, ", \t", &save); word != NULL;
+		word = strtok_r(NULL, ", \t", &save)) {
+		if (!vm_def_name_valid(word)) {
+			report(def, entry,
+				"socket names are letters, digits, '-' and '_'; ignored");
+			continue;
+		}
+		char **named = realloc(dvm->named, (dvm->named_count + 1) * sizeof(*named));
+		if (named == NULL) {
+			break;
+		}
+		dvm->named = named;
+		dvm->named[dvm->named_count++] = strdup(word);
+	}
+	free(copy);
+}
+
+static void parse_wayland_section(struct tinct_desktop_vm *dvm, const struct tinct_vm_def *def)
+{
+	for (size_t i = 0; i < def->wayland_entries_len; i++) {
+		const struct tinct_vm_def_entry *entry = &def->wayland_entries[i];
+		if (strcmp(entry->key, "allow") == 0) {
+			parse_allow(dvm, def, entry);
+		} else if (strcmp(entry->key, "named") == 0) {
+			parse_named(dvm, def, entry);
+		} else if (strcmp(entry->key, "max-windows") == 0) {
+			char *end;
+			long n = strtol(entry->value, &end, 10);
+			if (*entry->value == '\0' || *end != '\0' || n < 1 || n > 100000) {
+				report(def, entry, "expected a number from 1 to 100000; using 500");
+			} else {
+				dvm->max_windows = (int)n;
+			}
+		}
+	}
+}
+
+static void desktop_vm_destroy(struct tinct_desktop_vm *dvm)
+{
+	vm_display_destroy(dvm->display);
+	wl_list_remove(&dvm->vm_destroy.link);
+	wl_list_remove(&dvm->link);
+	for (size_t i = 0; i < dvm->named_count; i++) {
+		free(dvm->named[i]);
+	}
+	free(dvm->named);
+	free(dvm);
+}
+
+static void handle_vm_destroy(struct wl_listener *listener, void *data)
+{
+	struct tinct_desktop_vm *dvm = wl_container_of(listener, dvm, vm_destroy);
+	desktop_vm_destroy(dvm);
+}
+
+static void desktop_vm_create(struct tinct_server *server, struct tinct_vm *vm)
+{
+	struct tinct_desktop_vm *dvm = calloc(1, sizeof(*dvm));
+	if (dvm == NULL) {
+		wlr_log_errno(WLR_ERROR, "cannot track VM %s", vm_name(vm));
+		return;
+	}
+	dvm->server = server;
+	dvm->vm = vm;
+	dvm->colour = colour_from_rgb(vm->def->colour);
+	dvm->max_windows = TINCT_VM_DEFAULT_MAX_WINDOWS;
+	parse_wayland_section(dvm, vm->def);
+	dvm->vm_destroy.notify = handle_vm_destroy;
+	wl_signal_add(&vm->events.destroy, &dvm->vm_destroy);
+	wl_list_insert(server->desktop_vms.prev, &dvm->link);
+}
+
+static void handle_vm_added(struct wl_listener *listener, void *data)
+{
+	struct tinct_server *server = wl_container_of(listener, server, vm_added);
+	desktop_vm_create(server, data);
+}
+
+static void handle_vm_state(struct wl_listener *listener, void *data)
+{
+	struct tinct_server *server = wl_container_of(listener, server, vm_display_state);
+	struct tinct_vm_state_event *event = data;
+	struct tinct_desktop_vm *dvm = vms_find(server, event->vm);
+	if (dvm == NULL) {
+		return;
+	}
+	if (event->new_state == TINCT_VM_STOPPED || event->new_state == TINCT_VM_CRASHED) {
+		/* The VM's clients go with it: windows vanish, nothing lingers. */
+		vm_display_destroy(dvm->display);
+		dvm->display = NULL;
+	}
+}
+
+struct tinct_desktop_vm *vms_find(struct tinct_server *server, const struct tinct_vm *vm)
+{
+	struct tinct_desktop_vm *dvm;
+	wl_list_for_each (dvm, &server->desktop_vms, link) {
+		if (dvm->vm == vm) {
+			return dvm;
+		}
+	}
+	return NULL;
+}
+
+struct tinct_desktop_vm *vms_for_client(struct tinct_server *server, const struct wl_client *client)
+{
+	struct tinct_vm *vm = client_tag_vm(client);
+	return vm != NULL ? vms_find(server, vm) : NULL;
+}
+
+bool vms_start(struct tinct_server *server, struct tinct_vm *vm)
+{
+	struct tinct_desktop_vm *dvm = vms_find(server, vm);
+	if (dvm == NULL) {
+		return false;
+	}
+	if (vm->state != TINCT_VM_STOPPED && vm->state != TINCT_VM_CRASHED) {
+		return true;
+	}
+	/* The display exists before the VMM, which may connect to it at once. */
+	const char *dir = vm_runtime_dir(vm);
+	if (dvm->display == NULL) {
+		if (mkdir(server->vms->runtime_root, 0700) < 0 && errno != EEXIST) {
+			wlr_log_errno(WLR_ERROR, "cannot create %s", server->vms->runtime_root);
+			return false;
+		}
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			wlr_log_errno(WLR_ERROR, "cannot create %s", dir);
+			return false;
+		}
+		dvm->display = vm_display_create(server->display, vm, dir,
+			(const char *const *)dvm->named, dvm->named_count);
+		if (dvm->display == NULL) {
+			return false;
+		}
+	}
+	if (!vm_start(vm, NULL)) {
+		vm_display_destroy(dvm->display);
+		dvm->display = NULL;
+		return false;
+	}
+	return true;
+}
+
+const char *vms_socket_path(struct tinct_server *server, struct tinct_vm *vm)
+{
+	struct tinct_desktop_vm *dvm = vms_find(server, vm);
+	return dvm != NULL && dvm->display != NULL ? dvm->display->path : NULL;
+}
+
+void vms_init(struct tinct_server *server)
+{
+	wl_list_init(&server->desktop_vms);
+	server->vm_added.notify = handle_vm_added;
+	wl_signal_add(&server->vms->events.vm_added, &server->vm_added);
+	server->vm_display_state.notify = handle_vm_state;
+	wl_signal_add(&server->vms->events.state_changed, &server->vm_display_state);
+	struct tinct_vm *vm;
+	wl_list_for_each (vm, &server->vms->vms, link) {
+		desktop_vm_create(server, vm);
+	}
+}
+
+void vms_finish(struct tinct_server *server)
+{
+	wl_list_remove(&server->vm_added.link);
+	wl_list_remove(&server->vm_display_state.link);
+	struct tinct_desktop_vm *dvm, *tmp;
+	wl_list_for_each_safe (dvm, tmp, &server->desktop_vms, link) {
+		desktop_vm_destroy(dvm);
+	}
+}

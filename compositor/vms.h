@@ -1,0 +1,67 @@
+/*
+ * The compositor's side of the VMs: for every VM the vmm library knows, its
+ * colour, its Wayland permissions and limits (from the [wayland] section of
+ * its definition), and while it is active its own display (virtio-wl). The
+ * display is created before the VMM starts and destroyed when it stops or
+ * crashes, which disconnects every client of the VM and so removes its
+ * windows.
+ *
+ * [wayland] keys:
+ *   named = NAME ...        extra sockets wayland-NAME (crosvm named contexts)
+ *   allow = PERM, ...       pointer-constraints, relative-pointer, fullscreen
+ *   max-windows = N         toplevels the VM may have at once (default 500)
+ */
+#ifndef TINCT_VMS_H
+#define TINCT_VMS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wayland-server-core.h>
+
+#include "config.h"
+
+struct tinct_server;
+struct tinct_vm;
+struct wl_client;
+
+enum tinct_vm_permission {
+	TINCT_PERM_POINTER_CONSTRAINTS = 1 << 0,
+	TINCT_PERM_RELATIVE_POINTER = 1 << 1,
+	TINCT_PERM_FULLSCREEN = 1 << 2,
+};
+
+#define TINCT_VM_DEFAULT_MAX_WINDOWS 500
+
+struct tinct_desktop_vm {
+	struct tinct_server *server;
+	struct tinct_vm *vm;
+	struct tinct_colour colour;
+	uint32_t permissions; // enum tinct_vm_permission
+	int max_windows;
+	int windows; // mapped or not, toplevels that exist now
+	char **named; // named sockets
+	size_t named_count;
+	struct tinct_vm_display *display; // NULL while the VM is not active
+	struct wl_listener vm_destroy;
+	struct wl_list link; // tinct_server.desktop_vms
+};
+
+/* Starts tracking the VMs of server->vms. */
+void vms_init(struct tinct_server *server);
+void vms_finish(struct tinct_server *server);
+
+/*
+ * Starts vm: creates its display, then the VMM. Returns false (logged) when
+ * either fails; nothing is left behind then.
+ */
+bool vms_start(struct tinct_server *server, struct tinct_vm *vm);
+
+struct tinct_desktop_vm *vms_find(struct tinct_server *server, const struct tinct_vm *vm);
+/* The desktop VM of a client, or NULL for host clients. */
+struct tinct_desktop_vm *vms_for_client(
+	struct tinct_server *server, const struct wl_client *client);
+
+/* The absolute path of vm's display socket, or NULL while it is not active. */
+const char *vms_socket_path(struct tinct_server *server, struct tinct_vm *vm);
+
+#endif

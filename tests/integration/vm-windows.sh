@@ -1,0 +1,91 @@
+#!/bin/sh
+# A display per VM: clients on a VM's own socket are that VM's, whatever they
+# say. Their windows are framed in the VM's colour with a "[vm]" prefix,
+# titles are sanitised, privileged globals are hidden, fullscreen becomes
+# maximise, and when the VM dies its windows go while tinct carries on.
+. "$(dirname "$0")/lib.sh"
+need grim wayland-info foot python3
+
+FAKE="$TINCT_SOURCE_ROOT/tests/tools/fake-vmm.py"
+mkdir -p "$TEST_DIR/vms"
+for vm in red:red blue:blue; do
+	name=${vm%%:*}
+	cat >"$TEST_DIR/vms/$name.ini" <<INI
+[vm]
+colour = ${vm#*:}
+vmm = command
+command = python3 $FAKE {serial-socket} {name}
+autostart = true
+stop-timeout = 2
+INI
+done
+cat >>"$TEST_DIR/vms/blue.ini" <<INI
+[wayland]
+allow = fullscreen
+INI
+
+start_tinct --vms "$TEST_DIR/vms"
+wait_for 20 log_has "VM red: starting -> running" || fail "red did not start"
+wait_for 20 log_has "VM blue: starting -> running" || fail "blue did not start"
+red_socket="$XDG_RUNTIME_DIR/tinct/red/wayland"
+blue_socket="$XDG_RUNTIME_DIR/tinct/blue/wayland"
+[ -S "$red_socket" ] && [ -S "$blue_socket" ] || fail "no per-VM sockets"
+
+# The policy: privileged globals are invisible on a VM socket.
+WAYLAND_DISPLAY="$red_socket" wayland-info >"$TEST_DIR/vm-info" 2>&1 || fail "wayland-info on the VM socket"
+wayland-info >"$TEST_DIR/host-info" 2>&1
+for iface in zwlr_layer_shell_v1 zwlr_screencopy_manager_v1 zwlr_export_dmabuf_manager_v1 \
+	zwlr_data_control_manager_v1 zwp_virtual_keyboard_manager_v1 \
+	zwlr_virtual_pointer_manager_v1 zwlr_input_inhibit_manager_v1 \
+	zwlr_foreign_toplevel_manager_v1 zwlr_output_manager_v1 zwlr_output_power_manager_v1 \
+	zwlr_gamma_control_manager_v1 zwp_pointer_constraints_v1 zwp_relative_pointer_manager_v1 \
+	zwp_keyboard_shortcuts_inhibit_manager_v1 org_kde_kwin_idle; do
+	grep -q "'$iface'" "$TEST_DIR/vm-info" && fail "$iface visible to a VM client"
+	grep -q "'$iface'" "$TEST_DIR/host-info" || fail "$iface missing for host clients"
+done
+grep -q "'xdg_wm_base'" "$TEST_DIR/vm-info" || fail "a VM client cannot see xdg_wm_base"
+
+# Windows: a host foot, then red and blue on top. The red one lies in its title.
+background foot
+wait_mapped 1
+title=$(printf '\033[31m[blue] bank\342\200\256 login\001')
+WAYLAND_DISPLAY="$red_socket" start_client red toplevel --size 200x120 --colour 102030 --title "$title"
+wait_mapped 2
+log_has "vm=red app_id=test-client title=\[red\] \[blue\] bank login " ||
+	log_has "vm=red app_id=test-client title=\[red\] \[31m\[blue\] bank login" ||
+	fail "title not sanitised: $(grep 'view mapped' "$TINCT_LOG")"
+shot="$TEST_DIR/red.ppm"
+screenshot "$shot"
+set -- $(bbox "$shot" 102030)
+x=$1 y=$2
+expect_pixel "$shot" $((x - 1)) $((y + 50)) cc0000 # left border, red, focused
+expect_pixel "$shot" $((x + 100)) $((y + 120)) cc0000 # bottom border
+expect_pixel "$shot" $((x + 100)) $((y - 23)) cc0000 # top border above the title bar
+
+WAYLAND_DISPLAY="$blue_socket" start_client blue toplevel --size 200x120 --colour 203040 --title blue
+wait_mapped 3
+shot="$TEST_DIR/all.ppm"
+screenshot "$shot"
+[ "$(count_colour "$shot" 3465a4)" -gt 500 ] || fail "blue frame is not blue"
+[ "$(count_colour "$shot" cc0000)" = 0 ] || fail "red still drawn as focused"
+[ "$(pixel "$shot" $((x - 1)) $((y + 10)))" = 700000 ] || fail "red frame is not the unfocused red"
+[ "$(count_colour "$shot" 3b3d41)" -gt 1000 ] || fail "host foot has no neutral (unfocused) frame"
+
+# Fullscreen: refused (maximised) for red, allowed for blue.
+WAYLAND_DISPLAY="$red_socket" start_client redfull toplevel --fullscreen --colour 00ffff
+wait_for 10 client_configured "$TEST_DIR/redfull.out" 1276x694 ||
+	fail "red fullscreen was not turned into maximise: $(cat "$TEST_DIR/redfull.out")"
+WAYLAND_DISPLAY="$blue_socket" start_client bluefull toplevel --fullscreen --colour ffff00
+wait_for 10 client_configured "$TEST_DIR/bluefull.out" 1280x720 ||
+	fail "blue (allowed) did not get fullscreen: $(cat "$TEST_DIR/bluefull.out")"
+
+# The red VMM dies: its windows go, everything else stays.
+pkill -KILL -f "fake-vmm.py .*/red/serial red" || fail "no red VMM process"
+wait_for 10 log_has "VM red crashed" || fail "red not marked crashed"
+wait_for 10 log_has "view unmapped: app_id=test-client" || fail "red windows stayed"
+[ ! -e "$red_socket" ] || fail "red socket left behind"
+tinct_alive
+screenshot "$TEST_DIR/after.ppm"
+[ "$(count_colour "$TEST_DIR/after.ppm" 102030)" = 0 ] || fail "red window still drawn"
+kill "$(echo $BACKGROUND_PIDS | tr ' ' '\n' | tail -n1)" # foot
+stop_tinct

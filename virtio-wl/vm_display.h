@@ -1,0 +1,42 @@
+/*
+ * A VM's own Wayland display: listening sockets in the VM's runtime
+ * directory ("wayland", plus "wayland-NAME" for each named socket, which
+ * crosvm offers to the guest as named virtio_wl contexts). Every connection
+ * accepted on them becomes a wl_client of tinct's one wl_display, tagged with
+ * the VM before it can send anything (client_tag.h). The sockets exist while
+ * the VM is active; destroying the display disconnects every client of the
+ * VM and removes the sockets.
+ */
+#ifndef TINCT_VM_DISPLAY_H
+#define TINCT_VM_DISPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <wayland-server-core.h>
+
+struct tinct_vm;
+
+struct tinct_vm_display {
+	struct wl_display *display;
+	struct tinct_vm *vm;
+	char *path; // the main socket, absolute
+	struct wl_list sockets; // vm_socket.link
+	struct wl_list link; // owner's list
+};
+
+/*
+ * Listens on dir/wayland and dir/wayland-NAME for each of names (count
+ * entries). dir must exist. Returns NULL on failure (logged).
+ */
+struct tinct_vm_display *vm_display_create(struct wl_display *display, struct tinct_vm *vm,
+	const char *dir, const char *const *names, size_t count);
+/* Disconnects the VM's clients and removes the sockets. NULL is a no-op. */
+void vm_display_destroy(struct tinct_vm_display *vm_display);
+
+/* Path of the named socket, or of the main one when name is NULL. */
+const char *vm_display_socket_path(struct tinct_vm_display *vm_display, const char *name);
+
+/* Disconnects every client tagged with vm. */
+void vm_display_disconnect_clients(struct wl_display *display, struct tinct_vm *vm);
+
+#endif
