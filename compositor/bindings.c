@@ -12,9 +12,14 @@
 #include <wlr/util/log.h>
 
 #include "config.h"
+#include "consoles.h"
+#include "panel.h"
 #include "server.h"
 #include "spawn.h"
 #include "view.h"
+#include "vm-def.h"
+#include "vm.h"
+#include "vms.h"
 
 static void run_exec(struct tinct_server *server, const char *arg)
 {
@@ -81,7 +86,51 @@ static void run_vt(struct tinct_server *server, const char *arg)
 	}
 }
 
+static void run_vm_menu(struct tinct_server *server, const char *arg)
+{
+	if (panel_menu_is_open(server->panel)) {
+		panel_close_menu(server->panel);
+	} else {
+		panel_open_menu(server->panel, TINCT_MENU_ALL);
+	}
+}
+
+static void run_console(struct tinct_server *server, const char *arg)
+{
+	struct tinct_view *view = view_focused(server);
+	if (view != NULL && view->vm != NULL) {
+		consoles_open(server, view->vm);
+	} else if (view != NULL && view->console_vm != NULL) {
+		/* Already in that console: nothing to open. */
+	} else {
+		/* No VM window has the keyboard: ask which VM. */
+		panel_open_menu(server->panel, TINCT_MENU_CONSOLE);
+	}
+}
+
+static void run_vm_start(struct tinct_server *server, const char *arg)
+{
+	struct tinct_vm *vm = vm_manager_find(server->vms, arg);
+	if (vm == NULL) {
+		wlr_log(WLR_ERROR, "vm-start: no VM named %s", arg);
+		return;
+	}
+	vms_start(server, vm);
+}
+
+static bool check_vm_name(const char *arg, const char **error)
+{
+	if (!vm_def_name_valid(arg)) {
+		*error = "expected a VM name (letters, digits, '-' and '_')";
+		return false;
+	}
+	return true;
+}
+
 static const struct tinct_action actions[] = {
+	{"console", TINCT_ARG_NONE, NULL, run_console, false},
+	{"vm-menu", TINCT_ARG_NONE, NULL, run_vm_menu, false},
+	{"vm-start", TINCT_ARG_REQUIRED, check_vm_name, run_vm_start, false},
 	{"exec", TINCT_ARG_REQUIRED, NULL, run_exec, false},
 	{"close", TINCT_ARG_NONE, NULL, run_close, false},
 	{"focus-next", TINCT_ARG_NONE, NULL, run_focus_next, false},

@@ -515,6 +515,8 @@ char *config_find_default(void)
 static const struct {
 	const char *combo, *command;
 } default_bindings[] = {
+	{"Super+Return", "console"},
+	{"Super+Space", "vm-menu"},
 	{"Super+Shift+Return", "exec foot"},
 	{"Alt+Tab", "focus-next"},
 	{"Alt+Shift+Tab", "focus-prev"},

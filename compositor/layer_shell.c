@@ -17,6 +17,7 @@
 #include <wlr/util/log.h>
 
 #include "output.h"
+#include "panel.h"
 #include "seat.h"
 #include "view.h"
 
@@ -111,6 +112,10 @@ void layer_shell_arrange(struct tinct_output *output)
 {
 	struct wlr_box full = output_layout_box(output);
 	struct wlr_box usable = full;
+	/* tinct's panel comes first: layer surfaces share what is left. */
+	int panel = output->server->panel != NULL ? panel_height(output->server->panel) : 0;
+	usable.y += panel;
+	usable.height -= panel;
 	/* Top-most layers claim their zones first, exclusive surfaces before others. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (int layer = 3; layer >= 0; layer--) {

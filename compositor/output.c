@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "layer_shell.h"
+#include "panel.h"
 #include "server.h"
 #include "view.h"
 
@@ -50,6 +51,7 @@ static void handle_mode(struct wl_listener *listener, void *data)
 	struct tinct_output *output = wl_container_of(listener, output, mode);
 	update_background(output);
 	server_arrange(output->server);
+	panel_schedule_update(output->server->panel);
 }
 
 static void handle_destroy(struct wl_listener *listener, void *data)
@@ -58,6 +60,7 @@ static void handle_destroy(struct wl_listener *listener, void *data)
 	struct tinct_server *server = output->server;
 
 	layer_shell_output_destroyed(output);
+	panel_output_destroyed(server->panel, output);
 	wl_list_remove(&output->frame.link);
 	wl_list_remove(&output->destroy.link);
 	wl_list_remove(&output->mode.link);
@@ -174,6 +177,7 @@ void output_handle_new(struct wl_listener *listener, void *data)
 	}
 	output->scene_output = wlr_scene_output_create(server->scene, wlr_output);
 	update_background(output);
+	panel_schedule_update(server->panel);
 	wlr_log(WLR_INFO, "output %s: %dx%d scale %.2f", wlr_output->name, wlr_output->width,
 		wlr_output->height, wlr_output->scale);
 	server_arrange(server);
@@ -231,6 +235,7 @@ void output_layout_handle_change(struct wl_listener *listener, void *data)
 	send_output_configuration(server);
 	server_arrange(server);
 	views_ensure_visible(server);
+	panel_schedule_update(server->panel);
 }
 
 static bool apply_output_configuration(

@@ -39,6 +39,7 @@
 #include "bindings.h"
 #include "config.h"
 #include "layer_shell.h"
+#include "panel.h"
 #include "server.h"
 #include "view.h"
 #include "vms.h"
@@ -371,6 +372,11 @@ static void keyboard_handle_key(
 		uint32_t modifiers = wlr_keyboard_get_modifiers(wlr_keyboard);
 		handled = bindings_handle_key(
 			seat->server, modifiers, syms, nsyms, shortcuts_inhibited(seat));
+		if (!handled && panel_menu_is_open(seat->server->panel)) {
+			/* The open menu has the keyboard; nothing reaches a client. */
+			handled = panel_handle_key(seat->server->panel,
+				ntranslated > 0 ? translated[0] : XKB_KEY_NoSymbol);
+		}
 		if (handled && seat->consumed_count < MAX_CONSUMED_KEYS) {
 			seat->consumed_keys[seat->consumed_count++] = event->keycode;
 		}
@@ -824,6 +830,10 @@ static void handle_cursor_button(struct wl_listener *listener, void *data)
 	if (event->state == WLR_BUTTON_RELEASED && seat->mode != CURSOR_PASSTHROUGH) {
 		end_grab(seat);
 		process_motion(seat, event->time_msec);
+		return;
+	}
+	if (event->state == WLR_BUTTON_PRESSED &&
+		panel_handle_button(seat->server->panel, seat->cursor->x, seat->cursor->y)) {
 		return;
 	}
 	if (event->state == WLR_BUTTON_PRESSED) {

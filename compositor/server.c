@@ -42,6 +42,8 @@
 #include "seat.h"
 #include "spawn.h"
 #include "client_tag.h"
+#include "consoles.h"
+#include "panel.h"
 #include "view.h"
 #include "vm-def.h"
 #include "vm.h"
@@ -355,6 +357,11 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	server->vm_state_changed.notify = handle_vm_state_changed;
 	wl_signal_add(&server->vms->events.state_changed, &server->vm_state_changed);
 	vms_init(server);
+	wl_list_init(&server->consoles);
+	server->panel = panel_create(server);
+	if (server->panel == NULL) {
+		goto error_vms;
+	}
 
 	server->new_output.notify = output_handle_new;
 	wl_signal_add(&server->backend->events.new_output, &server->new_output);
@@ -390,6 +397,10 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 		wl_event_loop_add_signal(server->loop, SIGINT, handle_signal, server);
 	return true;
 
+error_vms:
+	vms_finish(server);
+	wl_list_remove(&server->vm_state_changed.link);
+	vm_manager_destroy(server->vms);
 error_seat:
 	seat_destroy(server->seat);
 error_scene:
@@ -436,6 +447,9 @@ void server_fini(struct tinct_server *server)
 	/* Guests first, gracefully: their disks must not be cut mid-write. */
 	vm_manager_shutdown(server->vms);
 	wl_list_remove(&server->vm_state_changed.link);
+	panel_destroy(server->panel);
+	server->panel = NULL;
+	consoles_finish(server);
 	vms_finish(server);
 	vm_manager_destroy(server->vms);
 	spawn_terminate_all(server);

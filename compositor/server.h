@@ -21,6 +21,7 @@ enum tinct_node_type {
 	TINCT_NODE_FRAME, // border or title bar; owner is the tinct_view
 	TINCT_NODE_LAYER_SURFACE, // owner is the tinct_layer_surface
 	TINCT_NODE_POPUP, // owner is the tinct_popup
+	TINCT_NODE_PANEL, // the bar or the menu; owner is the tinct_panel
 };
 
 struct tinct_node_desc {
@@ -37,8 +38,9 @@ enum tinct_layer {
 	TINCT_LAYER_VIEWS,
 	TINCT_LAYER_TOP,
 	TINCT_LAYER_PANEL,
+	TINCT_LAYER_FULLSCREEN, // views allowed to cover the panel
 	TINCT_LAYER_OVERLAY,
-	TINCT_LAYER_POPUPS,
+	TINCT_LAYER_MENU, // tinct's VM menu: above everything a client draws
 	TINCT_LAYER_DRAG,
 	TINCT_LAYER_LOCK,
 	TINCT_LAYER_COUNT,
@@ -79,6 +81,8 @@ struct tinct_server {
 
 	/* The VMs: one VMM process each, driven by this loop (vmm/vm.h). */
 	struct tinct_vm_manager *vms;
+	struct tinct_panel *panel;
+	struct wl_list consoles; // console_launch.link (consoles.c)
 	struct wl_list desktop_vms; // tinct_desktop_vm.link
 	struct wl_listener vm_state_changed;
 	struct wl_listener vm_added;

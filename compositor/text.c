@@ -71,15 +71,15 @@ int text_width(const char *text, const char *font)
 	return width;
 }
 
-struct wlr_buffer *text_buffer_create(int width, int height, const char *text, const char *font,
-	struct tinct_colour fg, struct tinct_colour bg, int padding)
+struct wlr_buffer *cairo_buffer_create(
+	int width, int height, void (*draw)(cairo_t *cairo, void *data), void *data)
 {
 	if (width <= 0 || height <= 0) {
 		return NULL;
 	}
 	struct text_buffer *buffer = calloc(1, sizeof(*buffer));
 	if (buffer == NULL) {
-		wlr_log_errno(WLR_ERROR, "cannot allocate text buffer");
+		wlr_log_errno(WLR_ERROR, "cannot allocate a drawing buffer");
 		return NULL;
 	}
 	buffer->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
@@ -89,27 +89,58 @@ struct wlr_buffer *text_buffer_create(int width, int height, const char *text, c
 		free(buffer);
 		return NULL;
 	}
-
 	cairo_t *cairo = cairo_create(buffer->surface);
-	cairo_set_operator(cairo, CAIRO_OPERATOR_SOURCE);
-	cairo_set_source_rgba(cairo, bg.r, bg.g, bg.b, bg.a);
-	cairo_paint(cairo);
-	cairo_set_operator(cairo, CAIRO_OPERATOR_OVER);
-
-	if (text != NULL && text[0] != '\0' && width > 2 * padding) {
-		PangoLayout *layout = make_layout(cairo, text, font);
-		pango_layout_set_width(layout, (width - 2 * padding) * PANGO_SCALE);
-		pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
-		int text_w, text_h;
-		pango_layout_get_pixel_size(layout, &text_w, &text_h);
-		cairo_set_source_rgba(cairo, fg.r, fg.g, fg.b, fg.a);
-		cairo_move_to(cairo, padding, (height - text_h) / 2.0);
-		pango_cairo_show_layout(cairo, layout);
-		g_object_unref(layout);
-	}
+	draw(cairo, data);
 	cairo_destroy(cairo);
 	cairo_surface_flush(buffer->surface);
-
 	wlr_buffer_init(&buffer->base, &text_buffer_impl, width, height);
 	return &buffer->base;
+}
+
+void cairo_set_colour(cairo_t *cairo, struct tinct_colour colour)
+{
+	cairo_set_source_rgba(cairo, colour.r, colour.g, colour.b, colour.a);
+}
+
+int text_draw(cairo_t *cairo, const char *text, const char *font, struct tinct_colour fg, int x,
+	int y, int width, int height)
+{
+	if (text == NULL || text[0] == '\0' || width <= 0) {
+		return 0;
+	}
+	PangoLayout *layout = make_layout(cairo, text, font);
+	pango_layout_set_width(layout, width * PANGO_SCALE);
+	pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
+	int text_w, text_h;
+	pango_layout_get_pixel_size(layout, &text_w, &text_h);
+	cairo_set_colour(cairo, fg);
+	cairo_move_to(cairo, x, y + (height - text_h) / 2.0);
+	pango_cairo_show_layout(cairo, layout);
+	g_object_unref(layout);
+	return text_w;
+}
+
+struct text_job {
+	const char *text;
+	const char *font;
+	struct tinct_colour fg, bg;
+	int width, height, padding;
+};
+
+static void draw_text_job(cairo_t *cairo, void *data)
+{
+	struct text_job *job = data;
+	cairo_set_operator(cairo, CAIRO_OPERATOR_SOURCE);
+	cairo_set_colour(cairo, job->bg);
+	cairo_paint(cairo);
+	cairo_set_operator(cairo, CAIRO_OPERATOR_OVER);
+	text_draw(cairo, job->text, job->font, job->fg, job->padding, 0,
+		job->width - 2 * job->padding, job->height);
+}
+
+struct wlr_buffer *text_buffer_create(int width, int height, const char *text, const char *font,
+	struct tinct_colour fg, struct tinct_colour bg, int padding)
+{
+	struct text_job job = {text, font, fg, bg, width, height, padding};
+	return cairo_buffer_create(width, height, draw_text_job, &job);
 }

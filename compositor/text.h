@@ -6,9 +6,27 @@
 #ifndef TINCT_TEXT_H
 #define TINCT_TEXT_H
 
+#include <cairo.h>
+
 #include "config.h"
 
 struct wlr_buffer;
+
+/*
+ * A width x height ARGB buffer whose pixels draw() paints with cairo (the
+ * surface starts fully transparent). Returns NULL on failure (logged).
+ */
+struct wlr_buffer *cairo_buffer_create(
+	int width, int height, void (*draw)(cairo_t *cairo, void *data), void *data);
+
+/*
+ * Draws text in font and fg into the box (x, y, width, height) of cairo,
+ * vertically centred, ellipsised when too long. Returns the width drawn.
+ */
+int text_draw(cairo_t *cairo, const char *text, const char *font, struct tinct_colour fg, int x,
+	int y, int width, int height);
+
+void cairo_set_colour(cairo_t *cairo, struct tinct_colour colour);
 
 /*
  * A width x height buffer filled with bg and the text in fg, vertically

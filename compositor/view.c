@@ -18,7 +18,9 @@
 #include <wlr/util/log.h>
 
 #include "layer_shell.h"
+#include "consoles.h"
 #include "output.h"
+#include "panel.h"
 #include "seat.h"
 #include "title.h"
 #include "vm.h"
@@ -112,6 +114,8 @@ static void view_set_activated(struct tinct_view *view, bool activated)
 		wlr_foreign_toplevel_handle_v1_set_activated(view->foreign, activated);
 	}
 	frame_update(&view->frame);
+	/* The focused-VM indicator follows the keyboard. */
+	panel_schedule_update(view->server->panel);
 }
 
 void view_focus(struct tinct_view *view)
@@ -262,9 +266,13 @@ void view_set_fullscreen(struct tinct_view *view, bool fullscreen)
 	if (view->foreign != NULL) {
 		wlr_foreign_toplevel_handle_v1_set_fullscreen(view->foreign, fullscreen);
 	}
-	/* Fullscreen views sit above layer-shell "top" surfaces but below tinct's panel. */
-	wlr_scene_node_reparent(
-		view->tree, server->layers[fullscreen ? TINCT_LAYER_TOP : TINCT_LAYER_VIEWS]);
+	/*
+	 * Fullscreen views cover layer-shell "top" surfaces and the panel; only
+	 * host windows and VMs allowed to go fullscreen get here. The VM menu
+	 * stays above.
+	 */
+	wlr_scene_node_reparent(view->tree,
+		server->layers[fullscreen ? TINCT_LAYER_FULLSCREEN : TINCT_LAYER_VIEWS]);
 	wlr_scene_node_raise_to_top(view->tree);
 	frame_update(&view->frame);
 	if (fullscreen) {
@@ -474,6 +482,7 @@ static void handle_unmap(struct wl_listener *listener, void *data)
 	seat_view_unmapped(server->seat, view);
 	view->mapped = false;
 	view->activated = false;
+	panel_schedule_update(server->panel);
 	wlr_scene_node_set_enabled(view->tree, false);
 	wl_list_remove(&view->commit.link);
 	foreign_destroy(view);
@@ -583,6 +592,9 @@ static void view_create(struct tinct_server *server, struct wlr_xdg_surface *xdg
 	view->server = server;
 	view->xdg_surface = xdg_surface;
 	view->vm = vms_for_client(server, xdg_surface->client->client);
+	if (view->vm == NULL) {
+		view->console_vm = consoles_vm_for_client(server, xdg_surface->client->client);
+	}
 	if (view->vm != NULL && view->vm->windows >= view->vm->max_windows) {
 		wlr_log(WLR_ERROR,
 			"VM %s reached its limit of %d windows; disconnecting the client",

@@ -26,6 +26,8 @@ struct tinct_view {
 	struct wlr_foreign_toplevel_handle_v1 *foreign;
 	/* The VM the client belongs to (by its socket), NULL for host windows. */
 	struct tinct_desktop_vm *vm;
+	/* A host foot that tinct started for this VM's serial console, or NULL. */
+	struct tinct_desktop_vm *console_vm;
 	/* What tinct shows: "[vm] " + the sanitised title, or just the latter. */
 	char *title;
 

@@ -10,6 +10,7 @@
 #include <wlr/util/log.h>
 
 #include "client_tag.h"
+#include "consoles.h"
 #include "server.h"
 #include "vm-def.h"
 #include "vm.h"
@@ -98,6 +99,7 @@ static void parse_wayland_section(struct tinct_desktop_vm *dvm, const struct tin
 
 static void desktop_vm_destroy(struct tinct_desktop_vm *dvm)
 {
+	consoles_forget_vm(dvm->server, dvm);
 	vm_display_destroy(dvm->display);
 	wl_list_remove(&dvm->vm_destroy.link);
 	wl_list_remove(&dvm->link);

@@ -15,19 +15,19 @@ start_client exact toplevel --size 300x200 --colour 2040c0 --title "exact frame 
 wait_mapped 2
 shot="$TEST_DIR/exact.ppm"
 screenshot "$shot"
-# Centred on 1280x720: content 300x200, frame 304x226, title above content.
-# Content top-left = ((1280-300)/2, (720-200+22)/2) = (490, 271).
-[ "$(bbox "$shot" 2040c0)" = "490 271 300 200" ] || fail "content box is $(bbox "$shot" 2040c0)"
+# Centred in the area below the 26 px panel: content 300x200, frame 304x226.
+# Content top-left = ((1280-300)/2, 26 + (694-200+22)/2) = (490, 284).
+[ "$(bbox "$shot" 2040c0)" = "490 284 300 200" ] || fail "content box is $(bbox "$shot" 2040c0)"
 expect_pixel "$shot" 488 300 6b6f76 # left border
 expect_pixel "$shot" 791 300 6b6f76 # right border
-expect_pixel "$shot" 600 472 6b6f76 # bottom border
-expect_pixel "$shot" 600 247 6b6f76 # top border
+expect_pixel "$shot" 600 485 6b6f76 # bottom border
+expect_pixel "$shot" 600 260 6b6f76 # top border
 # Just outside the frame is foot's window behind it, not more frame.
 [ "$(pixel "$shot" 487 300)" != 6b6f76 ] || fail "frame wider than 2 px on the left"
 [ "$(pixel "$shot" 792 300)" != 6b6f76 ] || fail "frame wider than 2 px on the right"
-[ "$(pixel "$shot" 600 473)" != 6b6f76 ] || fail "frame taller than 2 px at the bottom"
+[ "$(pixel "$shot" 600 486)" != 6b6f76 ] || fail "frame taller than 2 px at the bottom"
 # Title bar: host colour with light text in it.
-text=$(python3 "$PIXELS" differ "$shot" 490 249 300 22 6b6f76)
+text=$(python3 "$PIXELS" differ "$shot" 490 262 300 22 6b6f76)
 [ "$text" -gt 40 ] || fail "no title text drawn ($text text pixels)"
 [ "$(python3 "$PIXELS" count "$shot" ffffff)" -gt 0 ] || fail "title text is not white"
 

@@ -8,7 +8,7 @@ start_tinct
 start_client win toplevel --size 300x200 --fullscreen --colour 4080ff
 wait_for 10 client_configured "$TEST_DIR/win.out" 1280x720 || fail "not fullscreen"
 screenshot "$TEST_DIR/full.ppm"
-[ "$(count_colour "$TEST_DIR/full.ppm" 4080ff)" = 921600 ] || fail "fullscreen does not cover the output"
+[ "$(count_colour "$TEST_DIR/full.ppm" 4080ff 0)" = 921600 ] || fail "fullscreen does not cover the whole output and panel"
 wtype -M logo -k f -m logo
 wait_for 10 client_configured "$TEST_DIR/win.out" 300x200 || fail "Super+F did not restore"
 screenshot "$TEST_DIR/restored.ppm"

@@ -136,12 +136,22 @@ pixel() {
 	python3 "$PIXELS" at "$@"
 }
 
+# tinct's own panel is the top PANEL_HEIGHT rows of every output; window
+# checks look below it, panel checks use panel_count.
+PANEL_HEIGHT=26
+
 bbox() {
-	python3 "$PIXELS" bbox "$@"
+	python3 "$PIXELS" bbox "$1" "$2" "${3:-$PANEL_HEIGHT}"
 }
 
 count_colour() {
-	python3 "$PIXELS" count "$@"
+	python3 "$PIXELS" count "$1" "$2" "${3:-$PANEL_HEIGHT}"
+}
+
+# panel_count FILE RRGGBB: pixels of that colour in the panel strip.
+panel_count() {
+	python3 "$PIXELS" count "$1" "$2" 0 >"$TEST_DIR/.total"
+	echo $(($(cat "$TEST_DIR/.total") - $(python3 "$PIXELS" count "$1" "$2" "$PANEL_HEIGHT")))
 }
 
 # expect_pixel FILE X Y RRGGBB

@@ -12,7 +12,8 @@ for output in HEADLESS-1 HEADLESS-2; do
 	screenshot -o "$output" "$TEST_DIR/$output.ppm" || fail "cannot capture $output"
 	[ "$(python3 "$PIXELS" size "$TEST_DIR/$output.ppm")" = "1280 720" ] ||
 		fail "$output is not 1280x720"
-	expect_pixel "$TEST_DIR/$output.ppm" 5 5 1d1f21
+	expect_pixel "$TEST_DIR/$output.ppm" 5 40 1d1f21
+	[ "$(panel_count "$TEST_DIR/$output.ppm" 101213)" -gt 10000 ] || fail "no panel on $output"
 done
 screenshot "$TEST_DIR/all.ppm"
 [ "$(python3 "$PIXELS" size "$TEST_DIR/all.ppm")" = "2560 720" ] || fail "layout is not 2560x720"

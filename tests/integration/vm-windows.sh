@@ -73,7 +73,7 @@ screenshot "$shot"
 
 # Fullscreen: refused (maximised) for red, allowed for blue.
 WAYLAND_DISPLAY="$red_socket" start_client redfull toplevel --fullscreen --colour 00ffff
-wait_for 10 client_configured "$TEST_DIR/redfull.out" 1276x694 ||
+wait_for 10 client_configured "$TEST_DIR/redfull.out" 1276x668 ||
 	fail "red fullscreen was not turned into maximise: $(cat "$TEST_DIR/redfull.out")"
 WAYLAND_DISPLAY="$blue_socket" start_client bluefull toplevel --fullscreen --colour ffff00
 wait_for 10 client_configured "$TEST_DIR/bluefull.out" 1280x720 ||

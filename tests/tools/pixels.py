@@ -2,8 +2,11 @@
 """Pixel checks on screenshots (binary PPM as written by `grim -t ppm`).
 
   pixels.py at FILE X Y            print the pixel at (X, Y) as rrggbb
-  pixels.py count FILE RRGGBB      print how many pixels have exactly that colour
-  pixels.py bbox FILE RRGGBB       print "x y w h" of the pixels with that colour
+  pixels.py count FILE RRGGBB [MIN_Y]
+                                   print how many pixels have exactly that colour
+                                   (only rows from MIN_Y down)
+  pixels.py bbox FILE RRGGBB [MIN_Y]
+                                   print "x y w h" of the pixels with that colour
   pixels.py size FILE              print "w h"
   pixels.py distinct FILE X Y W H  print the number of distinct colours in a box
   pixels.py differ FILE X Y W H RRGGBB
@@ -56,9 +59,10 @@ def main(argv):
         print(colour(pixels, width, x, y))
     elif cmd in ("count", "bbox"):
         want = bytes.fromhex(argv[3].lstrip("#"))
+        min_y = int(argv[4]) if len(argv) > 4 else 0
         count = 0
         x0, y0, x1, y1 = width, height, -1, -1
-        for y in range(height):
+        for y in range(min_y, height):
             row = pixels[y * width * 3:(y + 1) * width * 3]
             start = 0
             while True:

@@ -1,0 +1,611 @@
+/*
+ * Panel and VM menu drawing and input. Each output's bar is one scene buffer,
+ * redrawn (recreated: wlroots 0.15 cannot swap a buffer) at most once per
+ * dispatch when something it shows changes, and once a minute for the clock.
+ * Clickable parts are recorded as x ranges while drawing.
+ */
+#include "panel.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/util/log.h>
+
+#include "consoles.h"
+#include "output.h"
+#include "server.h"
+#include "text.h"
+#include "view.h"
+#include "vm.h"
+#include "vms.h"
+
+#define MAX_REGIONS 64
+#define MENU_WIDTH 500
+#define MENU_ROW 28
+#define PAD 8
+
+enum region_kind {
+	REGION_MENU_BUTTON,
+	REGION_CHIP,
+};
+
+struct region {
+	int x0, x1;
+	enum region_kind kind;
+	struct tinct_desktop_vm *dvm;
+};
+
+enum menu_action {
+	ACTION_START,
+	ACTION_STOP,
+	ACTION_KILL,
+	ACTION_CONSOLE,
+	ACTION_COUNT,
+};
+
+static const struct {
+	const char *label;
+	int x, width; // within the row
+} actions[ACTION_COUNT] = {
+	[ACTION_START] = {"Start", 268, 48},
+	[ACTION_STOP] = {"Stop", 320, 44},
+	[ACTION_KILL] = {"Kill", 368, 36},
+	[ACTION_CONSOLE] = {"Console", 408, 80},
+};
+
+struct tinct_panel {
+	struct tinct_server *server;
+	struct tinct_node_desc desc;
+	struct wl_event_source *idle; // a redraw is pending
+	struct wl_event_source *clock;
+	struct region regions[MAX_REGIONS];
+	size_t region_count;
+
+	bool menu_open;
+	enum tinct_menu_mode mode;
+	int selected_row;
+	enum menu_action selected_action;
+	struct wlr_scene_buffer *menu;
+	int menu_x, menu_y, menu_h;
+
+	struct wl_listener vm_state;
+	struct wl_listener vm_added;
+};
+
+static const struct tinct_colour bar_bg = {0.063f, 0.071f, 0.078f, 1.0f};
+static const struct tinct_colour menu_bg = {0.13f, 0.14f, 0.16f, 1.0f};
+static const struct tinct_colour menu_selected = {0.24f, 0.26f, 0.30f, 1.0f};
+static const struct tinct_colour text_fg = {0.92f, 0.93f, 0.94f, 1.0f};
+static const struct tinct_colour text_dim = {0.45f, 0.47f, 0.50f, 1.0f};
+
+int panel_height(struct tinct_panel *panel)
+{
+	return panel->server->config->appearance.title_height + 4;
+}
+
+static size_t vm_count(struct tinct_server *server)
+{
+	return (size_t)wl_list_length(&server->desktop_vms);
+}
+
+static struct tinct_desktop_vm *vm_at(struct tinct_server *server, int index)
+{
+	int i = 0;
+	struct tinct_desktop_vm *dvm;
+	wl_list_for_each (dvm, &server->desktop_vms, link) {
+		if (i++ == index) {
+			return dvm;
+		}
+	}
+	return NULL;
+}
+
+static bool action_enabled(struct tinct_desktop_vm *dvm, enum menu_action action)
+{
+	enum tinct_vm_state state = dvm->vm->state;
+	bool active = state == TINCT_VM_STARTING || state == TINCT_VM_RUNNING;
+	switch (action) {
+	case ACTION_START:
+		return state == TINCT_VM_STOPPED || state == TINCT_VM_CRASHED;
+	case ACTION_STOP:
+		return active;
+	case ACTION_KILL:
+		return active || state == TINCT_VM_STOPPING;
+	case ACTION_CONSOLE:
+		return active || state == TINCT_VM_STOPPING;
+	default:
+		return false;
+	}
+}
+
+static void fill(cairo_t *cairo, struct tinct_colour colour, int x, int y, int w, int h)
+{
+	cairo_set_colour(cairo, colour);
+	cairo_rectangle(cairo, x, y, w, h);
+	cairo_fill(cairo);
+}
+
+/* Bar drawing. */
+
+struct bar_job {
+	struct tinct_panel *panel;
+	int width, height;
+};
+
+static void add_region(struct tinct_panel *panel, int x0, int x1, enum region_kind kind,
+	struct tinct_desktop_vm *dvm)
+{
+	if (panel->region_count < MAX_REGIONS) {
+		panel->regions[panel->region_count++] = (struct region){x0, x1, kind, dvm};
+	}
+}
+
+static void draw_bar(cairo_t *cairo, void *data)
+{
+	struct bar_job *job = data;
+	struct tinct_panel *panel = job->panel;
+	struct tinct_server *server = panel->server;
+	const char *font = server->config->appearance.font;
+	int h = job->height;
+	panel->region_count = 0;
+
+	fill(cairo, bar_bg, 0, 0, job->width, h);
+
+	/* The menu button. */
+	int x = 0;
+	int w = text_width("VMs \xe2\x96\xbe", font) + 2 * PAD;
+	fill(cairo, panel->menu_open ? menu_selected : (struct tinct_colour){0.17f, 0.18f, 0.2f, 1},
+		x, 0, w, h);
+	text_draw(cairo, "VMs \xe2\x96\xbe", font, text_fg, x + PAD, 0, w - PAD, h);
+	add_region(panel, x, x + w, REGION_MENU_BUTTON, NULL);
+	x += w + PAD;
+
+	/* A chip per active VM, in its colour; dim while it changes state. */
+	struct tinct_desktop_vm *dvm;
+	wl_list_for_each (dvm, &server->desktop_vms, link) {
+		enum tinct_vm_state state = dvm->vm->state;
+		if (state == TINCT_VM_STOPPED) {
+			continue;
+		}
+		char label[96];
+		const char *suffix = state == TINCT_VM_RUNNING   ? ""
+				     : state == TINCT_VM_CRASHED ? " (crashed)"
+								 : " \xe2\x80\xa6";
+		snprintf(label, sizeof(label), "%s%s", vm_name(dvm->vm), suffix);
+		struct tinct_colour bg = state == TINCT_VM_RUNNING
+						 ? dvm->colour
+						 : config_colour_unfocused(dvm->colour);
+		int cw = text_width(label, font) + 2 * PAD;
+		if (x + cw > job->width / 2) {
+			break;
+		}
+		fill(cairo, bg, x, 3, cw, h - 6);
+		text_draw(cairo, label, font, config_colour_contrast(bg), x + PAD, 3, cw - PAD,
+			h - 6);
+		add_region(panel, x, x + cw, REGION_CHIP, dvm);
+		x += cw + 4;
+	}
+
+	/* Right: whose keys these are, then the clock. */
+	char clock[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(clock, sizeof(clock), "%H:%M", &tm);
+	int clock_w = text_width(clock, font);
+	int right = job->width - PAD - clock_w;
+	text_draw(cairo, clock, font, text_fg, right, 0, clock_w + 1, h);
+
+	struct tinct_view *focused = view_focused(server);
+	struct tinct_desktop_vm *owner = NULL;
+	if (focused != NULL) {
+		owner = focused->vm != NULL ? focused->vm : focused->console_vm;
+	}
+	char who[96];
+	struct tinct_colour who_bg;
+	if (owner != NULL) {
+		snprintf(who, sizeof(who), "keys \xe2\x86\x92 %s%s", vm_name(owner->vm),
+			focused->console_vm != NULL ? " console" : "");
+		who_bg = owner->colour;
+	} else {
+		snprintf(who, sizeof(who), "keys \xe2\x86\x92 host");
+		who_bg = server->config->appearance.host_colour;
+	}
+	int who_w = text_width(who, font) + 2 * PAD;
+	int who_x = right - PAD - who_w;
+	fill(cairo, who_bg, who_x, 3, who_w, h - 6);
+	text_draw(cairo, who, font, config_colour_contrast(who_bg), who_x + PAD, 3, who_w - PAD,
+		h - 6);
+}
+
+/* Menu drawing. */
+
+static void draw_menu(cairo_t *cairo, void *data)
+{
+	struct tinct_panel *panel = data;
+	struct tinct_server *server = panel->server;
+	const char *font = server->config->appearance.font;
+	fill(cairo, menu_bg, 0, 0, MENU_WIDTH, panel->menu_h);
+	cairo_set_colour(cairo, text_dim);
+	cairo_rectangle(cairo, 0.5, 0.5, MENU_WIDTH - 1, panel->menu_h - 1);
+	cairo_set_line_width(cairo, 1);
+	cairo_stroke(cairo);
+
+	const char *header = panel->mode == TINCT_MENU_CONSOLE ? "Open the console of\xe2\x80\xa6"
+							       : "Virtual machines";
+	text_draw(cairo, header, font, text_dim, PAD, 0, MENU_WIDTH - 2 * PAD, MENU_ROW);
+
+	int row = 0;
+	struct tinct_desktop_vm *dvm;
+	wl_list_for_each (dvm, &server->desktop_vms, link) {
+		int y = MENU_ROW * (row + 1);
+		bool selected = row == panel->selected_row;
+		if (selected) {
+			fill(cairo, menu_selected, 1, y, MENU_WIDTH - 2, MENU_ROW);
+		}
+		fill(cairo, dvm->colour, PAD, y + 7, 14, MENU_ROW - 14);
+		text_draw(cairo, vm_name(dvm->vm), font, text_fg, PAD + 22, y, 140, MENU_ROW);
+		text_draw(
+			cairo, vm_state_name(dvm->vm->state), font, text_dim, 176, y, 88, MENU_ROW);
+		for (int a = 0; a < ACTION_COUNT; a++) {
+			bool enabled = action_enabled(dvm, (enum menu_action)a);
+			if (selected && a == (int)panel->selected_action) {
+				if (enabled) {
+					fill(cairo, dvm->colour, actions[a].x, y + 4,
+						actions[a].width, MENU_ROW - 8);
+				} else {
+					cairo_set_colour(cairo, text_dim);
+					cairo_rectangle(cairo, actions[a].x + 0.5, y + 4.5,
+						actions[a].width - 1, MENU_ROW - 9);
+					cairo_stroke(cairo);
+				}
+			}
+			struct tinct_colour fg = !enabled ? text_dim
+						 : selected && a == (int)panel->selected_action
+							 ? config_colour_contrast(dvm->colour)
+							 : text_fg;
+			text_draw(cairo, actions[a].label, font, fg, actions[a].x + 5, y,
+				actions[a].width - 5, MENU_ROW);
+		}
+		row++;
+	}
+	if (row == 0) {
+		text_draw(cairo, "No VMs defined (see tinct(5))", font, text_dim, PAD, MENU_ROW,
+			MENU_WIDTH - 2 * PAD, MENU_ROW);
+		row = 1;
+	}
+	text_draw(cairo,
+		"\xe2\x86\x91\xe2\x86\x93 VM   \xe2\x86\x90\xe2\x86\x92 action   Enter   Esc", font,
+		text_dim, PAD, MENU_ROW * (row + 1), MENU_WIDTH - 2 * PAD, MENU_ROW);
+}
+
+static void redraw_menu(struct tinct_panel *panel)
+{
+	if (panel->menu != NULL) {
+		wlr_scene_node_destroy(&panel->menu->node);
+		panel->menu = NULL;
+	}
+	if (!panel->menu_open) {
+		return;
+	}
+	size_t rows = vm_count(panel->server);
+	panel->menu_h = MENU_ROW * (int)((rows > 0 ? rows : 1) + 2);
+	struct wlr_buffer *buffer =
+		cairo_buffer_create(MENU_WIDTH, panel->menu_h, draw_menu, panel);
+	if (buffer == NULL) {
+		return;
+	}
+	panel->menu = wlr_scene_buffer_create(panel->server->layers[TINCT_LAYER_MENU], buffer);
+	wlr_buffer_drop(buffer);
+	if (panel->menu != NULL) {
+		panel->menu->node.data = &panel->desc;
+		wlr_scene_node_set_position(&panel->menu->node, panel->menu_x, panel->menu_y);
+	}
+}
+
+static void redraw(struct tinct_panel *panel)
+{
+	struct tinct_server *server = panel->server;
+	struct tinct_output *output;
+	wl_list_for_each (output, &server->outputs, link) {
+		if (output->panel_bar != NULL) {
+			wlr_scene_node_destroy(&output->panel_bar->node);
+			output->panel_bar = NULL;
+		}
+		struct wlr_box box = output_layout_box(output);
+		struct bar_job job = {panel, box.width, panel_height(panel)};
+		struct wlr_buffer *buffer =
+			cairo_buffer_create(job.width, job.height, draw_bar, &job);
+		if (buffer == NULL) {
+			continue;
+		}
+		output->panel_bar =
+			wlr_scene_buffer_create(server->layers[TINCT_LAYER_PANEL], buffer);
+		wlr_buffer_drop(buffer);
+		if (output->panel_bar != NULL) {
+			output->panel_bar->node.data = &panel->desc;
+			wlr_scene_node_set_position(&output->panel_bar->node, box.x, box.y);
+		}
+	}
+	redraw_menu(panel);
+}
+
+static void handle_idle(void *data)
+{
+	struct tinct_panel *panel = data;
+	panel->idle = NULL;
+	redraw(panel);
+}
+
+void panel_schedule_update(struct tinct_panel *panel)
+{
+	if (panel == NULL || panel->idle != NULL) {
+		return;
+	}
+	panel->idle = wl_event_loop_add_idle(panel->server->loop, handle_idle, panel);
+}
+
+/* Fires at the start of every minute: the clock is the panel's only timer. */
+static int handle_clock(void *data)
+{
+	struct tinct_panel *panel = data;
+	time_t now = time(NULL);
+	wl_event_source_timer_update(panel->clock, (int)(60 - now % 60) * 1000 + 50);
+	panel_schedule_update(panel);
+	return 0;
+}
+
+void panel_output_destroyed(struct tinct_panel *panel, struct tinct_output *output)
+{
+	/* Works without a panel too: at exit the panel goes before the outputs. */
+	if (output->panel_bar != NULL) {
+		wlr_scene_node_destroy(&output->panel_bar->node);
+		output->panel_bar = NULL;
+	}
+}
+
+/* The menu. */
+
+bool panel_menu_is_open(struct tinct_panel *panel)
+{
+	return panel != NULL && panel->menu_open;
+}
+
+void panel_open_menu(struct tinct_panel *panel, enum tinct_menu_mode mode)
+{
+	struct tinct_server *server = panel->server;
+	struct wlr_cursor *cursor = NULL;
+	(void)cursor;
+	struct tinct_output *output = NULL;
+	struct tinct_view *focused = view_focused(server);
+	if (focused != NULL) {
+		struct wlr_box box = view_frame_box(focused);
+		output = output_at(server, box.x + box.width / 2.0, box.y + box.height / 2.0);
+	}
+	if (output == NULL) {
+		output = output_at(server, 0, 0);
+	}
+	if (output == NULL) {
+		return;
+	}
+	struct wlr_box box = output_layout_box(output);
+	panel->menu_x = box.x;
+	panel->menu_y = box.y + panel_height(panel);
+	panel->menu_open = true;
+	panel->mode = mode;
+	panel->selected_action = mode == TINCT_MENU_CONSOLE ? ACTION_CONSOLE : ACTION_START;
+	if (panel->selected_row >= (int)vm_count(server)) {
+		panel->selected_row = 0;
+	}
+	/* Start on the first VM the chosen action applies to. */
+	int row = 0;
+	struct tinct_desktop_vm *dvm;
+	wl_list_for_each (dvm, &server->desktop_vms, link) {
+		if (action_enabled(dvm, panel->selected_action)) {
+			panel->selected_row = row;
+			break;
+		}
+		row++;
+	}
+	wlr_log(WLR_DEBUG, "panel: menu open (%s)", mode == TINCT_MENU_CONSOLE ? "console" : "all");
+	panel_schedule_update(panel);
+}
+
+void panel_close_menu(struct tinct_panel *panel)
+{
+	if (!panel->menu_open) {
+		return;
+	}
+	panel->menu_open = false;
+	wlr_log(WLR_DEBUG, "panel: menu closed");
+	panel_schedule_update(panel);
+}
+
+static void run_action(
+	struct tinct_panel *panel, struct tinct_desktop_vm *dvm, enum menu_action action)
+{
+	if (dvm == NULL || !action_enabled(dvm, action)) {
+		return;
+	}
+	struct tinct_server *server = panel->server;
+	panel_close_menu(panel);
+	wlr_log(WLR_INFO, "panel: %s %s", actions[action].label, vm_name(dvm->vm));
+	switch (action) {
+	case ACTION_START:
+		vms_start(server, dvm->vm);
+		break;
+	case ACTION_STOP:
+		vm_stop(dvm->vm);
+		break;
+	case ACTION_KILL:
+		vm_kill(dvm->vm);
+		break;
+	case ACTION_CONSOLE:
+		consoles_open(server, dvm);
+		break;
+	default:
+		break;
+	}
+}
+
+bool panel_handle_key(struct tinct_panel *panel, xkb_keysym_t keysym)
+{
+	if (!panel->menu_open) {
+		return false;
+	}
+	int rows = (int)vm_count(panel->server);
+	switch (keysym) {
+	case XKB_KEY_Escape:
+		panel_close_menu(panel);
+		break;
+	case XKB_KEY_Up:
+	case XKB_KEY_KP_Up:
+		if (rows > 0) {
+			panel->selected_row = (panel->selected_row + rows - 1) % rows;
+		}
+		break;
+	case XKB_KEY_Down:
+	case XKB_KEY_KP_Down:
+		if (rows > 0) {
+			panel->selected_row = (panel->selected_row + 1) % rows;
+		}
+		break;
+	case XKB_KEY_Left:
+	case XKB_KEY_ISO_Left_Tab:
+		panel->selected_action = (panel->selected_action + ACTION_COUNT - 1) % ACTION_COUNT;
+		break;
+	case XKB_KEY_Right:
+	case XKB_KEY_Tab:
+		panel->selected_action = (panel->selected_action + 1) % ACTION_COUNT;
+		break;
+	case XKB_KEY_Return:
+	case XKB_KEY_KP_Enter:
+	case XKB_KEY_space:
+		run_action(
+			panel, vm_at(panel->server, panel->selected_row), panel->selected_action);
+		break;
+	default:
+		break;
+	}
+	panel_schedule_update(panel);
+	/* Every key belongs to the menu while it is open. */
+	return true;
+}
+
+static void focus_vm(struct tinct_server *server, struct tinct_desktop_vm *dvm)
+{
+	struct tinct_view *view;
+	wl_list_for_each (view, &server->views, link) {
+		if (view->mapped && view->vm == dvm) {
+			view_focus(view);
+			return;
+		}
+	}
+}
+
+bool panel_handle_button(struct tinct_panel *panel, double lx, double ly)
+{
+	struct tinct_server *server = panel->server;
+	if (panel->menu_open) {
+		int mx = (int)lx - panel->menu_x, my = (int)ly - panel->menu_y;
+		if (mx >= 0 && mx < MENU_WIDTH && my >= 0 && my < panel->menu_h) {
+			int row = my / MENU_ROW - 1;
+			struct tinct_desktop_vm *dvm = row >= 0 ? vm_at(server, row) : NULL;
+			if (dvm != NULL) {
+				panel->selected_row = row;
+				for (int a = 0; a < ACTION_COUNT; a++) {
+					if (mx >= actions[a].x &&
+						mx < actions[a].x + actions[a].width) {
+						run_action(panel, dvm, (enum menu_action)a);
+						return true;
+					}
+				}
+				panel_schedule_update(panel);
+			}
+			return true;
+		}
+	}
+	struct tinct_output *output = output_at(server, lx, ly);
+	if (output == NULL) {
+		return false;
+	}
+	struct wlr_box box = output_layout_box(output);
+	if (ly < box.y || ly >= box.y + panel_height(panel)) {
+		if (panel->menu_open) {
+			/* A click elsewhere closes the menu and goes nowhere else. */
+			panel_close_menu(panel);
+			return true;
+		}
+		return false;
+	}
+	int x = (int)(lx - box.x);
+	for (size_t i = 0; i < panel->region_count; i++) {
+		struct region *region = &panel->regions[i];
+		if (x < region->x0 || x >= region->x1) {
+			continue;
+		}
+		if (region->kind == REGION_MENU_BUTTON) {
+			if (panel->menu_open) {
+				panel_close_menu(panel);
+			} else {
+				panel_open_menu(panel, TINCT_MENU_ALL);
+			}
+		} else {
+			panel_close_menu(panel);
+			focus_vm(server, region->dvm);
+		}
+		return true;
+	}
+	return true;
+}
+
+static void handle_vm_change(struct wl_listener *listener, void *data)
+{
+	struct tinct_panel *panel = wl_container_of(listener, panel, vm_state);
+	panel_schedule_update(panel);
+}
+
+static void handle_vm_added(struct wl_listener *listener, void *data)
+{
+	struct tinct_panel *panel = wl_container_of(listener, panel, vm_added);
+	panel_schedule_update(panel);
+}
+
+struct tinct_panel *panel_create(struct tinct_server *server)
+{
+	struct tinct_panel *panel = calloc(1, sizeof(*panel));
+	if (panel == NULL) {
+		return NULL;
+	}
+	panel->server = server;
+	panel->desc = (struct tinct_node_desc){.type = TINCT_NODE_PANEL, .owner = panel};
+	panel->clock = wl_event_loop_add_timer(server->loop, handle_clock, panel);
+	if (panel->clock == NULL) {
+		free(panel);
+		return NULL;
+	}
+	handle_clock(panel);
+	panel->vm_state.notify = handle_vm_change;
+	wl_signal_add(&server->vms->events.state_changed, &panel->vm_state);
+	panel->vm_added.notify = handle_vm_added;
+	wl_signal_add(&server->vms->events.vm_added, &panel->vm_added);
+	return panel;
+}
+
+void panel_destroy(struct tinct_panel *panel)
+{
+	if (panel == NULL) {
+		return;
+	}
+	wl_list_remove(&panel->vm_state.link);
+	wl_list_remove(&panel->vm_added.link);
+	if (panel->idle != NULL) {
+		wl_event_source_remove(panel->idle);
+	}
+	wl_event_source_remove(panel->clock);
+	if (panel->menu != NULL) {
+		wlr_scene_node_destroy(&panel->menu->node);
+	}
+	free(panel);
+}

@@ -1,0 +1,46 @@
+/*
+ * The trusted panel: a bar along the top of every output, drawn by tinct
+ * itself above every VM surface. It holds the VM menu button, a chip per
+ * active VM (click: focus that VM's most recent window), the focused-VM
+ * indicator (whose keys these are: a VM's name in its colour, or "host") and
+ * a clock. The menu lists every VM with its colour, name and live state, with
+ * Start, Stop, Kill and Console; it works with the mouse and entirely from
+ * the keyboard (arrows, Tab, Enter, Escape). While it is open it has the
+ * keyboard: no key reaches a client.
+ */
+#ifndef TINCT_PANEL_H
+#define TINCT_PANEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xkbcommon/xkbcommon.h>
+
+struct tinct_server;
+struct tinct_output;
+
+enum tinct_menu_mode {
+	TINCT_MENU_ALL, // every action
+	TINCT_MENU_CONSOLE, // Console preselected: "whose console?"
+};
+
+struct tinct_panel *panel_create(struct tinct_server *server);
+void panel_destroy(struct tinct_panel *panel);
+
+/* Height the panel takes at the top of every output (its exclusive zone). */
+int panel_height(struct tinct_panel *panel);
+
+/* Redraws once the current dispatch is over (coalesces many changes). */
+void panel_schedule_update(struct tinct_panel *panel);
+/* Drops what the panel drew on an output that is going away. */
+void panel_output_destroyed(struct tinct_panel *panel, struct tinct_output *output);
+
+void panel_open_menu(struct tinct_panel *panel, enum tinct_menu_mode mode);
+void panel_close_menu(struct tinct_panel *panel);
+bool panel_menu_is_open(struct tinct_panel *panel);
+
+/* A key press while the menu is open; true when the panel took it. */
+bool panel_handle_key(struct tinct_panel *panel, xkb_keysym_t keysym);
+/* A button press at (lx, ly); true when it landed on the panel or menu. */
+bool panel_handle_button(struct tinct_panel *panel, double lx, double ly);
+
+#endif
