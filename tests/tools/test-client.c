@@ -10,8 +10,9 @@
  *                     [--exclusive N] [--colour RRGGBB]
  *   test-client protocol-error
  *
- * It prints "configured WxH" whenever it draws a new size, and runs until
- * killed or closed by the compositor.
+ * It prints "configured WxH" whenever it draws a new size, "key CODE STATE"
+ * for every key event it receives, and runs until killed or closed by the
+ * compositor.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,6 +36,8 @@ struct client {
 	struct wl_shm *shm;
 	struct xdg_wm_base *wm_base;
 	struct zwlr_layer_shell_v1 *layer_shell;
+	struct wl_seat *seat;
+	struct wl_keyboard *keyboard;
 	struct wl_surface *surface;
 	struct xdg_surface *xdg_surface;
 	struct xdg_toplevel *toplevel;
@@ -55,6 +58,8 @@ static void registry_global(void *data, struct wl_registry *registry, uint32_t n
 		c->shm = wl_registry_bind(registry, name, &wl_shm_interface, 1);
 	} else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {
 		c->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface, 1);
+	} else if (strcmp(interface, wl_seat_interface.name) == 0 && c->seat == NULL) {
+		c->seat = wl_registry_bind(registry, name, &wl_seat_interface, 1);
 	} else if (strcmp(interface, zwlr_layer_shell_v1_interface.name) == 0) {
 		c->layer_shell =
 			wl_registry_bind(registry, name, &zwlr_layer_shell_v1_interface, 1);
@@ -80,6 +85,42 @@ static void buffer_release(void *data, struct wl_buffer *buffer)
 }
 
 static const struct wl_buffer_listener buffer_listener = {.release = buffer_release};
+
+static void keyboard_keymap(
+	void *data, struct wl_keyboard *keyboard, uint32_t format, int32_t fd, uint32_t size)
+{
+	close(fd);
+}
+
+static void keyboard_enter(void *data, struct wl_keyboard *keyboard, uint32_t serial,
+	struct wl_surface *surface, struct wl_array *keys)
+{
+}
+
+static void keyboard_leave(
+	void *data, struct wl_keyboard *keyboard, uint32_t serial, struct wl_surface *surface)
+{
+}
+
+static void keyboard_key(void *data, struct wl_keyboard *keyboard, uint32_t serial, uint32_t time,
+	uint32_t key, uint32_t state)
+{
+	printf("key %u %u\n", key, state);
+	fflush(stdout);
+}
+
+static void keyboard_modifiers(void *data, struct wl_keyboard *keyboard, uint32_t serial,
+	uint32_t depressed, uint32_t latched, uint32_t locked, uint32_t group)
+{
+}
+
+static const struct wl_keyboard_listener keyboard_listener = {
+	.keymap = keyboard_keymap,
+	.enter = keyboard_enter,
+	.leave = keyboard_leave,
+	.key = keyboard_key,
+	.modifiers = keyboard_modifiers,
+};
 
 static void draw(struct client *c)
 {
@@ -193,6 +234,12 @@ static void client_finish(struct client *c)
 	if (c->surface != NULL) {
 		wl_surface_destroy(c->surface);
 	}
+	if (c->keyboard != NULL) {
+		wl_keyboard_destroy(c->keyboard);
+	}
+	if (c->seat != NULL) {
+		wl_seat_destroy(c->seat);
+	}
 	if (c->layer_shell != NULL) {
 		zwlr_layer_shell_v1_destroy(c->layer_shell);
 	}
@@ -288,6 +335,11 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	xdg_wm_base_add_listener(c.wm_base, &wm_base_listener, &c);
+	if (c.seat != NULL) {
+		/* Version 1 seat: the keyboard exists whatever the capabilities say. */
+		c.keyboard = wl_seat_get_keyboard(c.seat);
+		wl_keyboard_add_listener(c.keyboard, &keyboard_listener, &c);
+	}
 	c.surface = wl_compositor_create_surface(c.compositor);
 
 	if (strcmp(mode, "protocol-error") == 0) {

@@ -1,0 +1,80 @@
+#!/bin/sh
+# The trusted panel: a chip per active VM in its colour, updated in the frame
+# after a state change; the VM menu started and stopped entirely from the
+# keyboard (wtype); while the menu is open no key reaches a client; the
+# focused-VM indicator follows the keyboard.
+. "$(dirname "$0")/lib.sh"
+need grim wtype python3
+
+FAKE="$TINCT_SOURCE_ROOT/tests/tools/fake-vmm.py"
+mkdir -p "$TEST_DIR/vms"
+# Sorted by name in the menu: alpha (autostart), beta (stopped).
+cat >"$TEST_DIR/vms/alpha.ini" <<INI
+[vm]
+colour = green
+vmm = command
+command = python3 $FAKE {serial-socket} {name}
+autostart = true
+stop-timeout = 2
+INI
+cat >"$TEST_DIR/vms/beta.ini" <<INI
+[vm]
+colour = purple
+vmm = command
+command = python3 $FAKE {serial-socket} {name}
+stop-timeout = 2
+INI
+
+start_tinct --vms "$TEST_DIR/vms"
+wait_for 20 log_has "VM alpha: starting -> running" || fail "alpha did not start"
+
+panel_has() {
+	screenshot "$TEST_DIR/panel.ppm" && [ "$(panel_count "$TEST_DIR/panel.ppm" "$1")" -gt "$2" ]
+}
+panel_lacks() {
+	screenshot "$TEST_DIR/panel.ppm" && [ "$(panel_count "$TEST_DIR/panel.ppm" "$1")" = 0 ]
+}
+wait_for 5 panel_has 73d216 100 || fail "no green chip for running alpha"
+panel_lacks 75507b || fail "stopped beta has a chip"
+# Host has the keys: the indicator is in the host colour.
+panel_has 6b6f76 100 || fail "indicator does not show host"
+
+# Start beta from the menu: Super+Space opens it on the first VM that can
+# start (beta, as alpha runs); Down, Up come back to it; Enter starts it.
+wtype -M logo -k space -m logo
+wait_for 5 log_has "panel: menu open" || fail "Super+Space did not open the menu"
+wtype -k Down -k Up
+wtype -k Return
+wait_for 5 log_has "panel: Start beta" || fail "the menu did not start beta"
+wait_for 20 log_has "VM beta: starting -> running" || fail "beta did not start"
+# The state change is drawn in the next frame: the very next screenshot.
+screenshot "$TEST_DIR/after.ppm"
+[ "$(panel_count "$TEST_DIR/after.ppm" 75507b)" -gt 100 ] || fail "beta's chip not drawn in the next frame"
+
+# A window of beta gets the keys: the indicator turns purple, and typing
+# reaches it.
+WAYLAND_DISPLAY="$XDG_RUNTIME_DIR/tinct/beta/wayland" start_client win toplevel --title typing
+wait_mapped 1
+wait_for 5 panel_has 75507b 400 || fail "indicator does not show beta"
+wtype -k a
+wait_for 5 grep -q "^key " "$TEST_DIR/win.out" || fail "typing did not reach beta's window"
+: >"$TEST_DIR/win.out"
+
+# While the menu is open, keys go to the menu, not to the window.
+wtype -M logo -k space -m logo
+wait_for 5 test "$(log_count 'panel: menu open')" -ge 2 || fail "menu did not reopen"
+wtype -k Right # Stop
+wtype -k Return
+wait_for 5 log_has "panel: Stop beta" || fail "the menu did not stop beta ($(grep panel: "$TINCT_LOG"))"
+wait_for 20 log_has "VM beta: stopping -> stopped" || fail "beta did not stop"
+grep -q "^key" "$TEST_DIR/win.out" && fail "a key reached the window while the menu was open"
+wait_for 10 log_has "view unmapped: app_id=test-client" || fail "beta's window stayed"
+screenshot "$TEST_DIR/stopped.ppm"
+[ "$(panel_count "$TEST_DIR/stopped.ppm" 75507b)" = 0 ] || fail "beta's chip not removed"
+
+# Escape closes the menu without doing anything.
+wtype -M logo -k space -m logo
+wtype -k Escape
+wait_for 5 test "$(log_count 'panel: menu closed')" -ge 3 || fail "Escape did not close the menu"
+tinct_alive
+stop_tinct
