@@ -505,9 +505,13 @@ char *config_find_default(void)
 	if (path[0] != '\0' && access(path, R_OK) == 0) {
 		return strdup(path);
 	}
-	const char *system_path = "/etc/xdg/tinct/tinct.ini";
-	if (access(system_path, R_OK) == 0) {
-		return strdup(system_path);
+	/* /etc/xdg, and where `meson install` put it when the prefix differs. */
+	const char *system_paths[] = {
+		"/etc/xdg/tinct/tinct.ini", TINCT_SYSCONFDIR "/xdg/tinct/tinct.ini"};
+	for (size_t i = 0; i < sizeof(system_paths) / sizeof(system_paths[0]); i++) {
+		if (access(system_paths[i], R_OK) == 0) {
+			return strdup(system_paths[i]);
+		}
 	}
 	return NULL;
 }
