@@ -37,7 +37,9 @@
 #define KILL_GRACE_MS 3000
 // A guest that is still booting misses an ACPI power button press (Linux
 // ignores it until its button driver and the guest's acpid are up), so the
-// press is repeated until the stop timeout.
+// press is repeated until the stop timeout. The demo guests print "ready"
+// only once a press is honoured; this is the safety net for other guests
+// and for stops requested mid-boot.
 #define POWERDOWN_REPEAT_MS 2000
 #define CRASH_LOG_LINES 10
 // The TAP descriptor's number in the VMM; fds 0-2 are stdio.

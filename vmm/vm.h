@@ -34,7 +34,7 @@
  * early with vm_manager_probe_kvm(). TINCT_KVM=0|1 skips it.
  *
  * Stopping is graceful first (QMP system_powerdown, pressed again every
- * 2 s because a booting guest ignores early presses; crosvm powerbtn;
+ * 2 s because a guest still booting ignores presses; crosvm powerbtn;
  * ch-remote power-button), then SIGTERM to the process group after the
  * definition's stop-timeout, then SIGKILL 3 s later. A VMM is spawned with
  * PR_SET_PDEATHSIG, so even a crashed owner leaves no VMM behind.

@@ -6,8 +6,9 @@
  * a broken definition beside a good one, start -> running, the TAP device
  * while running, the console backlog for a late attacher, a refused second
  * attach, SIGKILL -> crashed with its status, restart, graceful stop that
- * reaches the guest, and the TAP device gone afterwards. Every wait is
- * bounded; every process started here is gone when it returns.
+ * reaches the guest at the first press right after it is ready, and the
+ * TAP device gone afterwards. Every wait is bounded; every process started
+ * here is gone when it returns.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -381,8 +382,12 @@ int main(void)
 	if (vm_tap_name(vm) != NULL) {
 		snprintf(tap_name, sizeof(tap_name), "%s", vm_tap_name(vm));
 	}
+	// Right after "ready": the guest honours the very first press, well
+	// before vm.c would press again (POWERDOWN_REPEAT_MS, 2 s).
 	vm_stop(vm);
 	check(vm->state == TINCT_VM_STOPPING, "stopping");
+	check(wait_for(output_has, "tinct-guest: shutting down", 1900),
+		"the first power button press right after ready is honoured");
 	check(wait_state(TINCT_VM_STOPPED, 50000), "graceful stop ends stopped");
 	check(buffer_has(&output, "tinct-guest: shutting down"), "the guest saw the power button");
 	check(vm->stop_phase == 0, "no SIGTERM was needed");
