@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,6 +29,8 @@
 
 #define KVM_PROBE_TIMEOUT_MS 2000
 #define KVM_BOOT_PROBE_TIMEOUT_MS 5000
+// How long SIGKILL may take before a probe child counts as stuck.
+#define KVM_PROBE_KILL_GRACE_MS 1000
 
 const struct tinct_vmm_backend *backend_for(enum tinct_vmm_kind kind)
 {
@@ -129,43 +132,38 @@ static int kvm_probe_guest(void)
 }
 #endif
 
-// Waits for a probe child for at most `timeout_ms`, killing it after that.
-// Returns true when it exited with status 0 in time.
-static bool probe_wait(pid_t pid, int timeout_ms, const char **why)
+enum probe_stage {
+	PROBE_IDLE,
+	PROBE_HLT, // the one-`hlt` guest in a forked child
+	PROBE_BOOT, // QEMU booting the kernel under KVM
+};
+
+// The first result in this process; every later probe answers with it.
+static enum tinct_kvm_result process_result = TINCT_KVM_UNKNOWN;
+
+// Puts a probe child in a state fit for a throwaway process: no blocked
+// signals (the owner's loop blocks the ones it watches) and no life
+// beyond its parent's, so a crashed compositor leaves no probe behind.
+static bool probe_child_setup(pid_t parent)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		*why = "pidfd_open() failed";
-		return false;
-	}
-	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-	int ready = poll(&pfd, 1, timeout_ms);
-	if (ready <= 0) {
-		kill(pid, SIGKILL);
-		// A vCPU stuck in the kernel may take a moment to die; never wait
-		// long. If it does not die, it stays a zombie we cannot help.
-		pfd.revents = 0;
-		if (poll(&pfd, 1, 1000) <= 0) {
-			wlr_log(WLR_ERROR, "KVM probe process %d does not die", (int)pid);
-			close(pidfd);
-			*why = "the probe guest hung and cannot be killed";
-			return false;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return getppid() == parent;
+}
+
+static pid_t probe_spawn_hlt(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (!probe_child_setup(parent)) {
+			_exit(127);
 		}
+		_exit(kvm_probe_guest());
 	}
-	siginfo_t info = {0};
-	waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED);
-	close(pidfd);
-	if (ready <= 0) {
-		*why = "the probe guest hung";
-		return false;
-	}
-	if (info.si_code != CLD_EXITED || info.si_status != 0) {
-		*why = "the probe guest failed";
-		return false;
-	}
-	return true;
+	return pid;
 }
 
 static pid_t probe_spawn_qemu(const char *qemu, const char *kernel)
@@ -174,8 +172,12 @@ static pid_t probe_spawn_qemu(const char *qemu, const char *kernel)
 	if (null_fd < 0) {
 		return -1;
 	}
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
+		if (!probe_child_setup(parent)) {
+			_exit(127);
+		}
 		dup2(null_fd, 0);
 		dup2(null_fd, 1);
 		dup2(null_fd, 2);
@@ -192,56 +194,227 @@ static pid_t probe_spawn_qemu(const char *qemu, const char *kernel)
 	return pid;
 }
 
-static bool kvm_probe(const char *qemu, const char *kernel, const char **why)
+static void probe_forget_child(struct tinct_kvm_probe *probe)
 {
-	if (access("/dev/kvm", R_OK | W_OK) != 0) {
-		*why = "/dev/kvm is not accessible";
-		return false;
+	if (probe->pidfd_source != NULL) {
+		wl_event_source_remove(probe->pidfd_source);
+		probe->pidfd_source = NULL;
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		*why = "fork() failed";
-		return false;
+	if (probe->pidfd >= 0) {
+		close(probe->pidfd);
+		probe->pidfd = -1;
 	}
-	if (pid == 0) {
-		_exit(kvm_probe_guest());
-	}
-	if (!probe_wait(pid, KVM_PROBE_TIMEOUT_MS, why)) {
-		return false;
-	}
-	if (qemu == NULL || kernel == NULL) {
-		return true;
-	}
-	// A trivial guest is not enough: broken nested KVM runs `hlt` fine and
-	// then hangs in the kernel's decompressor. Booting the real kernel to
-	// its "no root" panic takes well under a second with working KVM.
-	pid = probe_spawn_qemu(qemu, kernel);
-	if (pid < 0) {
-		*why = "fork() failed";
-		return false;
-	}
-	return probe_wait(pid, KVM_BOOT_PROBE_TIMEOUT_MS, why);
+	probe->pid = 0;
+	probe->killed = false;
+	probe->reported_stuck = false;
 }
 
-bool backend_kvm_usable(const char *qemu, const char *kernel)
+// Records the result for the process. `emit` is false when the caller
+// learns it from the return value of backend_kvm_probe_start instead.
+static void probe_conclude(
+	struct tinct_kvm_probe *probe, enum tinct_kvm_result result, const char *why, bool emit)
 {
-	static int cached = -1;
-	if (cached >= 0) {
-		return cached;
+	probe->stage = PROBE_IDLE;
+	probe->result = result;
+	if (process_result == TINCT_KVM_UNKNOWN) {
+		process_result = result;
+		if (result == TINCT_KVM_UNUSABLE) {
+			wlr_log(WLR_ERROR,
+				"KVM is not usable (%s): VMs fall back to TCG and run slowly", why);
+		} else {
+			wlr_log(WLR_INFO, "KVM is usable");
+		}
+	}
+	if (emit) {
+		wl_signal_emit(&probe->events.done, &result);
+	}
+}
+
+static int handle_probe_exit(int fd, uint32_t mask, void *data);
+
+// Watches a freshly forked child for at most `timeout_ms`.
+static bool probe_watch(struct tinct_kvm_probe *probe, pid_t pid, int timeout_ms)
+{
+	probe->pid = pid;
+	probe->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (probe->pidfd >= 0) {
+		probe->pidfd_source = wl_event_loop_add_fd(
+			probe->loop, probe->pidfd, WL_EVENT_READABLE, handle_probe_exit, probe);
+	}
+	if (probe->pidfd_source == NULL) {
+		wlr_log_errno(WLR_ERROR, "Cannot watch KVM probe process %d", (int)pid);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		probe_forget_child(probe);
+		return false;
+	}
+	wl_event_source_timer_update(probe->timer, timeout_ms);
+	return true;
+}
+
+// The next stage, or the result when there is none. Returns the result
+// if it is known now.
+static enum tinct_kvm_result probe_advance(struct tinct_kvm_probe *probe, bool emit)
+{
+	if (probe->stage == PROBE_IDLE) {
+		if (access("/dev/kvm", R_OK | W_OK) != 0) {
+			probe_conclude(
+				probe, TINCT_KVM_UNUSABLE, "/dev/kvm is not accessible", emit);
+			return probe->result;
+		}
+		pid_t pid = probe_spawn_hlt();
+		if (pid < 0 || !probe_watch(probe, pid, KVM_PROBE_TIMEOUT_MS)) {
+			probe_conclude(probe, TINCT_KVM_UNUSABLE, "cannot start the probe", emit);
+			return probe->result;
+		}
+		probe->stage = PROBE_HLT;
+		return TINCT_KVM_UNKNOWN;
+	}
+	if (probe->stage == PROBE_HLT && probe->qemu != NULL && probe->kernel != NULL) {
+		// A trivial guest is not enough: broken nested KVM runs `hlt`
+		// fine and then hangs in the kernel's decompressor. Booting the
+		// real kernel to its "no root" panic takes well under a second
+		// with working KVM.
+		pid_t pid = probe_spawn_qemu(probe->qemu, probe->kernel);
+		if (pid < 0 || !probe_watch(probe, pid, KVM_BOOT_PROBE_TIMEOUT_MS)) {
+			probe_conclude(probe, TINCT_KVM_UNUSABLE, "cannot start the probe", emit);
+			return probe->result;
+		}
+		probe->stage = PROBE_BOOT;
+		return TINCT_KVM_UNKNOWN;
+	}
+	probe_conclude(probe, TINCT_KVM_USABLE, NULL, emit);
+	return probe->result;
+}
+
+static int handle_probe_exit(int fd, uint32_t mask, void *data)
+{
+	struct tinct_kvm_probe *probe = data;
+	siginfo_t info = {0};
+	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0) {
+		return 0;
+	}
+	bool killed = probe->killed;
+	probe_forget_child(probe);
+	if (killed) {
+		return 0; // overran: the result is out already
+	}
+	wl_event_source_timer_update(probe->timer, 0);
+	if (info.si_code != CLD_EXITED || info.si_status != 0) {
+		probe_conclude(probe, TINCT_KVM_UNUSABLE, "the probe guest failed", true);
+		return 0;
+	}
+	probe_advance(probe, true);
+	return 0;
+}
+
+static int handle_probe_timer(void *data)
+{
+	struct tinct_kvm_probe *probe = data;
+	if (probe->pid <= 0) {
+		return 0;
+	}
+	if (probe->killed) {
+		// A vCPU stuck in the kernel can delay SIGKILL indefinitely. Its
+		// pidfd stays watched, so it is reaped whenever it does die.
+		wlr_log(WLR_ERROR, "KVM probe process %d does not die", (int)probe->pid);
+		probe->reported_stuck = true;
+		return 0;
+	}
+	kill(probe->pid, SIGKILL);
+	probe->killed = true;
+	wl_event_source_timer_update(probe->timer, KVM_PROBE_KILL_GRACE_MS);
+	probe_conclude(probe, TINCT_KVM_UNUSABLE, "the probe guest hung", true);
+	return 0;
+}
+
+struct tinct_kvm_probe *backend_kvm_probe_create(struct wl_event_loop *loop)
+{
+	struct tinct_kvm_probe *probe = calloc(1, sizeof(*probe));
+	if (probe == NULL) {
+		wlr_log(WLR_ERROR, "Out of memory creating the KVM probe");
+		return NULL;
+	}
+	probe->loop = loop;
+	probe->pidfd = -1;
+	wl_signal_init(&probe->events.done);
+	probe->timer = wl_event_loop_add_timer(loop, handle_probe_timer, probe);
+	if (probe->timer == NULL) {
+		wlr_log(WLR_ERROR, "Cannot create the KVM probe's timer");
+		free(probe);
+		return NULL;
+	}
+	return probe;
+}
+
+void backend_kvm_probe_cancel(struct tinct_kvm_probe *probe)
+{
+	if (probe->pid > 0) {
+		kill(probe->pid, SIGKILL);
+		// Never hold up the owner for long, and not at all for a
+		// child already known to be stuck.
+		struct pollfd pfd = {.fd = probe->pidfd, .events = POLLIN};
+		int ready = poll(&pfd, 1, probe->reported_stuck ? 0 : KVM_PROBE_KILL_GRACE_MS);
+		siginfo_t info = {0};
+		if (ready > 0) {
+			waitid((idtype_t)P_PIDFD, (id_t)probe->pidfd, &info, WEXITED);
+		} else if (!probe->reported_stuck) {
+			wlr_log(WLR_ERROR, "KVM probe process %d does not die; leaving it",
+				(int)probe->pid);
+		}
+		probe_forget_child(probe);
+	}
+	wl_event_source_timer_update(probe->timer, 0);
+	if (probe->stage != PROBE_IDLE) {
+		probe->stage = PROBE_IDLE;
+		probe->result = TINCT_KVM_UNKNOWN;
+	}
+}
+
+void backend_kvm_probe_destroy(struct tinct_kvm_probe *probe)
+{
+	if (probe == NULL) {
+		return;
+	}
+	backend_kvm_probe_cancel(probe);
+	wl_event_source_remove(probe->timer);
+	free(probe->qemu);
+	free(probe->kernel);
+	free(probe);
+}
+
+bool backend_kvm_probe_running(struct tinct_kvm_probe *probe)
+{
+	return probe->stage != PROBE_IDLE;
+}
+
+enum tinct_kvm_result backend_kvm_probe_start(
+	struct tinct_kvm_probe *probe, const char *qemu, const char *kernel)
+{
+	if (probe->result != TINCT_KVM_UNKNOWN || probe->stage != PROBE_IDLE) {
+		return probe->result;
+	}
+	if (process_result != TINCT_KVM_UNKNOWN) {
+		probe->result = process_result;
+		return probe->result;
 	}
 	const char *env = getenv("TINCT_KVM");
-	const char *why = NULL;
 	if (env != NULL && strcmp(env, "0") == 0) {
-		cached = 0;
-		why = "TINCT_KVM=0";
-	} else if (env != NULL && strcmp(env, "1") == 0) {
-		cached = 1;
-	} else {
-		cached = kvm_probe(qemu, kernel, &why);
+		probe_conclude(probe, TINCT_KVM_UNUSABLE, "TINCT_KVM=0", false);
+		return probe->result;
 	}
-	if (!cached) {
-		wlr_log(WLR_ERROR, "KVM is not usable (%s): VMs fall back to TCG and run slowly",
-			why);
+	if (env != NULL && strcmp(env, "1") == 0) {
+		probe_conclude(probe, TINCT_KVM_USABLE, NULL, false);
+		return probe->result;
 	}
-	return cached;
+	free(probe->qemu);
+	free(probe->kernel);
+	probe->qemu = qemu ? strdup(qemu) : NULL;
+	probe->kernel = kernel ? strdup(kernel) : NULL;
+	if ((qemu != NULL && probe->qemu == NULL) || (kernel != NULL && probe->kernel == NULL)) {
+		// TCG for this start only: no result is recorded.
+		wlr_log(WLR_ERROR, "Out of memory starting the KVM probe");
+		return TINCT_KVM_UNUSABLE;
+	}
+	return probe_advance(probe, false);
 }

@@ -37,7 +37,9 @@
 #define KILL_GRACE_MS 3000
 // A guest that is still booting misses an ACPI power button press (Linux
 // ignores it until its button driver and the guest's acpid are up), so the
-// press is repeated until the stop timeout.
+// press is repeated until the stop timeout. The demo guests print "ready"
+// only once a press is honoured; this is the safety net for other guests
+// and for stops requested mid-boot.
 #define POWERDOWN_REPEAT_MS 2000
 #define CRASH_LOG_LINES 10
 // The TAP descriptor's number in the VMM; fds 0-2 are stdio.
@@ -590,54 +592,77 @@ static bool runtime_dir_in_use(struct tinct_vm *vm)
 	return in_use;
 }
 
-bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
+// The program that runs the VM's VMM, found in the owner's PATH.
+static char *vmm_program(struct tinct_vm *vm)
 {
-	if (is_active(vm)) {
-		wlr_log(WLR_ERROR, "VM %s is already %s", vm->def->name, vm_state_name(vm->state));
-		return false;
-	}
 	const struct tinct_vm_def *def = vm->def;
-	bool ok = false;
 	char *binary = NULL;
-	char *cmdline = NULL;
-	int log_fd = -1;
-	struct tinct_argv argv;
-	argv_init(&argv);
-
-	if (!mkdir_private(vm->manager->runtime_root) || !mkdir_private(vm->runtime_dir)) {
-		goto out;
-	}
-	if (runtime_dir_in_use(vm)) {
-		wlr_log(WLR_ERROR, "VM %s is already running elsewhere (%s answers)", def->name,
-			vm->console_path);
-		goto out;
-	}
-	unlink(vm->serial_path);
-	unlink(vm->api_path);
-
 	if (def->vmm == TINCT_VMM_COMMAND) {
-		struct tinct_argv probe;
-		argv_init(&probe);
+		struct tinct_argv words;
+		argv_init(&words);
 		const char *error = NULL;
-		if (argv_split(&probe, def->command, NULL, NULL, &error) && probe.len > 0) {
-			binary = strdup(probe.argv[0]);
+		if (argv_split(&words, def->command, NULL, NULL, &error) && words.len > 0) {
+			binary = strdup(words.argv[0]);
 		}
-		argv_finish(&probe);
+		argv_finish(&words);
 	} else {
 		binary = strdup(def->vmm_binary ? def->vmm_binary : vm->backend->default_binary);
 	}
 	if (binary == NULL) {
 		wlr_log(WLR_ERROR, "VM %s: no VMM program", def->name);
-		goto out;
+		return NULL;
 	}
 	char *program = find_program(binary);
 	if (program == NULL) {
 		wlr_log(WLR_ERROR, "VM %s: VMM %s not found", def->name, binary);
-		goto out;
 	}
 	free(binary);
-	binary = program;
+	return program;
+}
 
+static bool console_start(struct tinct_vm *vm)
+{
+	if (vm->console != NULL) {
+		return true;
+	}
+	vm->console = console_create(vm->manager->loop, vm->console_path, vm->def->console_buffer);
+	if (vm->console == NULL) {
+		return false;
+	}
+	vm->console_output.notify = handle_console_output;
+	wl_signal_add(&console_events(vm->console)->output, &vm->console_output);
+	vm->serial_ready.notify = handle_serial_ready;
+	wl_signal_add(&console_events(vm->console)->serial_ready, &vm->serial_ready);
+	return true;
+}
+
+// Forgets what the previous run left for inspection, as a new run begins.
+static void run_reset(struct tinct_vm *vm)
+{
+	vm->stop_requested = false;
+	vm->stop_phase = 0;
+	vm->exit_code = 0;
+	vm->exit_signal = 0;
+	free(vm->crash_log);
+	vm->crash_log = NULL;
+}
+
+// Spawns the VMM and enters STARTING. On failure, everything the run
+// held (the console of a VM that waited for the KVM probe, too) is
+// released and the state is unchanged.
+static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
+{
+	const struct tinct_vm_def *def = vm->def;
+	bool ok = false;
+	char *cmdline = NULL;
+	int log_fd = -1;
+	struct tinct_argv argv;
+	argv_init(&argv);
+
+	char *binary = vmm_program(vm);
+	if (binary == NULL) {
+		goto out;
+	}
 	cmdline = backend_kernel_cmdline(def, extra_cmdline);
 	if (cmdline == NULL) {
 		goto out;
@@ -649,7 +674,7 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 		}
 	}
 	struct tinct_vmm_launch launch = launch_for(vm, binary, cmdline);
-	launch.kvm = def->vmm == TINCT_VMM_QEMU ? backend_kvm_usable(binary, def->kernel) : true;
+	launch.kvm = def->vmm == TINCT_VMM_QEMU ? kvm : true;
 	if (!vm->backend->build_argv(&launch, &argv)) {
 		wlr_log(WLR_ERROR, "VM %s: cannot build the VMM command line", def->name);
 		goto out;
@@ -663,14 +688,9 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 		}
 	}
 
-	vm->console = console_create(vm->manager->loop, vm->console_path, def->console_buffer);
-	if (vm->console == NULL) {
+	if (!console_start(vm)) {
 		goto out;
 	}
-	vm->console_output.notify = handle_console_output;
-	wl_signal_add(&console_events(vm->console)->output, &vm->console_output);
-	vm->serial_ready.notify = handle_serial_ready;
-	wl_signal_add(&console_events(vm->console)->serial_ready, &vm->serial_ready);
 	if (vm->backend->serial_vmm_connects &&
 		!console_open_serial(vm->console, vm->serial_path, true, SERIAL_TIMEOUT_MS)) {
 		goto out;
@@ -707,12 +727,9 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 	}
 	wlr_log(WLR_INFO, "VM %s: started %s as %d (%s)", def->name, vm->backend->name,
 		(int)vm->pid, launch.kvm ? "KVM" : "TCG");
-	vm->stop_requested = false;
-	vm->stop_phase = 0;
-	vm->exit_code = 0;
-	vm->exit_signal = 0;
-	free(vm->crash_log);
-	vm->crash_log = NULL;
+	if (vm->state != TINCT_VM_STARTING) {
+		run_reset(vm);
+	}
 	set_state(vm, TINCT_VM_STARTING);
 	ok = true;
 
@@ -729,9 +746,109 @@ out:
 	return ok;
 }
 
+// Enters STARTING without a VMM until the KVM probe has a result. The
+// console relay is up already, so the runtime directory counts as in use
+// and an early attacher sees the boot from its first line.
+static bool vm_wait_for_kvm(struct tinct_vm *vm, const char *extra_cmdline)
+{
+	if (extra_cmdline != NULL) {
+		vm->extra_cmdline = strdup(extra_cmdline);
+		if (vm->extra_cmdline == NULL) {
+			wlr_log(WLR_ERROR, "Out of memory starting VM %s", vm->def->name);
+			return false;
+		}
+	}
+	if (!console_start(vm)) {
+		free(vm->extra_cmdline);
+		vm->extra_cmdline = NULL;
+		return false;
+	}
+	run_reset(vm);
+	vm->waiting_for_kvm = true;
+	wlr_log(WLR_INFO, "VM %s: waiting for the KVM probe", vm->def->name);
+	set_state(vm, TINCT_VM_STARTING);
+	return true;
+}
+
+// Ends the wait for the KVM probe without a VMM ever having run.
+static void vm_cancel_wait(struct tinct_vm *vm)
+{
+	vm->waiting_for_kvm = false;
+	free(vm->extra_cmdline);
+	vm->extra_cmdline = NULL;
+	vm->stop_requested = true;
+	run_cleanup(vm);
+	set_state(vm, TINCT_VM_STOPPED);
+}
+
+static void handle_kvm_probe_done(struct wl_listener *listener, void *data)
+{
+	struct tinct_vm_manager *manager = wl_container_of(listener, manager, kvm_probe_done);
+	enum tinct_kvm_result *result = data;
+	struct tinct_vm *vm, *tmp;
+	wl_list_for_each_safe (vm, tmp, &manager->vms, link) {
+		if (!vm->waiting_for_kvm) {
+			continue;
+		}
+		vm->waiting_for_kvm = false;
+		char *extra_cmdline = vm->extra_cmdline;
+		vm->extra_cmdline = NULL;
+		bool ok = vm_launch(vm, extra_cmdline, *result == TINCT_KVM_USABLE);
+		free(extra_cmdline);
+		if (!ok) {
+			// vm_start() has long returned true: report it like a VMM
+			// that died at once.
+			vm->exit_code = -1;
+			vm->exit_signal = 0;
+			free(vm->crash_log);
+			vm->crash_log = strdup("tinct could not start the VMM (see tinct's log)");
+			set_state(vm, TINCT_VM_CRASHED);
+		}
+	}
+}
+
+bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
+{
+	if (is_active(vm)) {
+		wlr_log(WLR_ERROR, "VM %s is already %s", vm->def->name, vm_state_name(vm->state));
+		return false;
+	}
+	const struct tinct_vm_def *def = vm->def;
+	if (!mkdir_private(vm->manager->runtime_root) || !mkdir_private(vm->runtime_dir)) {
+		return false;
+	}
+	if (runtime_dir_in_use(vm)) {
+		wlr_log(WLR_ERROR, "VM %s is already running elsewhere (%s answers)", def->name,
+			vm->console_path);
+		return false;
+	}
+	unlink(vm->serial_path);
+	unlink(vm->api_path);
+
+	bool kvm = true;
+	if (def->vmm == TINCT_VMM_QEMU) {
+		char *program = vmm_program(vm);
+		if (program == NULL) {
+			return false;
+		}
+		enum tinct_kvm_result result =
+			backend_kvm_probe_start(vm->manager->kvm_probe, program, def->kernel);
+		free(program);
+		if (result == TINCT_KVM_UNKNOWN) {
+			return vm_wait_for_kvm(vm, extra_cmdline);
+		}
+		kvm = result == TINCT_KVM_USABLE;
+	}
+	return vm_launch(vm, extra_cmdline, kvm);
+}
+
 void vm_stop(struct tinct_vm *vm)
 {
 	if (vm->state != TINCT_VM_STARTING && vm->state != TINCT_VM_RUNNING) {
+		return;
+	}
+	if (vm->waiting_for_kvm) {
+		vm_cancel_wait(vm);
 		return;
 	}
 	vm->stop_requested = true;
@@ -763,6 +880,10 @@ void vm_stop(struct tinct_vm *vm)
 void vm_kill(struct tinct_vm *vm)
 {
 	if (!is_active(vm)) {
+		return;
+	}
+	if (vm->waiting_for_kvm) {
+		vm_cancel_wait(vm);
 		return;
 	}
 	vm->stop_requested = true;
@@ -825,6 +946,7 @@ static void vm_destroy(struct tinct_vm *vm)
 	free(vm->api_path);
 	free(vm->console_path);
 	free(vm->log_path);
+	free(vm->extra_cmdline);
 	free(vm->crash_log);
 	free(vm);
 }
@@ -897,6 +1019,13 @@ struct tinct_vm_manager *vm_manager_create(struct wl_event_loop *loop, const cha
 	wl_list_init(&manager->vms);
 	wl_signal_init(&manager->events.state_changed);
 	wl_signal_init(&manager->events.vm_added);
+	manager->kvm_probe = backend_kvm_probe_create(loop);
+	if (manager->kvm_probe == NULL) {
+		free(manager);
+		return NULL;
+	}
+	manager->kvm_probe_done.notify = handle_kvm_probe_done;
+	wl_signal_add(&manager->kvm_probe->events.done, &manager->kvm_probe_done);
 	manager->images_dir = images_dir ? strdup(images_dir) : vm_def_images_dir();
 	if (manager->images_dir == NULL ||
 		asprintf(&manager->runtime_root, "%s/tinct", runtime) < 0) {
@@ -917,6 +1046,8 @@ void vm_manager_destroy(struct tinct_vm_manager *manager)
 	wl_list_for_each_safe (vm, tmp, &manager->vms, link) {
 		vm_destroy(vm);
 	}
+	wl_list_remove(&manager->kvm_probe_done.link);
+	backend_kvm_probe_destroy(manager->kvm_probe);
 	free(manager->images_dir);
 	free(manager->runtime_root);
 	free(manager);
@@ -982,6 +1113,8 @@ void vm_manager_shutdown(struct tinct_vm_manager *manager)
 		}
 	}
 	vm_manager_stop_all(manager);
+	// VMs that waited for the probe are stopped now: nobody needs it.
+	backend_kvm_probe_cancel(manager->kvm_probe);
 	// The stop timers escalate to SIGKILL on their own; the deadline only
 	// guards against a VMM stuck in the kernel.
 	int64_t deadline = now_ms() + longest + 2 * KILL_GRACE_MS + 1000;
@@ -993,4 +1126,38 @@ void vm_manager_shutdown(struct tinct_vm_manager *manager)
 		}
 		wl_event_loop_dispatch(manager->loop, (int)(left < 100 ? left : 100));
 	}
+}
+
+bool vm_manager_probe_kvm(struct tinct_vm_manager *manager)
+{
+	char *program = NULL;
+	char *kernel = NULL;
+	struct tinct_vm *vm;
+	wl_list_for_each (vm, &manager->vms, link) {
+		if (vm->def->vmm == TINCT_VMM_QEMU && vm->def->kernel != NULL) {
+			program = vmm_program(vm);
+			kernel = strdup(vm->def->kernel);
+			break;
+		}
+	}
+	if (program == NULL || kernel == NULL) {
+		free(program);
+		free(kernel);
+		program = find_program(backend_qemu.default_binary);
+		kernel = NULL;
+		if (asprintf(&kernel, "%s/vmlinuz", manager->images_dir) < 0) {
+			kernel = NULL;
+		}
+	}
+	bool ok = program != NULL && kernel != NULL && access(kernel, R_OK) == 0;
+	if (!ok) {
+		// A probe without a kernel to boot would trust the `hlt` guest,
+		// which broken nested KVM passes: leave it to the first start.
+		wlr_log(WLR_DEBUG, "No QEMU and kernel to probe KVM with yet");
+	} else {
+		backend_kvm_probe_start(manager->kvm_probe, program, kernel);
+	}
+	free(program);
+	free(kernel);
+	return ok;
 }

@@ -7,21 +7,34 @@
  * process group, and watched with a pidfd on the owner's wl_event_loop.
  *
  * States:
- *   STOPPED  -> STARTING   vm_start(): the VMM process was spawned
+ *   STOPPED  -> STARTING   vm_start(): the VMM process was spawned, or,
+ *                          for QEMU while the KVM probe runs, the VM
+ *                          waits for its result (no VMM yet, vm_pid() 0)
  *   STARTING -> RUNNING    the serial console is connected (or, when it
  *                          never appears, the wait for it timed out and
  *                          the VM runs without a console)
  *   *        -> STOPPING   vm_stop()/vm_kill()
  *   STOPPING -> STOPPED    the VMM exited after a stop request
+ *   STARTING -> STOPPED    vm_stop()/vm_kill() while waiting for the KVM
+ *                          probe: there is nothing to stop
  *   RUNNING  -> STOPPED    the VMM exited with status 0 by itself (the
  *                          guest powered off)
  *   *        -> CRASHED    the VMM exited otherwise without a stop
  *                          request; exit status and the last lines of
- *                          vmm.log are kept (vm_crash_log)
+ *                          vmm.log are kept (vm_crash_log); also when
+ *                          the VMM could not be spawned after waiting
+ *                          for the KVM probe
  * CRASHED behaves like STOPPED: vm_start() works again.
  *
+ * KVM: QEMU VMs use KVM when a probe says it works (backend.h). The probe
+ * runs in child processes watched on the owner's loop and can take
+ * seconds (a hanging nested KVM is only given up after a timeout), so it
+ * never runs inside vm_start(): VMs started meanwhile wait in STARTING
+ * and are all launched when it finishes, with KVM or with TCG. Start it
+ * early with vm_manager_probe_kvm(). TINCT_KVM=0|1 skips it.
+ *
  * Stopping is graceful first (QMP system_powerdown, pressed again every
- * 2 s because a booting guest ignores early presses; crosvm powerbtn;
+ * 2 s because a guest still booting ignores presses; crosvm powerbtn;
  * ch-remote power-button), then SIGTERM to the process group after the
  * definition's stop-timeout, then SIGKILL 3 s later. A VMM is spawned with
  * PR_SET_PDEATHSIG, so even a crashed owner leaves no VMM behind.
@@ -39,6 +52,7 @@
 #include <sys/types.h>
 #include <wayland-server-core.h>
 
+struct tinct_kvm_probe;
 struct tinct_vm_def;
 
 enum tinct_vm_state {
@@ -77,6 +91,10 @@ struct tinct_vm_manager {
 		// struct tinct_vm *: a VM was added (loaded or vm_manager_add)
 		struct wl_signal vm_added;
 	} events;
+
+	// Private to vm.c.
+	struct tinct_kvm_probe *kvm_probe;
+	struct wl_listener kvm_probe_done;
 };
 
 struct tinct_vm {
@@ -99,6 +117,8 @@ struct tinct_vm {
 	char *api_path;
 	char *console_path;
 	char *log_path;
+	// While waiting for the KVM probe: this boot's extra kernel command line.
+	bool waiting_for_kvm;
 	char *extra_cmdline;
 	pid_t pid;
 	int pidfd;
@@ -128,9 +148,10 @@ struct tinct_vm {
  */
 struct tinct_vm_manager *vm_manager_create(struct wl_event_loop *loop, const char *images_dir);
 /**
- * Kills every VM that is still running (SIGKILL, reaped before returning)
- * and frees everything. Call vm_manager_shutdown() first for a graceful
- * exit. NULL is a no-op.
+ * Kills every VM that is still running (SIGKILL, reaped before returning),
+ * cancels a running KVM probe (its children are killed; one stuck in the
+ * kernel delays this by at most 1 s) and frees everything. Call
+ * vm_manager_shutdown() first for a graceful exit. NULL is a no-op.
  */
 void vm_manager_destroy(struct tinct_vm_manager *manager);
 
@@ -149,21 +170,39 @@ void vm_manager_stop_all(struct tinct_vm_manager *manager);
 /** true while any VM is starting, running or stopping. */
 bool vm_manager_any_active(struct tinct_vm_manager *manager);
 /**
- * Stops every VM gracefully and dispatches the loop until all are
- * stopped: at most the longest stop-timeout plus the SIGKILL grace. For
- * the owner's exit, so guest disks are not cut mid-write.
+ * Stops every VM gracefully, cancels a running KVM probe and dispatches
+ * the loop until all are stopped: at most the longest stop-timeout plus
+ * the SIGKILL grace. For the owner's exit, so guest disks are not cut
+ * mid-write.
  */
 void vm_manager_shutdown(struct tinct_vm_manager *manager);
+/**
+ * Starts the KVM probe now, so that the first QEMU VM need not wait for
+ * it: the compositor calls this at startup, after vm_manager_load(). It
+ * probes with the first QEMU VM's binary and kernel, else with
+ * qemu-system-x86_64 and the images directory's vmlinuz. Never blocks.
+ * Returns false when there is nothing to probe with (the probe then runs
+ * at the first QEMU VM's start) or it could not start (logged).
+ */
+bool vm_manager_probe_kvm(struct tinct_vm_manager *manager);
 
 /**
  * Starts the VM. `extra_cmdline` (may be NULL) is appended to the kernel
- * command line for this boot only. Returns false (logged) when the VMM
- * could not be spawned; the state is then unchanged.
+ * command line for this boot only. Never blocks: a QEMU VM whose KVM
+ * probe has no result yet is left STARTING and launched when it has (see
+ * above). Returns false (logged) when the VMM could not be spawned; the
+ * state is then unchanged.
  */
 bool vm_start(struct tinct_vm *vm, const char *extra_cmdline);
-/** Graceful stop (see above). No-op unless starting or running. */
+/**
+ * Graceful stop (see above). No-op unless starting or running. A VM still
+ * waiting for the KVM probe goes straight to STOPPED.
+ */
 void vm_stop(struct tinct_vm *vm);
-/** SIGKILL to the VMM's process group; the VM ends STOPPED. */
+/**
+ * SIGKILL to the VMM's process group; the VM ends STOPPED (at once when
+ * it was still waiting for the KVM probe).
+ */
 void vm_kill(struct tinct_vm *vm);
 
 const char *vm_name(struct tinct_vm *vm);

@@ -1,10 +1,14 @@
 /*
- * Real-QEMU lifecycle test of the vmm library on a wl_event_loop:
+ * Real-QEMU lifecycle test of the vmm library on a wl_event_loop: the
+ * KVM probe (a manager destroyed mid-probe leaves no child; the loop keeps
+ * dispatching while VMs wait for the probe; a waiting VM stops and is
+ * killed cleanly; the VM then runs, under TCG where nested KVM hangs),
  * a broken definition beside a good one, start -> running, the TAP device
  * while running, the console backlog for a late attacher, a refused second
  * attach, SIGKILL -> crashed with its status, restart, graceful stop that
- * reaches the guest, and the TAP device gone afterwards. Every wait is
- * bounded; every process started here is gone when it returns.
+ * reaches the guest at the first press right after it is ready, and the
+ * TAP device gone afterwards. Every wait is bounded; every process started
+ * here is gone when it returns.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
@@ -143,6 +148,75 @@ static bool tap_exists(const char *name)
 	return access(path, F_OK) == 0;
 }
 
+// A 50 ms timer on the loop: the largest gap between its ticks shows
+// whether anything blocked the loop.
+static struct {
+	int ticks;
+	int64_t last_ms;
+	int64_t max_gap_ms;
+	struct wl_event_source *source;
+} ticker;
+
+static int handle_tick(void *data)
+{
+	int64_t now = now_ms();
+	if (ticker.ticks > 0 && now - ticker.last_ms > ticker.max_gap_ms) {
+		ticker.max_gap_ms = now - ticker.last_ms;
+	}
+	ticker.ticks++;
+	ticker.last_ms = now;
+	wl_event_source_timer_update(ticker.source, 50);
+	return 0;
+}
+
+static bool vmm_launched(void *data)
+{
+	return vm_pid(vm) > 0 || vm->state != TINCT_VM_STARTING;
+}
+
+static bool no_children(void)
+{
+	return waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD;
+}
+
+// Whether the VMM's command line asks for `accel`.
+static bool vmm_uses(pid_t pid, const char *accel)
+{
+	char path[64], args[8192];
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	FILE *file = fopen(path, "r");
+	if (file == NULL) {
+		return false;
+	}
+	size_t n = fread(args, 1, sizeof(args) - 1, file);
+	fclose(file);
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (strcmp(args + i, "-accel") == 0) {
+			return strcmp(args + i + strlen("-accel") + 1, accel) == 0;
+		}
+		i += strlen(args + i);
+	}
+	return false;
+}
+
+// The probe runs once per process, so this comes before any VM starts:
+// a manager destroyed while its probe runs kills and reaps the children.
+static void test_probe_cancel(const char *images)
+{
+	struct tinct_vm_manager *manager = vm_manager_create(loop, images);
+	check(manager != NULL && vm_manager_probe_kvm(manager), "early KVM probe starts");
+	int64_t deadline = now_ms() + 200;
+	while (now_ms() < deadline) {
+		wl_event_loop_dispatch(loop, 50);
+	}
+	int64_t start = now_ms();
+	vm_manager_destroy(manager);
+	int64_t took = now_ms() - start;
+	printf("# destroying the manager mid-probe took %lld ms\n", (long long)took);
+	check(took < 1500, "destroy mid-probe does not block for long");
+	check(no_children(), "destroy mid-probe reaps the probe's children");
+}
+
 static int reports;
 
 static void report(void *data, const char *message)
@@ -204,8 +278,13 @@ int main(void)
 		"memory = 256\nnetwork = %s\nstop-timeout = 60\nconsole-buffer = 256K\n",
 		tap ? "tap" : "none");
 	write_file(path, def);
+	snprintf(path, sizeof(path), "%s/waiter.ini", vms);
+	write_file(path, "[vm]\nkernel = vmlinuz\ninitrd = initrd.img\nmemory = 128\n");
+	// The real probe: it is what must not block the loop.
+	unsetenv("TINCT_KVM");
 
 	loop = wl_event_loop_create();
+	test_probe_cancel(images);
 	struct tinct_vm_manager *manager = vm_manager_create(loop, images);
 	check(manager != NULL, "manager created");
 	int errors = vm_manager_load(manager, vms, report, NULL);
@@ -219,9 +298,42 @@ int main(void)
 	output_listener.notify = handle_output;
 	wl_signal_add(&vm->events.console_output, &output_listener);
 
+	struct tinct_vm *waiter = vm_manager_find(manager, "waiter");
+	check(vm_manager_probe_kvm(manager), "early KVM probe starts");
+	ticker.source = wl_event_loop_add_timer(loop, handle_tick, NULL);
+	wl_event_source_timer_update(ticker.source, 50);
+	int64_t start = now_ms();
 	check(vm_start(vm, NULL), "start");
-	check(vm->state == TINCT_VM_STARTING, "starting");
+	check(now_ms() - start < 500, "start does not wait for the KVM probe");
+	check(vm->state == TINCT_VM_STARTING && vm_pid(vm) == 0,
+		"starting, waiting for the KVM probe");
+	check(waiter != NULL && vm_start(waiter, NULL) && waiter->state == TINCT_VM_STARTING &&
+			vm_pid(waiter) == 0,
+		"a second VM waits for the same probe");
+	if (waiter != NULL) {
+		vm_stop(waiter);
+		check(waiter->state == TINCT_VM_STOPPED, "stopping a waiting VM ends stopped");
+		check(vm_start(waiter, NULL) && waiter->state == TINCT_VM_STARTING,
+			"a stopped waiting VM starts again");
+		vm_kill(waiter);
+		check(waiter->state == TINCT_VM_STOPPED, "killing a waiting VM ends stopped");
+	}
+	check(wait_for(vmm_launched, NULL, 15000) && vm_pid(vm) > 0,
+		"the VMM starts when the probe finishes");
+	int64_t waited = now_ms() - start;
+	printf("# waited %lld ms for the probe: %d ticks, largest gap %lld ms\n", (long long)waited,
+		ticker.ticks, (long long)ticker.max_gap_ms);
+	check(ticker.ticks >= waited / 100 && ticker.max_gap_ms < 500,
+		"the loop keeps dispatching during the probe");
+	wl_event_source_remove(ticker.source);
+	check(waiter == NULL || (waiter->state == TINCT_VM_STOPPED && vm_pid(waiter) == 0),
+		"the stopped VM was not launched after the probe");
 	check(wait_state(TINCT_VM_RUNNING, 30000), "running once the serial is connected");
+	if (waited > 4000) {
+		// Only a hanging probe takes this long: KVM is out. (QEMU has
+		// exec'd by now: its serial socket answered.)
+		check(vmm_uses(vm_pid(vm), "tcg"), "a hanging KVM probe means TCG");
+	}
 	check(wait_for(output_has, "tinct-guest: ready", 90000), "the guest boots");
 	if (tap) {
 		check(vm_tap_name(vm) != NULL && tap_exists(vm_tap_name(vm)),
@@ -270,8 +382,12 @@ int main(void)
 	if (vm_tap_name(vm) != NULL) {
 		snprintf(tap_name, sizeof(tap_name), "%s", vm_tap_name(vm));
 	}
+	// Right after "ready": the guest honours the very first press, well
+	// before vm.c would press again (POWERDOWN_REPEAT_MS, 2 s).
 	vm_stop(vm);
 	check(vm->state == TINCT_VM_STOPPING, "stopping");
+	check(wait_for(output_has, "tinct-guest: shutting down", 1900),
+		"the first power button press right after ready is honoured");
 	check(wait_state(TINCT_VM_STOPPED, 50000), "graceful stop ends stopped");
 	check(buffer_has(&output, "tinct-guest: shutting down"), "the guest saw the power button");
 	check(vm->stop_phase == 0, "no SIGTERM was needed");

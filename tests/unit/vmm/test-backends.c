@@ -1,9 +1,13 @@
 /*
  * Unit tests of every backend's command line, checked word for word
  * against the documented syntax of QEMU 7.2, crosvm and cloud-hypervisor,
- * plus the graceful-stop helpers and the kernel command line.
+ * plus the graceful-stop helpers, the kernel command line and the
+ * TINCT_KVM override of the KVM probe.
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <wayland-server-core.h>
 
 #include "argv.h"
 #include "backend.h"
@@ -184,6 +188,30 @@ static void test_cmdline(void)
 		"backend_for");
 }
 
+// TINCT_KVM decides without a probe child, and the first answer holds for
+// the process. (The real probe is tested in tests/vm/test-lifecycle.c.)
+static void test_kvm_override(void)
+{
+	struct wl_event_loop *loop = wl_event_loop_create();
+	struct tinct_kvm_probe *probe = backend_kvm_probe_create(loop);
+	setenv("TINCT_KVM", "0", 1);
+	check(backend_kvm_probe_start(probe, "/nonexistent/qemu", "/nonexistent/vmlinuz") ==
+			TINCT_KVM_UNUSABLE,
+		"TINCT_KVM=0 answers at once");
+	check(!backend_kvm_probe_running(probe) && waitpid(-1, NULL, WNOHANG) < 0 &&
+			errno == ECHILD,
+		"TINCT_KVM=0 starts no probe process");
+	struct tinct_kvm_probe *later = backend_kvm_probe_create(loop);
+	setenv("TINCT_KVM", "1", 1);
+	check(backend_kvm_probe_start(later, NULL, NULL) == TINCT_KVM_UNUSABLE,
+		"the first result holds for the process");
+	unsetenv("TINCT_KVM");
+	backend_kvm_probe_destroy(later);
+	backend_kvm_probe_destroy(probe);
+	backend_kvm_probe_destroy(NULL);
+	wl_event_loop_destroy(loop);
+}
+
 int main(void)
 {
 	test_qemu();
@@ -191,5 +219,6 @@ int main(void)
 	test_cloud_hypervisor();
 	test_command();
 	test_cmdline();
+	test_kvm_override();
 	return check_done();
 }
