@@ -230,7 +230,10 @@ static void report_vm_error(void *data, const char *message)
 
 int server_load_vms(struct tinct_server *server, const char *vms_dir, FILE *errors)
 {
-	return vm_manager_load(server->vms, vms_dir, report_vm_error, errors);
+	int n = vm_manager_load(server->vms, vms_dir, report_vm_error, errors);
+	/* Probe KVM now, in the background, so the first start does not wait. */
+	vm_manager_probe_kvm(server->vms);
+	return n;
 }
 
 void server_autostart_vms(struct tinct_server *server)

@@ -68,7 +68,8 @@ shot="$TEST_DIR/all.ppm"
 screenshot "$shot"
 [ "$(count_colour "$shot" 3465a4)" -gt 500 ] || fail "blue frame is not blue"
 [ "$(count_colour "$shot" cc0000)" = 0 ] || fail "red still drawn as focused"
-[ "$(pixel "$shot" $((x - 1)) $((y + 10)))" = 700000 ] || fail "red frame is not the unfocused red"
+got=$(pixel "$shot" $((x - 1)) $((y + 10)))
+[ "$got" = 700000 ] || fail "red frame is $got, not the unfocused red 700000"
 [ "$(count_colour "$shot" 3b3d41)" -gt 1000 ] || fail "host foot has no neutral (unfocused) frame"
 
 # Fullscreen: refused (maximised) for red, allowed for blue.
