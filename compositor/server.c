@@ -45,6 +45,7 @@
 #include "view.h"
 #include "vm-def.h"
 #include "vm.h"
+#include "vm_manager_protocol.h"
 #include "vms.h"
 
 struct tinct_decoration {
@@ -355,6 +356,10 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	server->vm_state_changed.notify = handle_vm_state_changed;
 	wl_signal_add(&server->vms->events.state_changed, &server->vm_state_changed);
 	vms_init(server);
+	server->vm_manager_protocol = vm_manager_protocol_create(server);
+	if (server->vm_manager_protocol == NULL) {
+		goto error_vms;
+	}
 
 	server->new_output.notify = output_handle_new;
 	wl_signal_add(&server->backend->events.new_output, &server->new_output);
@@ -390,6 +395,10 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 		wl_event_loop_add_signal(server->loop, SIGINT, handle_signal, server);
 	return true;
 
+error_vms:
+	vms_finish(server);
+	wl_list_remove(&server->vm_state_changed.link);
+	vm_manager_destroy(server->vms);
 error_seat:
 	seat_destroy(server->seat);
 error_scene:
@@ -436,6 +445,7 @@ void server_fini(struct tinct_server *server)
 	/* Guests first, gracefully: their disks must not be cut mid-write. */
 	vm_manager_shutdown(server->vms);
 	wl_list_remove(&server->vm_state_changed.link);
+	vm_manager_protocol_destroy(server->vm_manager_protocol);
 	vms_finish(server);
 	vm_manager_destroy(server->vms);
 	spawn_terminate_all(server);
