@@ -47,6 +47,7 @@
 #include "view.h"
 #include "vm-def.h"
 #include "vm.h"
+#include "vm_manager_protocol.h"
 #include "vms.h"
 
 struct tinct_decoration {
@@ -365,6 +366,10 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	if (server->panel == NULL) {
 		goto error_vms;
 	}
+	server->vm_manager_protocol = vm_manager_protocol_create(server);
+	if (server->vm_manager_protocol == NULL) {
+		goto error_panel;
+	}
 
 	server->new_output.notify = output_handle_new;
 	wl_signal_add(&server->backend->events.new_output, &server->new_output);
@@ -400,6 +405,8 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 		wl_event_loop_add_signal(server->loop, SIGINT, handle_signal, server);
 	return true;
 
+error_panel:
+	panel_destroy(server->panel);
 error_vms:
 	vms_finish(server);
 	wl_list_remove(&server->vm_state_changed.link);
@@ -453,6 +460,7 @@ void server_fini(struct tinct_server *server)
 	panel_destroy(server->panel);
 	server->panel = NULL;
 	consoles_finish(server);
+	vm_manager_protocol_destroy(server->vm_manager_protocol);
 	vms_finish(server);
 	vm_manager_destroy(server->vms);
 	spawn_terminate_all(server);

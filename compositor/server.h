@@ -14,6 +14,7 @@
 struct tinct_config;
 struct tinct_seat;
 struct tinct_view;
+struct tinct_vm_manager_protocol;
 
 /* Every scene node tinct creates carries one of these in node->data. */
 enum tinct_node_type {
@@ -87,6 +88,7 @@ struct tinct_server {
 	struct wl_listener vm_state_changed;
 	struct wl_listener vm_added;
 	struct wl_listener vm_display_state;
+	struct tinct_vm_manager_protocol *vm_manager_protocol; // tinctctl's global
 
 	/* Placement of the next new view (cascade). */
 	int cascade_x, cascade_y;

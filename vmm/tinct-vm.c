@@ -22,11 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <termios.h>
-#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
@@ -34,12 +31,11 @@
 
 #include "vm-def.h"
 #include "vm.h"
-#include "console.h"
+#include "console_client.h"
 
 #define EXIT_USAGE 2
 #define EXIT_TIMEOUT 124
 #define EXIT_VM_FAILED 125
-#define ESCAPE_KEY 0x1d // Ctrl-]
 #define DEFAULT_TIMEOUT_S 300
 
 static const char usage[] =
@@ -82,22 +78,6 @@ static void raw_terminal(void)
 		termios_saved = true;
 		atexit(restore_terminal);
 	}
-}
-
-static bool write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return false;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return true;
 }
 
 static char *base64_encode(const char *in)
@@ -224,11 +204,11 @@ static void handle_output(struct wl_listener *listener, void *data)
 	struct run *run = wl_container_of(listener, run, output);
 	struct tinct_vm_output_event *event = data;
 	if (run->interactive) {
-		write_all(STDOUT_FILENO, event->data, event->len);
+		console_client_write_all(STDOUT_FILENO, event->data, event->len);
 		return;
 	}
 	if (run->verbose) {
-		write_all(STDERR_FILENO, event->data, event->len);
+		console_client_write_all(STDERR_FILENO, event->data, event->len);
 	}
 	for (size_t i = 0; i < event->len; i++) {
 		char c = event->data[i];
@@ -268,7 +248,7 @@ static int handle_stdin(int fd, uint32_t mask, void *data)
 		run->stdin_source = NULL;
 		return 0;
 	}
-	char *escape = memchr(keys, ESCAPE_KEY, (size_t)n);
+	char *escape = memchr(keys, TINCT_CONSOLE_ESCAPE, (size_t)n);
 	if (escape != NULL) {
 		vm_console_write(run->vm, keys, (size_t)(escape - keys));
 		restore_terminal();
@@ -587,81 +567,23 @@ static int cmd_console(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	const char *runtime = getenv("XDG_RUNTIME_DIR");
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	if (runtime == NULL || snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/tinct/%s/console",
-				       runtime, argv[1]) >= (int)sizeof(addr.sun_path)) {
-		fprintf(stderr, "tinct-vm console: XDG_RUNTIME_DIR is unset or too long\n");
+	char *path = NULL;
+	if (runtime == NULL || asprintf(&path, "%s/tinct/%s/console", runtime, argv[1]) < 0) {
+		fprintf(stderr, "tinct-vm console: XDG_RUNTIME_DIR is unset\n");
 		return 1;
 	}
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		fprintf(stderr, "tinct-vm console: VM %s is not running (%s: %s)\n", argv[1],
-			addr.sun_path, strerror(errno));
+	int sig = 0;
+	enum console_client_status status = console_client_attach(path, "tinct-vm", argv[1], &sig);
+	free(path);
+	switch (status) {
+	case CONSOLE_CLIENT_DETACHED:
+	case CONSOLE_CLIENT_CLOSED:
+		return 0;
+	case CONSOLE_CLIENT_INTERRUPTED:
+		return 128 + sig;
+	default:
 		return 1;
 	}
-	unsigned char status;
-	if (read(fd, &status, 1) != 1 ||
-		(status != TINCT_CONSOLE_ACK && status != TINCT_CONSOLE_NAK)) {
-		fprintf(stderr, "tinct-vm console: no answer from %s\n", addr.sun_path);
-		close(fd);
-		return 1;
-	}
-	if (status == TINCT_CONSOLE_NAK) {
-		char message[256];
-		ssize_t n = read(fd, message, sizeof(message) - 1);
-		message[n > 0 ? n : 0] = '\0';
-		// Keep only printable text from the other side.
-		for (char *p = message; *p; p++) {
-			if ((unsigned char)*p < 0x20 && *p != '\n') {
-				*p = '?';
-			}
-		}
-		fprintf(stderr, "%s", message);
-		close(fd);
-		return 1;
-	}
-	fprintf(stderr, "tinct-vm: console of %s, detach with Ctrl-]\r\n", argv[1]);
-	raw_terminal();
-	struct pollfd fds[2] = {
-		{.fd = fd, .events = POLLIN},
-		{.fd = STDIN_FILENO, .events = POLLIN},
-	};
-	char buf[65536];
-	int ret = 0;
-	for (;;) {
-		if (poll(fds, 2, -1) < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			ret = 1;
-			break;
-		}
-		if (fds[0].revents) {
-			ssize_t n = read(fd, buf, sizeof(buf));
-			if (n <= 0) {
-				restore_terminal();
-				fprintf(stderr, "\ntinct-vm: console of %s closed\n", argv[1]);
-				break;
-			}
-			write_all(STDOUT_FILENO, buf, (size_t)n);
-		}
-		if (fds[1].revents) {
-			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n <= 0) {
-				fds[1].fd = -1;
-				continue;
-			}
-			char *escape = memchr(buf, ESCAPE_KEY, (size_t)n);
-			size_t len = escape ? (size_t)(escape - buf) : (size_t)n;
-			if (!write_all(fd, buf, len) || escape != NULL) {
-				restore_terminal();
-				fprintf(stderr, "\ntinct-vm: detached\n");
-				break;
-			}
-		}
-	}
-	close(fd);
-	return ret;
 }
 
 int main(int argc, char *argv[])
