@@ -41,7 +41,13 @@ struct tinct_popup {
 
 struct tinct_colour view_colour(const struct tinct_view *view)
 {
-	return view->vm != NULL ? view->vm->colour : view->server->config->appearance.host_colour;
+	if (view->vm != NULL) {
+		return view->vm->colour;
+	}
+	if (view->console_vm != NULL) {
+		return view->console_vm->colour;
+	}
+	return view->server->config->appearance.host_colour;
 }
 
 const char *view_vm_name(const struct tinct_view *view)
@@ -57,7 +63,13 @@ static bool view_update_title(struct tinct_view *view)
 		return false;
 	}
 	char *shown = clean;
-	if (view->vm != NULL) {
+	if (view->console_vm != NULL) {
+		/* Ours entirely: what runs inside may not retitle the console. */
+		free(clean);
+		if (asprintf(&shown, "[%s] console", vm_name(view->console_vm->vm)) < 0) {
+			return false;
+		}
+	} else if (view->vm != NULL) {
 		/* The prefix is ours; whatever the client wrote comes after it. */
 		if (asprintf(&shown, "[%s] %s", view_vm_name(view), clean) < 0) {
 			free(clean);
