@@ -666,6 +666,9 @@ static void view_create(struct tinct_server *server, struct wlr_xdg_surface *xdg
 	wlr_xdg_toplevel_set_tiled(
 		xdg_surface, WLR_EDGE_TOP | WLR_EDGE_BOTTOM | WLR_EDGE_LEFT | WLR_EDGE_RIGHT);
 	wl_list_insert(server->views.prev, &view->link);
+	if (view->vm != NULL) {
+		view->vm->windows++;
+	}
 }
 
 static void popup_handle_destroy(struct wl_listener *listener, void *data)

@@ -23,6 +23,11 @@ cat >>"$TEST_DIR/vms/blue.ini" <<INI
 [wayland]
 allow = fullscreen
 INI
+cat >>"$TEST_DIR/vms/red.ini" <<INI
+[wayland]
+named = extra
+max-windows = 4
+INI
 
 start_tinct --vms "$TEST_DIR/vms"
 wait_for 20 log_has "VM red: starting -> running" || fail "red did not start"
@@ -79,6 +84,31 @@ wait_for 10 client_configured "$TEST_DIR/redfull.out" 1276x668 ||
 WAYLAND_DISPLAY="$blue_socket" start_client bluefull toplevel --fullscreen --colour ffff00
 wait_for 10 client_configured "$TEST_DIR/bluefull.out" 1280x720 ||
 	fail "blue (allowed) did not get fullscreen: $(cat "$TEST_DIR/bluefull.out")"
+kill "$LAST_PID"
+wait_for 10 test "$(log_count 'view unmapped')" -ge 1 || fail "fullscreen window did not go"
+
+# A named socket (crosvm's named contexts) belongs to the VM just the same.
+extra="$XDG_RUNTIME_DIR/tinct/red/wayland-extra"
+[ -S "$extra" ] || fail "no named socket"
+WAYLAND_DISPLAY="$extra" start_client named toplevel --title named --size 100x50
+wait_for 10 log_has "vm=red app_id=test-client title=\[red\] named" || fail "named socket client not red's"
+
+# A VM's popup (a menu) gets a 2 px frame in the VM's colour over its edges.
+WAYLAND_DISPLAY="$red_socket" start_client popup toplevel --size 300x200 --colour 203040 \
+	--popup 60x40:40c0c0
+wait_for 10 grep -q "popup 60x40" "$TEST_DIR/popup.out" || fail "popup not configured"
+wait_for 5 test "$(log_count 'vm=red')" -ge 4 || fail "popup window not mapped"
+screenshot "$TEST_DIR/popup.ppm"
+set -- $(bbox "$TEST_DIR/popup.ppm" 40c0c0)
+[ "$3 $4" = "56 36" ] || fail "popup content is $3x$4, expected 56x36 inside a 2 px frame"
+expect_pixel "$TEST_DIR/popup.ppm" $(($1 - 1)) $(($2 + 5)) cc0000
+expect_pixel "$TEST_DIR/popup.ppm" $(($1 - 2)) $(($2 + 5)) cc0000
+expect_pixel "$TEST_DIR/popup.ppm" $(($1 + 5)) $(($2 + 36)) cc0000
+
+# max-windows = 4: a fifth window disconnects its client; tinct carries on.
+WAYLAND_DISPLAY="$red_socket" start_client fifth toplevel --title fifth
+wait_for 10 log_has "VM red reached its limit of 4 windows" || fail "window limit not enforced"
+tinct_alive
 
 # The red VMM dies: its windows go, everything else stays.
 pkill -KILL -f "fake-vmm.py $XDG_RUNTIME_DIR/tinct/red/serial red" || fail "no red VMM process"

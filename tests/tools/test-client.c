@@ -5,7 +5,7 @@
  * commits a protocol error on purpose.
  *
  *   test-client toplevel [--title T] [--app-id A] [--size WxH] [--colour RRGGBB]
- *                        [--fullscreen] [--maximized]
+ *                        [--fullscreen] [--maximized] [--popup WxH:RRGGBB]
  *   test-client layer [--anchor top|bottom|left|right] [--size WxH]
  *                     [--exclusive N] [--colour RRGGBB]
  *   test-client protocol-error
@@ -46,6 +46,14 @@ struct client {
 	int pending_width, pending_height;
 	uint32_t colour;
 	bool running;
+
+	/* An optional popup, opened once the toplevel is first configured. */
+	int popup_width, popup_height;
+	uint32_t popup_colour;
+	struct wl_surface *popup_surface;
+	struct xdg_surface *popup_xdg_surface;
+	struct xdg_popup *popup;
+	struct wl_buffer *popup_buffer;
 };
 
 static void registry_global(void *data, struct wl_registry *registry, uint32_t name,
@@ -122,10 +130,10 @@ static const struct wl_keyboard_listener keyboard_listener = {
 	.modifiers = keyboard_modifiers,
 };
 
-static void draw(struct client *c)
+static struct wl_buffer *fill_buffer(struct client *c, int width, int height, uint32_t colour)
 {
-	int stride = c->width * 4;
-	size_t size = (size_t)stride * (size_t)c->height;
+	int stride = width * 4;
+	size_t size = (size_t)stride * (size_t)height;
 	int fd = memfd_create("test-client", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
 		perror("memfd");
@@ -137,16 +145,22 @@ static void draw(struct client *c)
 		exit(1);
 	}
 	for (size_t i = 0; i < size / 4; i++) {
-		pixels[i] = 0xff000000u | c->colour;
+		pixels[i] = 0xff000000u | colour;
 	}
 	munmap(pixels, size);
 	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)size);
-	struct wl_buffer *buffer = wl_shm_pool_create_buffer(
-		pool, 0, c->width, c->height, stride, WL_SHM_FORMAT_XRGB8888);
-	wl_buffer_add_listener(buffer, &buffer_listener, c);
-	c->buffer = buffer;
+	struct wl_buffer *buffer =
+		wl_shm_pool_create_buffer(pool, 0, width, height, stride, WL_SHM_FORMAT_XRGB8888);
 	wl_shm_pool_destroy(pool);
 	close(fd);
+	return buffer;
+}
+
+static void draw(struct client *c)
+{
+	struct wl_buffer *buffer = fill_buffer(c, c->width, c->height, c->colour);
+	wl_buffer_add_listener(buffer, &buffer_listener, c);
+	c->buffer = buffer;
 	wl_surface_attach(c->surface, buffer, 0, 0);
 	wl_surface_damage(c->surface, 0, 0, c->width, c->height);
 	wl_surface_commit(c->surface);
@@ -161,6 +175,55 @@ static void wm_base_ping(void *data, struct xdg_wm_base *wm_base, uint32_t seria
 
 static const struct xdg_wm_base_listener wm_base_listener = {.ping = wm_base_ping};
 
+static void popup_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t serial)
+{
+	struct client *c = data;
+	xdg_surface_ack_configure(xdg_surface, serial);
+	if (c->popup_buffer == NULL) {
+		c->popup_buffer = fill_buffer(c, c->popup_width, c->popup_height, c->popup_colour);
+		wl_surface_attach(c->popup_surface, c->popup_buffer, 0, 0);
+		wl_surface_damage(c->popup_surface, 0, 0, c->popup_width, c->popup_height);
+		wl_surface_commit(c->popup_surface);
+		printf("popup %dx%d\n", c->popup_width, c->popup_height);
+		fflush(stdout);
+	}
+}
+
+static const struct xdg_surface_listener popup_surface_listener = {
+	.configure = popup_surface_configure,
+};
+
+static void popup_configure(
+	void *data, struct xdg_popup *popup, int32_t x, int32_t y, int32_t width, int32_t height)
+{
+}
+
+static void popup_done(void *data, struct xdg_popup *popup)
+{
+}
+
+static const struct xdg_popup_listener popup_listener = {
+	.configure = popup_configure,
+	.popup_done = popup_done,
+};
+
+/* A popup (a menu, say) inside the toplevel, near its top-left corner. */
+static void open_popup(struct client *c)
+{
+	struct xdg_positioner *positioner = xdg_wm_base_create_positioner(c->wm_base);
+	xdg_positioner_set_size(positioner, c->popup_width, c->popup_height);
+	xdg_positioner_set_anchor_rect(positioner, 10, 10, 1, 1);
+	xdg_positioner_set_anchor(positioner, XDG_POSITIONER_ANCHOR_TOP_LEFT);
+	xdg_positioner_set_gravity(positioner, XDG_POSITIONER_GRAVITY_BOTTOM_RIGHT);
+	c->popup_surface = wl_compositor_create_surface(c->compositor);
+	c->popup_xdg_surface = xdg_wm_base_get_xdg_surface(c->wm_base, c->popup_surface);
+	xdg_surface_add_listener(c->popup_xdg_surface, &popup_surface_listener, c);
+	c->popup = xdg_surface_get_popup(c->popup_xdg_surface, c->xdg_surface, positioner);
+	xdg_popup_add_listener(c->popup, &popup_listener, c);
+	xdg_positioner_destroy(positioner);
+	wl_surface_commit(c->popup_surface);
+}
+
 static void xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, uint32_t serial)
 {
 	struct client *c = data;
@@ -170,6 +233,9 @@ static void xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, u
 		c->height = c->pending_height;
 	}
 	draw(c);
+	if (c->popup_width > 0 && c->popup == NULL) {
+		open_popup(c);
+	}
 }
 
 static const struct xdg_surface_listener xdg_surface_listener = {
@@ -222,6 +288,14 @@ static const struct zwlr_layer_surface_v1_listener layer_listener = {
 
 static void client_finish(struct client *c)
 {
+	if (c->popup != NULL) {
+		xdg_popup_destroy(c->popup);
+		xdg_surface_destroy(c->popup_xdg_surface);
+		wl_surface_destroy(c->popup_surface);
+	}
+	if (c->popup_buffer != NULL) {
+		wl_buffer_destroy(c->popup_buffer);
+	}
 	if (c->layer_surface != NULL) {
 		zwlr_layer_surface_v1_destroy(c->layer_surface);
 	}
@@ -285,6 +359,7 @@ int main(int argc, char *argv[])
 		{"maximized", no_argument, NULL, 'm'},
 		{"anchor", required_argument, NULL, 'A'},
 		{"exclusive", required_argument, NULL, 'e'},
+		{"popup", required_argument, NULL, 'p'},
 		{0},
 	};
 	optind = 2;
@@ -317,6 +392,15 @@ int main(int argc, char *argv[])
 		case 'e':
 			exclusive = atoi(optarg);
 			break;
+		case 'p': {
+			char hex[16];
+			if (sscanf(optarg, "%dx%d:%15s", &c.popup_width, &c.popup_height, hex) !=
+				3) {
+				usage();
+			}
+			c.popup_colour = (uint32_t)strtoul(hex, NULL, 16);
+			break;
+		}
 		default:
 			usage();
 		}
