@@ -9,6 +9,8 @@
  *   test-client layer [--anchor top|bottom|left|right] [--size WxH]
  *                     [--exclusive N] [--colour RRGGBB]
  *   test-client protocol-error
+ *   test-client pointer [--extent WxH] STEP...
+ *       STEP: move X Y (absolute, layout pixels) | down [right] | up [right]
  *
  * It prints "configured WxH" whenever it draws a new size, "key CODE STATE"
  * for every key event it receives, and runs until killed or closed by the
@@ -26,6 +28,7 @@
 #include <wayland-client.h>
 
 #include "wlr-layer-shell-unstable-v1-client-protocol.h"
+#include "wlr-virtual-pointer-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
 struct client {
@@ -36,6 +39,7 @@ struct client {
 	struct wl_shm *shm;
 	struct xdg_wm_base *wm_base;
 	struct zwlr_layer_shell_v1 *layer_shell;
+	struct zwlr_virtual_pointer_manager_v1 *pointer_manager;
 	struct wl_seat *seat;
 	struct wl_keyboard *keyboard;
 	struct wl_surface *surface;
@@ -68,6 +72,9 @@ static void registry_global(void *data, struct wl_registry *registry, uint32_t n
 		c->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface, 1);
 	} else if (strcmp(interface, wl_seat_interface.name) == 0 && c->seat == NULL) {
 		c->seat = wl_registry_bind(registry, name, &wl_seat_interface, 1);
+	} else if (strcmp(interface, zwlr_virtual_pointer_manager_v1_interface.name) == 0) {
+		c->pointer_manager = wl_registry_bind(
+			registry, name, &zwlr_virtual_pointer_manager_v1_interface, 1);
 	} else if (strcmp(interface, zwlr_layer_shell_v1_interface.name) == 0) {
 		c->layer_shell =
 			wl_registry_bind(registry, name, &zwlr_layer_shell_v1_interface, 1);
@@ -317,6 +324,9 @@ static void client_finish(struct client *c)
 	if (c->layer_shell != NULL) {
 		zwlr_layer_shell_v1_destroy(c->layer_shell);
 	}
+	if (c->pointer_manager != NULL) {
+		zwlr_virtual_pointer_manager_v1_destroy(c->pointer_manager);
+	}
 	if (c->wm_base != NULL) {
 		xdg_wm_base_destroy(c->wm_base);
 	}
@@ -331,6 +341,44 @@ static void client_finish(struct client *c)
 	}
 	wl_registry_destroy(c->registry);
 	wl_display_disconnect(c->display);
+}
+
+/* Plays pointer steps through a virtual pointer, one frame each. */
+static int run_pointer(struct client *c, int argc, char *argv[], int extent_w, int extent_h)
+{
+	if (c->pointer_manager == NULL) {
+		fprintf(stderr, "no virtual pointer manager\n");
+		return 1;
+	}
+	struct zwlr_virtual_pointer_v1 *pointer =
+		zwlr_virtual_pointer_manager_v1_create_virtual_pointer(c->pointer_manager, c->seat);
+	uint32_t time = 1;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "move") == 0 && i + 2 < argc) {
+			zwlr_virtual_pointer_v1_motion_absolute(pointer, time++,
+				(uint32_t)atoi(argv[i + 1]), (uint32_t)atoi(argv[i + 2]),
+				(uint32_t)extent_w, (uint32_t)extent_h);
+			i += 2;
+		} else if (strcmp(argv[i], "down") == 0 || strcmp(argv[i], "up") == 0) {
+			bool pressed = strcmp(argv[i], "down") == 0;
+			uint32_t button = 0x110; /* BTN_LEFT */
+			if (i + 1 < argc && strcmp(argv[i + 1], "right") == 0) {
+				button = 0x111; /* BTN_RIGHT */
+				i++;
+			}
+			zwlr_virtual_pointer_v1_button(pointer, time++, button,
+				pressed ? WL_POINTER_BUTTON_STATE_PRESSED
+					: WL_POINTER_BUTTON_STATE_RELEASED);
+		} else {
+			fprintf(stderr, "bad pointer step: %s\n", argv[i]);
+			return 2;
+		}
+		zwlr_virtual_pointer_v1_frame(pointer);
+		wl_display_roundtrip(c->display);
+	}
+	zwlr_virtual_pointer_v1_destroy(pointer);
+	wl_display_roundtrip(c->display);
+	return 0;
 }
 
 static void usage(void)
@@ -349,6 +397,7 @@ int main(int argc, char *argv[])
 	const char *title = "test-client", *app_id = "test-client", *anchor = "top";
 	bool fullscreen = false, maximized = false;
 	int exclusive = 0;
+	int extent_w = 1280, extent_h = 720;
 
 	static const struct option options[] = {
 		{"title", required_argument, NULL, 't'},
@@ -360,6 +409,7 @@ int main(int argc, char *argv[])
 		{"anchor", required_argument, NULL, 'A'},
 		{"exclusive", required_argument, NULL, 'e'},
 		{"popup", required_argument, NULL, 'p'},
+		{"extent", required_argument, NULL, 'x'},
 		{0},
 	};
 	optind = 2;
@@ -391,6 +441,11 @@ int main(int argc, char *argv[])
 			break;
 		case 'e':
 			exclusive = atoi(optarg);
+			break;
+		case 'x':
+			if (sscanf(optarg, "%dx%d", &extent_w, &extent_h) != 2) {
+				usage();
+			}
 			break;
 		case 'p': {
 			char hex[16];
@@ -426,7 +481,11 @@ int main(int argc, char *argv[])
 	}
 	c.surface = wl_compositor_create_surface(c.compositor);
 
-	if (strcmp(mode, "protocol-error") == 0) {
+	if (strcmp(mode, "pointer") == 0) {
+		int status = run_pointer(&c, argc - optind, argv + optind, extent_w, extent_h);
+		client_finish(&c);
+		return status;
+	} else if (strcmp(mode, "protocol-error") == 0) {
 		/* A buffer committed before the first configure is a protocol error. */
 		c.xdg_surface = xdg_wm_base_get_xdg_surface(c.wm_base, c.surface);
 		c.toplevel = xdg_surface_get_toplevel(c.xdg_surface);
