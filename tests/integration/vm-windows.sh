@@ -118,5 +118,4 @@ wait_for 10 log_has "view unmapped: app_id=test-client" || fail "red windows sta
 tinct_alive
 screenshot "$TEST_DIR/after.ppm"
 [ "$(count_colour "$TEST_DIR/after.ppm" 102030)" = 0 ] || fail "red window still drawn"
-kill "$(echo $BACKGROUND_PIDS | tr ' ' '\n' | tail -n1)" # foot
 stop_tinct
