@@ -4,6 +4,12 @@
  * disk, --serial socket=PATH (cloud-hypervisor listens), --console off so
  * the virtio console does not compete with the serial, --net fd=N for an
  * open TAP, and --api-socket path=… for `ch-remote power-button`.
+ *
+ * wayland = waypipe: --vsock cid=3,socket=<runtime>/vsock.sock, cloud-
+ * hypervisor's hybrid vsock. A guest connection to host (CID 2) port P is
+ * forwarded to the Unix socket `vsock.sock_P`, where tinct's waypipe
+ * client for channel P - 5000 listens. The CID only has to be unique
+ * inside this VM's device, so every VM uses 3.
  */
 #include "backend.h"
 
@@ -40,6 +46,10 @@ static bool ch_build_argv(const struct tinct_vmm_launch *launch, struct tinct_ar
 		argv_push(argv, "--net");
 		argv_pushf(argv, "fd=%d", launch->tap_fd);
 	}
+	if (launch->waypipe_ports > 0) {
+		argv_push(argv, "--vsock");
+		argv_pushf(argv, "cid=3,socket=%s/vsock.sock", launch->runtime_dir);
+	}
 	backend_push_extra_args(def, argv);
 	return !argv->failed;
 }
@@ -62,6 +72,9 @@ const struct tinct_vmm_backend backend_cloud_hypervisor = {
 	.api_socket_name = "api",
 	.serial_vmm_connects = false,
 	.stop_method = TINCT_VMM_STOP_HELPER,
+	.waypipe_socket_prefix = "vsock.sock_",
+	.waypipe_socket_suffix = "",
+	.waypipe_vsock_port = true,
 	.build_argv = ch_build_argv,
 	.build_stop_argv = ch_build_stop_argv,
 };

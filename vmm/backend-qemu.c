@@ -7,6 +7,7 @@
  */
 #include "backend.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +94,31 @@ static bool qemu_build_argv(const struct tinct_vmm_launch *launch, struct tinct_
 		argv_push(argv, "-device");
 		argv_push(argv, "virtio-net-pci,netdev=net0");
 	}
+	if (launch->waypipe_ports > 0) {
+		argv_push(argv, "-device");
+		argv_push(argv, "virtio-serial-pci,id=tinct-wl,max_ports=31");
+		for (unsigned i = 0; i < launch->waypipe_ports; i++) {
+			char *path = backend_waypipe_socket(&backend_qemu, launch->runtime_dir, i);
+			if (path == NULL) {
+				argv->failed = true;
+				break;
+			}
+			argv_push(argv, "-chardev");
+			char prefix[64];
+			snprintf(prefix, sizeof(prefix), "socket,id=wayland%u,path=", i);
+			push_opt(argv, prefix, path, ",reconnect=1");
+			free(path);
+			argv_push(argv, "-device");
+			argv_pushf(argv,
+				"virtserialport,bus=tinct-wl.0,nr=%u,chardev=wayland%u,"
+				"name=tinct.wayland.%u",
+				i + 1, i, i);
+		}
+	}
+	if (launch->vsock_cid > 0) {
+		argv_push(argv, "-device");
+		argv_pushf(argv, "vhost-vsock-pci,guest-cid=%u", launch->vsock_cid);
+	}
 	backend_push_extra_args(def, argv);
 	return !argv->failed;
 }
@@ -104,5 +130,7 @@ const struct tinct_vmm_backend backend_qemu = {
 	.api_socket_name = "qmp",
 	.serial_vmm_connects = false,
 	.stop_method = TINCT_VMM_STOP_QMP,
+	.waypipe_socket_prefix = "waypipe-",
+	.waypipe_socket_suffix = ".sock",
 	.build_argv = qemu_build_argv,
 };

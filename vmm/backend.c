@@ -47,13 +47,80 @@ const struct tinct_vmm_backend *backend_for(enum tinct_vmm_kind kind)
 	return NULL;
 }
 
+static void base64_encode(const char *in, size_t len, char *out)
+{
+	static const char table[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)in;
+	size_t o = 0;
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		if (i + 1 < len) {
+			v |= (uint32_t)p[i + 1] << 8;
+		}
+		if (i + 2 < len) {
+			v |= p[i + 2];
+		}
+		out[o++] = table[(v >> 18) & 63];
+		out[o++] = table[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? table[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < len ? table[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
+
 char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra)
 {
 	char *cmdline = NULL;
-	int ret = asprintf(&cmdline, "console=ttyS0 tinct.name=%s%s%s%s%s", def->name,
-		def->cmdline ? " " : "", def->cmdline ? def->cmdline : "", extra ? " " : "",
-		extra ? extra : "");
-	return ret < 0 ? NULL : cmdline;
+	int ret = asprintf(&cmdline, "console=ttyS0 tinct.name=%s%s%s", def->name,
+		def->cmdline ? " " : "", def->cmdline ? def->cmdline : "");
+	if (ret < 0) {
+		return NULL;
+	}
+	// Applications for the guest init (vmm/images/README.md): base64, so
+	// that blanks and quotes survive the kernel's parameter splitting.
+	for (size_t i = 0; def->wayland_kind == TINCT_VM_WAYLAND_WAYPIPE && i < def->guest_runs_len;
+		i++) {
+		size_t len = strlen(def->guest_runs[i]);
+		char *encoded = malloc(4 * ((len + 2) / 3) + 1);
+		char *grown = NULL;
+		if (encoded != NULL) {
+			base64_encode(def->guest_runs[i], len, encoded);
+			ret = asprintf(&grown, "%s tinct.app.%zu=%s", cmdline, i, encoded);
+		}
+		free(encoded);
+		free(cmdline);
+		if (encoded == NULL || ret < 0) {
+			return NULL;
+		}
+		cmdline = grown;
+	}
+	if (extra != NULL) {
+		char *grown = NULL;
+		ret = asprintf(&grown, "%s %s", cmdline, extra);
+		free(cmdline);
+		cmdline = ret < 0 ? NULL : grown;
+	}
+	return cmdline;
+}
+
+char *backend_waypipe_socket(
+	const struct tinct_vmm_backend *backend, const char *runtime_dir, unsigned index)
+{
+	if (backend->waypipe_socket_prefix == NULL) {
+		return NULL;
+	}
+	unsigned n = backend->waypipe_vsock_port ? TINCT_WAYPIPE_VSOCK_PORT + index : index;
+	char *path = NULL;
+	return asprintf(&path, "%s/%s%u%s", runtime_dir, backend->waypipe_socket_prefix, n,
+		       backend->waypipe_socket_suffix) < 0
+		       ? NULL
+		       : path;
+}
+
+bool backend_vhost_vsock_usable(void)
+{
+	return access("/dev/vhost-vsock", R_OK | W_OK) == 0;
 }
 
 bool backend_push_extra_args(const struct tinct_vm_def *def, struct tinct_argv *argv)

@@ -28,7 +28,22 @@ struct tinct_vmm_launch {
 	const char *cmdline; // the whole kernel command line
 	int tap_fd; // descriptor number in the child, or -1
 	bool kvm; // hardware acceleration is usable
+	// wayland = waypipe: how many channels (0 otherwise). Channel i is
+	// the Unix socket backend_waypipe_socket(..., i), on which tinct's
+	// `waypipe client` for that channel listens.
+	unsigned waypipe_ports;
+	// QEMU: /dev/vhost-vsock is usable, give the guest a vsock device with
+	// this context id (>= 3). 0: no vsock.
+	unsigned vsock_cid;
 };
+
+/*
+ * Waypipe channels. QEMU: virtio-serial port `tinct.wayland.I` whose Unix
+ * socket chardev connects (reconnect=1) to `<runtime>/waypipe-I.sock`.
+ * cloud-hypervisor: hybrid vsock; a guest connection to host port
+ * TINCT_WAYPIPE_VSOCK_PORT + I arrives on `<runtime>/vsock.sock_<port>`.
+ */
+#define TINCT_WAYPIPE_VSOCK_PORT 5000
 
 enum tinct_vmm_stop_method {
 	// No graceful way: the stop goes straight to SIGTERM.
@@ -52,6 +67,12 @@ struct tinct_vmm_backend {
 
 	/** Appends the VMM's argv (program first) to `argv`. */
 	bool (*build_argv)(const struct tinct_vmm_launch *launch, struct tinct_argv *argv);
+	// Channel I's socket inside the runtime directory is PREFIX N SUFFIX,
+	// N being I or the vsock port; prefix NULL: no waypipe support.
+	const char *waypipe_socket_prefix;
+	const char *waypipe_socket_suffix;
+	bool waypipe_vsock_port; // N is the vsock port, not I
+
 	/** TINCT_VMM_STOP_HELPER: appends the helper's argv to `argv`. */
 	bool (*build_stop_argv)(const struct tinct_vmm_launch *launch, struct tinct_argv *argv);
 };
@@ -65,10 +86,18 @@ const struct tinct_vmm_backend *backend_for(enum tinct_vmm_kind kind);
 
 /**
  * The kernel command line every backend passes: `console=ttyS0`,
- * `tinct.name=NAME`, the definition's cmdline, then `extra` (may be NULL).
+ * `tinct.name=NAME`, the definition's cmdline, `tinct.app.I=<base64>` for
+ * each `[guest] run` of a waypipe VM, then `extra` (may be NULL).
  * Returns NULL on ENOMEM.
  */
 char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra);
+
+/** Channel `index`'s socket path (see above); NULL on ENOMEM or no support. */
+char *backend_waypipe_socket(
+	const struct tinct_vmm_backend *backend, const char *runtime_dir, unsigned index);
+
+/** Whether the host offers vhost-vsock to QEMU (/dev/vhost-vsock usable). */
+bool backend_vhost_vsock_usable(void);
 
 /**
  * Appends the definition's extra-args, split like a shell would. Shared by

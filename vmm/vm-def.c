@@ -151,6 +151,7 @@ struct tinct_vm_def *vm_def_create(const char *name)
 	def->network = TINCT_VM_NETWORK_NONE;
 	def->stop_timeout_ms = DEFAULT_STOP_TIMEOUT_MS;
 	def->console_buffer = DEFAULT_CONSOLE_BUFFER;
+	def->wayland_ports = TINCT_WAYPIPE_DEFAULT_PORTS;
 	wl_list_init(&def->link);
 	return def;
 }
@@ -182,6 +183,10 @@ void vm_def_destroy(struct tinct_vm_def *def)
 	free(def->disks);
 	free(def->cmdline);
 	free(def->wayland);
+	for (size_t i = 0; i < def->guest_runs_len; i++) {
+		free(def->guest_runs[i]);
+	}
+	free(def->guest_runs);
 	free(def->extra_args);
 	free_entries(def->wayland_entries, def->wayland_entries_len);
 	free_entries(def->guest_entries, def->guest_entries_len);
@@ -435,6 +440,16 @@ static bool parse_vm_key(
 		}
 		return false;
 	case KEY_WAYLAND:
+		*message = "expected none, virtio-wl or waypipe";
+		if (strcmp(value, "none") == 0) {
+			def->wayland_kind = TINCT_VM_WAYLAND_NONE;
+		} else if (strcmp(value, "virtio-wl") == 0) {
+			def->wayland_kind = TINCT_VM_WAYLAND_VIRTIO_WL;
+		} else if (strcmp(value, "waypipe") == 0) {
+			def->wayland_kind = TINCT_VM_WAYLAND_WAYPIPE;
+		} else {
+			return false;
+		}
 		return set_string(&def->wayland, value, message);
 	case KEY_AUTOSTART:
 		*message = "expected true or false";
@@ -524,6 +539,25 @@ static bool add_entry(struct tinct_vm_def_entry **entries, size_t *len, const ch
 	return true;
 }
 
+// Returns NULL or an error message.
+static const char *add_guest_run(struct tinct_vm_def *def, const char *value)
+{
+	if (value[0] == '\0') {
+		return "expected a shell command";
+	}
+	char **grown = realloc(def->guest_runs, (def->guest_runs_len + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		return "out of memory";
+	}
+	def->guest_runs = grown;
+	def->guest_runs[def->guest_runs_len] = strdup(value);
+	if (def->guest_runs[def->guest_runs_len] == NULL) {
+		return "out of memory";
+	}
+	def->guest_runs_len++;
+	return NULL;
+}
+
 static int handle_ini_entry(void *user, const char *section, const char *name, const char *value)
 {
 	struct parser *parser = user;
@@ -553,11 +587,22 @@ static int handle_ini_entry(void *user, const char *section, const char *name, c
 		if (!add_entry(&def->wayland_entries, &def->wayland_entries_len, name, value,
 			    parser->line)) {
 			message = "out of memory";
+		} else if (strcmp(name, "ports") == 0) {
+			static const uint64_t scales[] = {1};
+			uint64_t n;
+			if (!parse_scaled(value, "", scales, &n) || n < 1 ||
+				n > TINCT_WAYPIPE_MAX_PORTS) {
+				message = "expected a number from 1 to 16";
+			} else {
+				def->wayland_ports = (uint32_t)n;
+			}
 		}
 	} else if (strcmp(section, "guest") == 0) {
 		if (!add_entry(&def->guest_entries, &def->guest_entries_len, name, value,
 			    parser->line)) {
 			message = "out of memory";
+		} else if (strcmp(name, "run") == 0) {
+			message = add_guest_run(def, value);
 		}
 	} else if (section[0] == '\0') {
 		message = "key outside of a section";
@@ -583,10 +628,52 @@ static char *read_line(char *str, int num, void *stream)
 	return line;
 }
 
+static int guest_entry_line(const struct tinct_vm_def *def, const char *key)
+{
+	for (size_t i = 0; i < def->guest_entries_len; i++) {
+		if (strcmp(def->guest_entries[i].key, key) == 0) {
+			return def->guest_entries[i].line;
+		}
+	}
+	return 0;
+}
+
 static void validate(struct parser *parser)
 {
 	struct tinct_vm_def *def = parser->def;
 	const char *vmm = vm_def_vmm_name(def->vmm);
+	if (def->guest_runs_len > 0) {
+		size_t total = 0;
+		for (size_t i = 0; i < def->guest_runs_len; i++) {
+			total += strlen(def->guest_runs[i]);
+		}
+		int line = guest_entry_line(def, "run");
+		if (def->wayland_kind != TINCT_VM_WAYLAND_WAYPIPE) {
+			report_error(parser, "%s:%d: [guest] run: needs wayland = waypipe",
+				parser->path, line);
+		} else if (def->guest_runs_len > def->wayland_ports) {
+			report_error(parser,
+				"%s:%d: [guest] run: %zu commands but only %u waypipe ports "
+				"([wayland] ports)",
+				parser->path, line, def->guest_runs_len, def->wayland_ports);
+		} else if (total > TINCT_GUEST_RUN_MAX) {
+			report_error(parser,
+				"%s:%d: [guest] run: the commands take %zu bytes; at most %d fit "
+				"on the kernel command line",
+				parser->path, line, total, TINCT_GUEST_RUN_MAX);
+		}
+	}
+	if (def->wayland_kind == TINCT_VM_WAYLAND_WAYPIPE && def->vmm != TINCT_VMM_QEMU &&
+		def->vmm != TINCT_VMM_CLOUD_HYPERVISOR) {
+		report_error(parser,
+			"%s:%d: [vm] wayland: waypipe needs vmm = qemu or "
+			"cloud-hypervisor",
+			parser->path, parser->first_line[KEY_WAYLAND]);
+	}
+	if (def->wayland_kind == TINCT_VM_WAYLAND_VIRTIO_WL && def->vmm != TINCT_VMM_CROSVM) {
+		report_error(parser, "%s:%d: [vm] wayland: virtio-wl needs vmm = crosvm",
+			parser->path, parser->first_line[KEY_WAYLAND]);
+	}
 	if (def->vmm == TINCT_VMM_COMMAND) {
 		if (def->command == NULL) {
 			report_error(parser, "%s:0: [vm] command: required for vmm = command",

@@ -26,12 +26,21 @@
  *   memory          MiB, or with an M/G suffix (default 512)
  *   cpus            1..64 (default 1)
  *   network         none (default) or tap
- *   wayland         how the display is reached (filled in by later issues)
+ *   wayland         how guest windows reach the VM's display: none (default),
+ *                   virtio-wl (crosvm) or waypipe (QEMU, cloud-hypervisor)
  *   autostart       boolean (default false)
  *   extra-args      more VMM arguments, split like a shell would
  *   stop-timeout    seconds before SIGTERM after a graceful stop (default 10)
  *   console-buffer  bytes of console backlog, K/M suffix (default 1M)
- * [wayland] and [guest] accept any key; their raw values are kept for later.
+ * [wayland] and [guest] accept any key; their raw values are kept (the
+ * compositor reads [wayland] allow, named, max-windows). The vmm library
+ * also reads:
+ *   [wayland] ports  waypipe channels (virtio-serial ports or vsock ports)
+ *                    the VM gets, 1..16 (default 4)
+ *   [guest] run      repeatable; a shell command the guest init starts with
+ *                    waypipe, the i-th on channel i (wayland = waypipe only).
+ *                    Passed base64-encoded on the kernel command line, so
+ *                    all of them together must stay under 1200 bytes.
  */
 #ifndef TINCT_VMM_VM_DEF_H
 #define TINCT_VMM_VM_DEF_H
@@ -50,6 +59,18 @@ enum tinct_vmm_kind {
 	TINCT_VMM_CROSVM,
 	TINCT_VMM_COMMAND,
 };
+
+enum tinct_vm_wayland {
+	TINCT_VM_WAYLAND_NONE,
+	TINCT_VM_WAYLAND_VIRTIO_WL,
+	TINCT_VM_WAYLAND_WAYPIPE,
+};
+
+#define TINCT_WAYPIPE_DEFAULT_PORTS 4
+#define TINCT_WAYPIPE_MAX_PORTS 16
+// Bytes of `[guest] run` commands (before base64) that fit on the kernel
+// command line next to everything else (its limit is 2048 bytes).
+#define TINCT_GUEST_RUN_MAX 1200
 
 enum tinct_vm_network {
 	TINCT_VM_NETWORK_NONE,
@@ -83,7 +104,11 @@ struct tinct_vm_def {
 	uint32_t memory_mib;
 	uint32_t cpus;
 	enum tinct_vm_network network;
-	char *wayland;
+	char *wayland; // raw value, NULL when unset
+	enum tinct_vm_wayland wayland_kind;
+	uint32_t wayland_ports; // [wayland] ports
+	char **guest_runs; // [guest] run, in order
+	size_t guest_runs_len;
 	bool autostart;
 	char *extra_args; // raw; split when the VMM starts
 	uint32_t stop_timeout_ms;

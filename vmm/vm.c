@@ -26,8 +26,10 @@
 #include "argv.h"
 #include "backend.h"
 #include "console.h"
+#include "spawn.h"
 #include "tap.h"
 #include "vm-def.h"
+#include "waypipe.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -42,11 +44,6 @@
 // and for stops requested mid-boot.
 #define POWERDOWN_REPEAT_MS 2000
 #define CRASH_LOG_LINES 10
-// The TAP descriptor's number in the VMM; fds 0-2 are stdio.
-#define CHILD_TAP_FD 3
-
-static const char *const clean_path =
-	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 static int64_t now_ms(void)
 {
@@ -94,11 +91,6 @@ static void set_state(struct tinct_vm *vm, enum tinct_vm_state state)
 	wl_signal_emit(&vm->manager->events.state_changed, &event);
 }
 
-static int pidfd_open(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
 static bool mkdir_private(const char *path)
 {
 	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
@@ -115,107 +107,6 @@ static bool mkdir_private(const char *path)
 		return false;
 	}
 	return true;
-}
-
-// Finds `name` in the owner's PATH, because the clean environment the VMM
-// gets must not decide which program runs.
-static char *find_program(const char *name)
-{
-	if (strchr(name, '/') != NULL) {
-		return access(name, X_OK) == 0 ? strdup(name) : NULL;
-	}
-	const char *path = getenv("PATH");
-	if (path == NULL || path[0] == '\0') {
-		path = clean_path;
-	}
-	char *copy = strdup(path);
-	if (copy == NULL) {
-		return NULL;
-	}
-	char *save = NULL;
-	char *found = NULL;
-	for (char *dir = strtok_r(copy, ":", &save); dir != NULL;
-		dir = strtok_r(NULL, ":", &save)) {
-		char *candidate = NULL;
-		if (asprintf(&candidate, "%s/%s", dir, name) < 0) {
-			break;
-		}
-		if (access(candidate, X_OK) == 0) {
-			found = candidate;
-			break;
-		}
-		free(candidate);
-	}
-	free(copy);
-	return found;
-}
-
-/*
- * Spawns `program` with `argv` in its own process group, stdin on
- * /dev/null, stdout and stderr on `log_fd`, `pass_fd` (if >= 0) as fd 3
- * and nothing else open. The child dies with its parent, so no VMM
- * outlives a crashed owner. Returns the pid and a pidfd in `*pidfd`.
- */
-static pid_t spawn(const char *program, char *const *argv, int log_fd, int pass_fd, int *pidfd)
-{
-	const char *home = getenv("HOME");
-	const char *runtime = getenv("XDG_RUNTIME_DIR");
-	char env_path[256], env_home[1024], env_runtime[1024];
-	snprintf(env_path, sizeof(env_path), "PATH=%s", clean_path);
-	snprintf(env_home, sizeof(env_home), "HOME=%s", home ? home : "/");
-	snprintf(env_runtime, sizeof(env_runtime), "XDG_RUNTIME_DIR=%s", runtime ? runtime : "");
-	char *envp[] = {env_path, env_home, env_runtime, "LC_ALL=C.UTF-8", NULL};
-
-	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null_fd < 0) {
-		wlr_log_errno(WLR_ERROR, "Cannot open /dev/null");
-		return -1;
-	}
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		wlr_log_errno(WLR_ERROR, "Cannot fork for %s", program);
-		close(null_fd);
-		return -1;
-	}
-	if (pid == 0) {
-		// Only async-signal-safe calls from here on.
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent) {
-			_exit(127);
-		}
-		if (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0) {
-			_exit(127);
-		}
-		if (pass_fd >= 0) {
-			if (pass_fd == CHILD_TAP_FD) {
-				fcntl(pass_fd, F_SETFD, 0);
-			} else if (dup2(pass_fd, CHILD_TAP_FD) < 0) {
-				_exit(127);
-			}
-		}
-		close_range(pass_fd >= 0 ? CHILD_TAP_FD + 1 : CHILD_TAP_FD, ~0U, 0);
-		execve(program, argv, envp);
-		static const char message[] = "tinct: cannot execute the VMM\n";
-		if (write(2, message, sizeof(message) - 1) < 0) {
-			_exit(127);
-		}
-		_exit(127);
-	}
-	close(null_fd);
-	*pidfd = pidfd_open(pid);
-	if (*pidfd < 0) {
-		wlr_log_errno(WLR_ERROR, "pidfd_open(%d)", (int)pid);
-		kill(-pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return -1;
-	}
-	return pid;
 }
 
 static void log_argv(const char *what, struct tinct_argv *argv)
@@ -354,7 +245,7 @@ static struct tinct_vmm_launch launch_for(
 		.serial_socket = vm->serial_path,
 		.api_socket = vm->api_path,
 		.cmdline = cmdline,
-		.tap_fd = vm->tap_fd >= 0 ? CHILD_TAP_FD : -1,
+		.tap_fd = vm->tap_fd >= 0 ? SPAWN_PASS_FD : -1,
 		.kvm = false,
 	};
 }
@@ -362,7 +253,7 @@ static struct tinct_vmm_launch launch_for(
 static bool request_helper_stop(struct tinct_vm *vm)
 {
 	const char *name = vm->def->vmm_binary ? vm->def->vmm_binary : vm->backend->default_binary;
-	char *binary = find_program(name);
+	char *binary = spawn_find_program(name);
 	struct tinct_vmm_launch launch = launch_for(vm, binary ? binary : name, "");
 	struct tinct_argv argv;
 	argv_init(&argv);
@@ -370,7 +261,7 @@ static bool request_helper_stop(struct tinct_vm *vm)
 	if (!vm->backend->build_stop_argv(&launch, &argv)) {
 		goto out;
 	}
-	char *program = find_program(argv.argv[0]);
+	char *program = spawn_find_program(argv.argv[0]);
 	if (program == NULL) {
 		wlr_log(WLR_ERROR, "VM %s: stop helper %s not found", vm->def->name, argv.argv[0]);
 		goto out;
@@ -378,7 +269,8 @@ static bool request_helper_stop(struct tinct_vm *vm)
 	int log_fd = open(vm->log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (log_fd >= 0) {
 		log_argv("Stop helper", &argv);
-		vm->helper_pid = spawn(program, argv.argv, log_fd, -1, &vm->helper_pidfd);
+		vm->helper_pid =
+			spawn_child(program, argv.argv, NULL, log_fd, -1, &vm->helper_pidfd);
 		close(log_fd);
 	}
 	free(program);
@@ -483,6 +375,8 @@ static void run_cleanup(struct tinct_vm *vm)
 	console_teardown(vm);
 	qmp_close(vm);
 	helper_close(vm);
+	waypipe_set_destroy(vm->waypipe);
+	vm->waypipe = NULL;
 	if (vm->stop_timer != NULL) {
 		wl_event_source_remove(vm->stop_timer);
 		vm->stop_timer = NULL;
@@ -515,7 +409,10 @@ static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 	run_cleanup(vm);
 	free(vm->crash_log);
 	vm->crash_log = NULL;
-	if (vm->stop_requested || vm->exit_code == 0) {
+	char *reason = vm->crash_reason;
+	vm->crash_reason = NULL;
+	if (vm->stop_requested || (vm->exit_code == 0 && reason == NULL)) {
+		free(reason);
 		wlr_log(WLR_INFO, "VM %s: VMM %d exited (%s %d)", vm->def->name, (int)pid,
 			vm->exit_signal ? "signal" : "status",
 			vm->exit_signal ? vm->exit_signal : vm->exit_code);
@@ -523,7 +420,15 @@ static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 		return;
 	}
 	vm->crash_log = read_log_tail(vm->log_path);
-	if (vm->exit_signal) {
+	if (reason != NULL) {
+		wlr_log(WLR_ERROR, "VM %s crashed: %s", vm->def->name, reason);
+		char *log = NULL;
+		if (asprintf(&log, "%s\n%s", reason, vm->crash_log ? vm->crash_log : "") >= 0) {
+			free(vm->crash_log);
+			vm->crash_log = log;
+		}
+		free(reason);
+	} else if (vm->exit_signal) {
 		wlr_log(WLR_ERROR, "VM %s crashed: VMM %d killed by signal %d; %s:\n%s",
 			vm->def->name, (int)pid, vm->exit_signal, vm->log_path,
 			vm->crash_log ? vm->crash_log : "");
@@ -574,6 +479,81 @@ static void handle_serial_ready(struct wl_listener *listener, void *data)
 	}
 }
 
+static void handle_waypipe_killed(void *data, unsigned index, int sig)
+{
+	struct tinct_vm *vm = data;
+	if (vm->stop_requested || vm->pid <= 0) {
+		return;
+	}
+	// The channel's Wayland stream broke mid-message and cannot be
+	// resumed: the VM's display is lost, so the VM goes down as crashed.
+	free(vm->crash_reason);
+	if (asprintf(&vm->crash_reason, "waypipe client for channel %u killed by signal %d", index,
+		    sig) < 0) {
+		vm->crash_reason = NULL;
+	}
+	signal_group(vm, SIGKILL);
+}
+
+// Starts the waypipe clients when the VM has a display to show them on.
+// Returns false on failure; `*ports` is how many channels the VMM gets.
+// A guest CID unique among this manager's VMs (2 is the host).
+static unsigned vsock_cid(struct tinct_vm *vm)
+{
+	unsigned cid = 3;
+	struct tinct_vm *other;
+	wl_list_for_each (other, &vm->manager->vms, link) {
+		if (other == vm) {
+			break;
+		}
+		cid++;
+	}
+	return cid;
+}
+
+static bool waypipe_start(struct tinct_vm *vm, unsigned *ports)
+{
+	const struct tinct_vm_def *def = vm->def;
+	*ports = 0;
+	if (def->wayland_kind != TINCT_VM_WAYLAND_WAYPIPE) {
+		return true;
+	}
+	char *display = NULL;
+	if (asprintf(&display, "%s/wayland", vm->runtime_dir) < 0) {
+		return false;
+	}
+	struct stat st;
+	if (stat(display, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		wlr_log(WLR_INFO, "VM %s: no display at %s; running without waypipe", def->name,
+			display);
+		free(display);
+		return true;
+	}
+	bool ok = false;
+	size_t n = def->wayland_ports;
+	char **sockets = calloc(n, sizeof(*sockets));
+	if (sockets == NULL) {
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sockets[i] = backend_waypipe_socket(vm->backend, vm->runtime_dir, (unsigned)i);
+		if (sockets[i] == NULL) {
+			goto out;
+		}
+	}
+	vm->waypipe = waypipe_set_create(vm->manager->loop, def->name, display, sockets, n,
+		vm->waypipe_log_path, handle_waypipe_killed, vm);
+	ok = vm->waypipe != NULL;
+	*ports = ok ? (unsigned)n : 0;
+out:
+	for (size_t i = 0; sockets != NULL && i < n; i++) {
+		free(sockets[i]);
+	}
+	free(sockets);
+	free(display);
+	return ok;
+}
+
 // Refuses to start over a VM that another process (a second tinct or
 // tinct-vm) is running: its console socket still answers.
 static bool runtime_dir_in_use(struct tinct_vm *vm)
@@ -612,7 +592,7 @@ static char *vmm_program(struct tinct_vm *vm)
 		wlr_log(WLR_ERROR, "VM %s: no VMM program", def->name);
 		return NULL;
 	}
-	char *program = find_program(binary);
+	char *program = spawn_find_program(binary);
 	if (program == NULL) {
 		wlr_log(WLR_ERROR, "VM %s: VMM %s not found", def->name, binary);
 	}
@@ -675,6 +655,16 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 	}
 	struct tinct_vmm_launch launch = launch_for(vm, binary, cmdline);
 	launch.kvm = def->vmm == TINCT_VMM_QEMU ? kvm : true;
+	// The clients listen before the VMM connects its channels to them.
+	free(vm->crash_reason);
+	vm->crash_reason = NULL;
+	if (!waypipe_start(vm, &launch.waypipe_ports)) {
+		goto out;
+	}
+	if (launch.waypipe_ports > 0 && def->vmm == TINCT_VMM_QEMU &&
+		backend_vhost_vsock_usable()) {
+		launch.vsock_cid = vsock_cid(vm);
+	}
 	if (!vm->backend->build_argv(&launch, &argv)) {
 		wlr_log(WLR_ERROR, "VM %s: cannot build the VMM command line", def->name);
 		goto out;
@@ -702,7 +692,7 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 		goto out;
 	}
 	log_argv("Starting VMM", &argv);
-	vm->pid = spawn(binary, argv.argv, log_fd, vm->tap_fd, &vm->pidfd);
+	vm->pid = spawn_child(binary, argv.argv, NULL, log_fd, vm->tap_fd, &vm->pidfd);
 	if (vm->pid <= 0) {
 		vm->pid = 0;
 		vm->pidfd = -1;
@@ -912,6 +902,11 @@ pid_t vm_pid(struct tinct_vm *vm)
 	return vm->pid;
 }
 
+pid_t vm_waypipe_pid(struct tinct_vm *vm, unsigned index)
+{
+	return waypipe_set_pid(vm->waypipe, index);
+}
+
 const char *vm_tap_name(struct tinct_vm *vm)
 {
 	return vm->tap_fd >= 0 ? vm->tap_name : NULL;
@@ -947,7 +942,9 @@ static void vm_destroy(struct tinct_vm *vm)
 	free(vm->console_path);
 	free(vm->log_path);
 	free(vm->extra_cmdline);
+	free(vm->waypipe_log_path);
 	free(vm->crash_log);
+	free(vm->crash_reason);
 	free(vm);
 }
 
@@ -993,7 +990,8 @@ struct tinct_vm *vm_manager_add(struct tinct_vm_manager *manager, struct tinct_v
 		asprintf(&vm->api_path, "%s/%s", vm->runtime_dir, vm->backend->api_socket_name) <
 			0 ||
 		asprintf(&vm->console_path, "%s/console", vm->runtime_dir) < 0 ||
-		asprintf(&vm->log_path, "%s/vmm.log", vm->runtime_dir) < 0) {
+		asprintf(&vm->log_path, "%s/vmm.log", vm->runtime_dir) < 0 ||
+		asprintf(&vm->waypipe_log_path, "%s/waypipe.log", vm->runtime_dir) < 0) {
 		wlr_log(WLR_ERROR, "Out of memory adding VM %s", def->name);
 		vm_destroy(vm);
 		return NULL;
@@ -1143,7 +1141,7 @@ bool vm_manager_probe_kvm(struct tinct_vm_manager *manager)
 	if (program == NULL || kernel == NULL) {
 		free(program);
 		free(kernel);
-		program = find_program(backend_qemu.default_binary);
+		program = spawn_find_program(backend_qemu.default_binary);
 		kernel = NULL;
 		if (asprintf(&kernel, "%s/vmlinuz", manager->images_dir) < 0) {
 			kernel = NULL;

@@ -42,6 +42,13 @@
  * Runtime directory: $XDG_RUNTIME_DIR/tinct/<vm>/ (0700), holding the
  * VMM's sockets, `vmm.log` (the VMM's stdout and stderr) and `console`,
  * the console relay socket (protocol in console.h).
+ *
+ * wayland = waypipe: when the VM's display socket `<runtime dir>/wayland`
+ * exists at vm_start() (the compositor creates it first), one waypipe
+ * client per channel runs next to the VMM (waypipe.h), logging to
+ * `waypipe.log`; they stop with the VMM. A waypipe client killed by a
+ * signal kills the VMM, and the VM ends CRASHED with that reason first in
+ * vm_crash_log. Without the socket (tinct-vm) the VM runs without channels.
  */
 #ifndef TINCT_VMM_VM_H
 #define TINCT_VMM_VM_H
@@ -137,6 +144,9 @@ struct tinct_vm {
 	struct tinct_console *console;
 	struct wl_listener console_output;
 	struct wl_listener serial_ready;
+	struct tinct_waypipe_set *waypipe;
+	char *waypipe_log_path;
+	char *crash_reason; // set when something other than the VMM failed
 	int exit_code; // -1 when killed by a signal
 	int exit_signal; // 0 when it exited
 	char *crash_log;
@@ -212,6 +222,8 @@ const char *vm_console_path(struct tinct_vm *vm);
 const char *vm_runtime_dir(struct tinct_vm *vm);
 /** The VMM's pid while active, else 0. */
 pid_t vm_pid(struct tinct_vm *vm);
+/** Channel `index`'s waypipe client pid while it runs, else 0. */
+pid_t vm_waypipe_pid(struct tinct_vm *vm, unsigned index);
 /** The TAP device's name while active with network = tap, else NULL. */
 const char *vm_tap_name(struct tinct_vm *vm);
 /** Sends keystrokes to the serial console; false when there is none. */

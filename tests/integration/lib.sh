@@ -87,6 +87,12 @@ log_count() {
 	grep -c -- "$1" "$TINCT_LOG" || true
 }
 
+# log_count_at_least N PATTERN: for wait_for, which must re-count each time
+# (a "$(log_count ...)" argument would be counted once, when called).
+log_count_at_least() {
+	[ "$(log_count "$2")" -ge "$1" ]
+}
+
 # start_tinct [tinct args...]: headless tinct with debug logging; exports
 # WAYLAND_DISPLAY once its socket is up.
 start_tinct() {

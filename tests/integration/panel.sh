@@ -62,7 +62,7 @@ wait_for 5 grep -q "^key " "$TEST_DIR/win.out" || fail "typing did not reach bet
 
 # While the menu is open, keys go to the menu, not to the window.
 wtype -M logo -k space -m logo
-wait_for 5 test "$(log_count 'panel: menu open')" -ge 2 || fail "menu did not reopen"
+wait_for 5 log_count_at_least 2 'panel: menu open' || fail "menu did not reopen"
 wtype -k Right # Stop
 wtype -k Return
 wait_for 5 log_has "panel: Stop beta" || fail "the menu did not stop beta ($(grep panel: "$TINCT_LOG"))"
@@ -75,6 +75,6 @@ screenshot "$TEST_DIR/stopped.ppm"
 # Escape closes the menu without doing anything.
 wtype -M logo -k space -m logo
 wtype -k Escape
-wait_for 5 test "$(log_count 'panel: menu closed')" -ge 3 || fail "Escape did not close the menu"
+wait_for 5 log_count_at_least 3 'panel: menu closed' || fail "Escape did not close the menu"
 tinct_alive
 stop_tinct

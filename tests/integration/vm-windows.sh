@@ -85,7 +85,7 @@ WAYLAND_DISPLAY="$blue_socket" start_client bluefull toplevel --fullscreen --col
 wait_for 10 client_configured "$TEST_DIR/bluefull.out" 1280x720 ||
 	fail "blue (allowed) did not get fullscreen: $(cat "$TEST_DIR/bluefull.out")"
 kill "$LAST_PID"
-wait_for 10 test "$(log_count 'view unmapped')" -ge 1 || fail "fullscreen window did not go"
+wait_for 10 log_count_at_least 1 'view unmapped' || fail "fullscreen window did not go"
 
 # A named socket (crosvm's named contexts) belongs to the VM just the same.
 extra="$XDG_RUNTIME_DIR/tinct/red/wayland-extra"
@@ -97,7 +97,7 @@ wait_for 10 log_has "vm=red app_id=test-client title=\[red\] named" || fail "nam
 WAYLAND_DISPLAY="$red_socket" start_client popup toplevel --size 300x200 --colour 203040 \
 	--popup 60x40:40c0c0
 wait_for 10 grep -q "popup 60x40" "$TEST_DIR/popup.out" || fail "popup not configured"
-wait_for 5 test "$(log_count 'vm=red')" -ge 4 || fail "popup window not mapped"
+wait_for 5 log_count_at_least 4 'vm=red' || fail "popup window not mapped"
 screenshot "$TEST_DIR/popup.ppm"
 set -- $(bbox "$TEST_DIR/popup.ppm" 40c0c0)
 [ "$3 $4" = "56 36" ] || fail "popup content is $3x$4, expected 56x36 inside a 2 px frame"

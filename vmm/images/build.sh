@@ -2,8 +2,10 @@
 # Build tinct's demo guest images from Debian packages only:
 #   OUTDIR/vmlinuz              Debian's linux-image-amd64 kernel
 #   OUTDIR/initrd.img           base initramfs: static busybox, /init, modules
-#   OUTDIR/appvm-lynx.img       base + lynx package closure + /srv/index.html
-#   OUTDIR/appvm-catgirl.img    base + catgirl package closure + CA bundle
+#   OUTDIR/appvm-lynx.img       base + Wayland layer + lynx + /srv/index.html
+#   OUTDIR/appvm-catgirl.img    base + Wayland layer + catgirl + CA bundle
+# The Wayland layer: waypipe, foot, socat, DejaVu Sans Mono and a font cache
+# built here with fc-cache, so guest applications show windows on tinct.
 # Usage: build.sh OUTDIR. Packages are fetched with apt-get download into
 # OUTDIR/debs and unpacked with dpkg-deb -x; nothing is installed on the host.
 # A run whose inputs (this directory, package versions) have not changed does
@@ -23,12 +25,21 @@ MODULES="virtio_pci virtio_console virtio_net virtio_blk virtio_rng
 
 # Dependencies that only serve dpkg maintainer scripts, which never run in
 # the guest: not followed when resolving an application's closure.
+# The ffmpeg libraries serve only waypipe's --video, which tinct never
+# uses; their closure is 148 MB, so the guest gets ABI stubs instead
+# (stub_libs below).
 SKIP_DEPS="debconf debconf-2.0 dpkg perl-base install-info
-	init-system-helpers adduser ucf lsb-base sensible-utils"
+	init-system-helpers adduser ucf lsb-base sensible-utils
+	libavcodec59 libavcodec-extra59 libavutil57 libswscale6"
 
 # Essential packages that applications use without declaring them:
 # terminfo (ncurses-base) and the C.UTF-8 locale (libc-bin).
 APP_EXTRAS="ncurses-base,libc-bin"
+
+# What every application VM gets to put windows on tinct: waypipe server,
+# foot, a monospace font (fonts-dejavu-core via fontconfig-config) and
+# socat to bridge waypipe's socket to the virtio-serial port or vsock.
+WAYLAND_PKGS="waypipe,foot,socat,fonts-dejavu-core"
 
 # Packages unpacked without their dependencies (data only).
 CATGIRL_DATA="ca-certificates"
@@ -38,7 +49,8 @@ CATGIRL_DATA="ca-certificates"
 TRIM="usr/share/doc usr/share/man usr/share/info usr/share/locale
 	usr/share/lintian usr/share/bug usr/share/menu usr/share/doc-base
 	usr/share/bash-completion usr/share/applications usr/share/pixmaps
-	usr/share/common-licenses usr/lib/x86_64-linux-gnu/gconv"
+	usr/share/common-licenses usr/lib/x86_64-linux-gnu/gconv
+	usr/share/foot/themes usr/share/icons usr/share/zsh usr/share/fish"
 
 die() {
 	echo "build.sh: error: $*" >&2
@@ -54,7 +66,8 @@ if [ $# -ne 1 ] || [ -z "$1" ]; then
 	exit 2
 fi
 
-for tool in apt-get apt-cache dpkg-deb cpio gzip sha256sum sort find; do
+for tool in apt-get apt-cache dpkg-deb cpio gzip sha256sum sort find cc \
+	readelf fc-cache; do
 	command -v "$tool" >/dev/null || die "$tool not found (Debian host needed)"
 done
 
@@ -241,7 +254,8 @@ else
 		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
 	[ -n "$KPKG" ] || die "cannot resolve linux-image-amd64 (apt-get update?)"
 	SETS=$(
-		closures "lynx:lynx,$APP_EXTRAS" "catgirl:catgirl,$APP_EXTRAS"
+		closures "lynx:lynx,$APP_EXTRAS" "catgirl:catgirl,$APP_EXTRAS" \
+			"wayland:$WAYLAND_PKGS"
 		printf 'catgirl-data %s\n' $CATGIRL_DATA
 	)
 	[ -n "$SETS" ] || die "cannot resolve the application packages"
@@ -270,14 +284,16 @@ BUSYBOX=$(pkgs busybox)
 LYNX=$(pkgs lynx)
 CATGIRL=$(pkgs catgirl)
 CATGIRL_DATA_PKGS=$(pkgs catgirl-data)
-if [ -z "$KERNEL" ] || [ -z "$BUSYBOX" ] || [ -z "$LYNX" ] ||
+WAYLAND=$(pkgs wayland)
+if [ -z "$KERNEL" ] || [ -z "$BUSYBOX" ] || [ -z "$LYNX" ] || [ -z "$WAYLAND" ] ||
 	[ -z "$CATGIRL" ] || [ -z "$CATGIRL_DATA_PKGS" ]; then
 	die "incomplete package resolution in $RESOLVED"
 fi
 
 STAMP=$( {
 	printf '%s\n' "$SOURCE_DATE_EPOCH" "$MODULES" "$KERNEL" "$BUSYBOX" \
-		"$LYNX" "$CATGIRL" "$CATGIRL_DATA_PKGS"
+		"$LYNX" "$CATGIRL" "$CATGIRL_DATA_PKGS" "$WAYLAND" \
+		"$(cc --version | head -n1)" "$(fc-cache --version 2>&1)"
 	(cd "$HERE" && find . -type f ! -name README.md | sort |
 		while read -r f; do
 			[ -x "$f" ] && echo "x $f" || echo "- $f"
@@ -299,11 +315,12 @@ fetch "$KERNEL
 $BUSYBOX
 $LYNX
 $CATGIRL
-$CATGIRL_DATA_PKGS"
+$CATGIRL_DATA_PKGS
+$WAYLAND"
 
 # Drop cached packages no longer wanted (kernels are 70 MB each).
 keep=$(printf '%s\n' "$KERNEL" "$BUSYBOX" "$LYNX" "$CATGIRL" \
-	"$CATGIRL_DATA_PKGS" | sed '/^$/d' | while read -r line; do
+	"$CATGIRL_DATA_PKGS" "$WAYLAND" | sed '/^$/d' | while read -r line; do
 	deb_file "$line"
 done)
 for deb in "$DEBS"/*.deb; do
@@ -354,7 +371,7 @@ install -m 0755 "$BB" "$BASE/bin/busybox"
 done
 
 install -m 0755 "$HERE/init" "$BASE/init"
-for role in tinct-console tinct-shutdown tinct-uevent; do
+for role in tinct-console tinct-shutdown tinct-uevent tinct-apps; do
 	ln -s /init "$BASE/sbin/$role"
 done
 copy_tree "$HERE/rootfs" "$BASE"
@@ -394,18 +411,68 @@ install -m 0644 "$KDIR/boot/vmlinuz-$KVER" "$OUT/vmlinuz.tmp"
 # ---------------------------------------------------------------------------
 # Application layers: a second cpio.gz appended to the base one.
 
+# stub_libs DIR: libavcodec.so.59, libavutil.so.57 and libswscale.so.6 as
+# small stubs that define, with the right symbol versions, exactly what
+# DIR's waypipe imports from them (it is linked with BIND_NOW, so every
+# symbol must resolve at load). Each stub returns 0; waypipe calls none of
+# them without --video, except av_log_set_level/callback, which may do
+# nothing.
+stub_libs() {
+	local dir=$1 lib ver syms src=$WORK/stub
+	local libdir=$dir/usr/lib/x86_64-linux-gnu
+	rm -rf "$src"
+	mkdir -p "$src"
+	for lib in libavcodec.so.59:LIBAVCODEC_59 libavutil.so.57:LIBAVUTIL_57 \
+		libswscale.so.6:LIBSWSCALE_6; do
+		ver=${lib#*:}
+		lib=${lib%%:*}
+		syms=$(readelf --dyn-syms -W "$dir/usr/bin/waypipe" |
+			awk -v v="@$ver" '$7 == "UND" && index($8, v) {
+				sub(/@.*/, "", $8); print $8 }' | sort -u)
+		[ -n "$syms" ] || die "waypipe imports nothing from $lib"
+		printf 'void *%s(void) { return 0; }\n' $syms >"$src/$lib.c"
+		{
+			echo "$ver { global:"
+			printf '%s;\n' $syms
+			echo "local: *; };"
+		} >"$src/$lib.map"
+		cc -shared -fPIC -O2 -nostdlib -o "$libdir/$lib" \
+			-Wl,-soname,"$lib" -Wl,--version-script="$src/$lib.map" \
+			-Wl,--build-id=none "$src/$lib.c"
+	done
+}
+
+# font_cache DIR: fontconfig's cache for DIR's fonts, as the guest will see
+# them. Directory mtimes are what fontconfig checks a cache against, so
+# they are pinned first (make_cpio pins them to the same time again).
+font_cache() {
+	find "$1" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+	rm -rf "$1/var/cache/fontconfig"
+	fc-cache --sysroot="$1" --system-only --really-force >/dev/null ||
+		die "fc-cache failed for $1"
+	ls "$1"/var/cache/fontconfig/*.cache-* >/dev/null 2>&1 ||
+		die "fc-cache wrote no cache into $1"
+}
+
 # app_layer NAME PKGS DATA_PKGS [EXTRA_DIR]: the base image plus a layer
-# with PKGS and DATA_PKGS unpacked, trimmed, and EXTRA_DIR copied in.
+# with the Wayland packages, PKGS and DATA_PKGS unpacked, trimmed, ffmpeg
+# stubbed, the font cache built, and EXTRA_DIR copied in.
 app_layer() {
 	local dir=$WORK/app-$1 t
 	info "building appvm-$1 layer ($(printf '%s\n' "$2" "$3" | grep -c .) packages)"
 	rm -rf "$dir"
 	mkdir -p "$dir"
+	unpack "$WAYLAND" "$dir"
 	unpack "$2" "$dir"
 	unpack "$3" "$dir"
 	for t in $TRIM; do
 		rm -rf "${dir:?}/$t"
 	done
+	# foot asks for "monospace": DejaVu Sans Mono is the only face kept.
+	find "$dir/usr/share/fonts" -name '*.ttf' ! -name 'DejaVuSansMono*' -delete
+	stub_libs "$dir"
+	copy_tree "$HERE/wayland" "$dir"
+	font_cache "$dir"
 	# What ca-certificates' postinst (update-ca-certificates) would do.
 	if [ -d "$dir/usr/share/ca-certificates" ]; then
 		mkdir -p "$dir/etc/ssl/certs"

@@ -13,6 +13,7 @@
 #include "backend.h"
 #include "check.h"
 #include "vm-def.h"
+#include "waypipe.h"
 
 static struct tinct_vm_def *make_def(enum tinct_vmm_kind vmm)
 {
@@ -150,6 +151,73 @@ static void test_cloud_hypervisor(void)
 	vm_def_destroy(def);
 }
 
+static void test_waypipe(void)
+{
+	struct tinct_vm_def *def = make_def(TINCT_VMM_QEMU);
+	def->wayland_kind = TINCT_VM_WAYLAND_WAYPIPE;
+	struct tinct_vmm_launch launch = make_launch(def, "/usr/bin/qemu-system-x86_64");
+	launch.waypipe_ports = 2;
+	static const char qemu_base[] =
+		"/usr/bin/qemu-system-x86_64\n-nodefaults\n-no-user-config\n-display\nnone\n"
+		"-accel\ntcg\n-cpu\nmax\n-m\n512\n-smp\n2\n-no-reboot\n"
+		"-kernel\n/img/vmlinuz\n-initrd\n/img/appvm-lynx.img\n"
+		"-append\nconsole=ttyS0 tinct.name=appvm-lynx\n"
+		"-chardev\nsocket,id=serial0,path=/run/t/appvm-lynx/serial,server=on,wait=off\n"
+		"-serial\nchardev:serial0\n"
+		"-chardev\nsocket,id=qmp,path=/run/t/appvm-lynx/api,server=on,wait=off\n"
+		"-mon\nchardev=qmp,mode=control\n";
+	static const char qemu_ports[] =
+		"-device\nvirtio-serial-pci,id=tinct-wl,max_ports=31\n"
+		"-chardev\nsocket,id=wayland0,path=/run/t/appvm-lynx/waypipe-0.sock,reconnect=1\n"
+		"-device\nvirtserialport,bus=tinct-wl.0,nr=1,chardev=wayland0,"
+		"name=tinct.wayland.0\n"
+		"-chardev\nsocket,id=wayland1,path=/run/t/appvm-lynx/waypipe-1.sock,reconnect=1\n"
+		"-device\nvirtserialport,bus=tinct-wl.0,nr=2,chardev=wayland1,"
+		"name=tinct.wayland.1\n";
+	char want[4096];
+	snprintf(want, sizeof(want), "%s%s", qemu_base, qemu_ports);
+	check_argv(&backend_qemu, &launch, false, want, "qemu, waypipe over virtio-serial");
+
+	launch.vsock_cid = 7;
+	snprintf(want, sizeof(want), "%s%s-device\nvhost-vsock-pci,guest-cid=7\n", qemu_base,
+		qemu_ports);
+	check_argv(&backend_qemu, &launch, false, want, "qemu, waypipe with vhost-vsock");
+
+	char *path = backend_waypipe_socket(&backend_qemu, "/run/t/vm", 3);
+	check_str(path, "/run/t/vm/waypipe-3.sock", "qemu channel socket");
+	free(path);
+	path = backend_waypipe_socket(&backend_cloud_hypervisor, "/run/t/vm", 3);
+	check_str(path, "/run/t/vm/vsock.sock_5003", "cloud-hypervisor hybrid vsock socket");
+	free(path);
+	check(backend_waypipe_socket(&backend_crosvm, "/run/t/vm", 0) == NULL,
+		"crosvm has no waypipe channels");
+
+	vm_def_destroy(def);
+	def = make_def(TINCT_VMM_CLOUD_HYPERVISOR);
+	def->wayland_kind = TINCT_VM_WAYLAND_WAYPIPE;
+	launch = make_launch(def, "/usr/bin/cloud-hypervisor");
+	launch.waypipe_ports = 4;
+	check_argv(&backend_cloud_hypervisor, &launch, false,
+		"/usr/bin/cloud-hypervisor\n--api-socket\npath=/run/t/appvm-lynx/api\n"
+		"--kernel\n/img/vmlinuz\n--initramfs\n/img/appvm-lynx.img\n"
+		"--cmdline\nconsole=ttyS0 tinct.name=appvm-lynx\n"
+		"--memory\nsize=512M\n--cpus\nboot=2\n"
+		"--serial\nsocket=/run/t/appvm-lynx/serial\n--console\noff\n"
+		"--vsock\ncid=3,socket=/run/t/appvm-lynx/vsock.sock\n",
+		"cloud-hypervisor, waypipe over hybrid vsock");
+	vm_def_destroy(def);
+
+	struct tinct_argv argv;
+	argv_init(&argv);
+	check(waypipe_client_argv(&argv, "/usr/bin/waypipe", "/run/t/vm/waypipe-0.sock"),
+		"waypipe client argv builds");
+	check_str(join(&argv),
+		"/usr/bin/waypipe\n--no-gpu\n--compress\nnone\n--oneshot\n--socket\n"
+		"/run/t/vm/waypipe-0.sock\nclient\n",
+		"waypipe client argv");
+	argv_finish(&argv);
+}
+
 static void test_command(void)
 {
 	struct tinct_vm_def *def = make_def(TINCT_VMM_COMMAND);
@@ -179,6 +247,26 @@ static void test_cmdline(void)
 	cmdline = backend_kernel_cmdline(def, "tinct.run=dHJ1ZQ==");
 	check_str(cmdline, "console=ttyS0 tinct.name=appvm-lynx quiet tinct.run=dHJ1ZQ==",
 		"kernel cmdline with definition and extra parts");
+	free(cmdline);
+
+	// [guest] run goes to the guest init as base64, with every padding.
+	def->wayland_kind = TINCT_VM_WAYLAND_WAYPIPE;
+	def->guest_runs = calloc(3, sizeof(*def->guest_runs));
+	def->guest_runs[0] = strdup("foot -e lynx file:///srv/index.html");
+	def->guest_runs[1] = strdup("ab");
+	def->guest_runs[2] = strdup("a");
+	def->guest_runs_len = 3;
+	cmdline = backend_kernel_cmdline(def, NULL);
+	check_str(cmdline,
+		"console=ttyS0 tinct.name=appvm-lynx quiet "
+		"tinct.app.0=Zm9vdCAtZSBseW54IGZpbGU6Ly8vc3J2L2luZGV4Lmh0bWw= "
+		"tinct.app.1=YWI= tinct.app.2=YQ==",
+		"kernel cmdline with guest applications");
+	free(cmdline);
+	def->wayland_kind = TINCT_VM_WAYLAND_NONE;
+	cmdline = backend_kernel_cmdline(def, NULL);
+	check_str(cmdline, "console=ttyS0 tinct.name=appvm-lynx quiet",
+		"no applications without waypipe");
 	free(cmdline);
 	vm_def_destroy(def);
 	check(backend_for(TINCT_VMM_QEMU) == &backend_qemu &&
@@ -218,6 +306,7 @@ int main(void)
 	test_crosvm();
 	test_cloud_hypervisor();
 	test_command();
+	test_waypipe();
 	test_cmdline();
 	test_kvm_override();
 	return check_done();

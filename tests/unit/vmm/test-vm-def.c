@@ -57,7 +57,7 @@ static void test_full(void)
 					 "memory = 1G\n"
 					 "cpus = 4\n"
 					 "network = tap\n"
-					 "wayland = virtio-serial\n"
+					 "wayland = waypipe\n"
 					 "autostart = yes\n"
 					 "extra-args = -device 'virtio-rng-pci'\n"
 					 "stop-timeout = 30\n"
@@ -65,7 +65,8 @@ static void test_full(void)
 					 "[wayland]\n"
 					 "named = a b\n"
 					 "[guest]\n"
-					 "run = lynx\n");
+					 "run = lynx\n"
+					 "run = foot -e 'sh'\n");
 	if (!check(def != NULL, "full definition parses")) {
 		printf("# %s", errors);
 		return;
@@ -84,7 +85,12 @@ static void test_full(void)
 	check(def->memory_mib == 1024, "memory 1G");
 	check(def->cpus == 4, "cpus");
 	check(def->network == TINCT_VM_NETWORK_TAP, "network tap");
-	check_str(def->wayland, "virtio-serial", "wayland");
+	check_str(def->wayland, "waypipe", "wayland");
+	check(def->wayland_kind == TINCT_VM_WAYLAND_WAYPIPE, "wayland kind");
+	check(def->wayland_ports == 4, "four waypipe ports by default");
+	check(def->guest_runs_len == 2 && strcmp(def->guest_runs[0], "lynx") == 0 &&
+			strcmp(def->guest_runs[1], "foot -e 'sh'") == 0,
+		"[guest] run entries in order");
 	check(def->autostart, "autostart");
 	check_str(def->extra_args, "-device 'virtio-rng-pci'", "extra-args kept raw");
 	check(def->stop_timeout_ms == 30000, "stop-timeout");
@@ -93,7 +99,7 @@ static void test_full(void)
 			strcmp(def->wayland_entries[0].value, "a b") == 0 &&
 			def->wayland_entries[0].line == 21,
 		"[wayland] kept raw with its line");
-	check(def->guest_entries_len == 1 && strcmp(def->guest_entries[0].value, "lynx") == 0,
+	check(def->guest_entries_len == 2 && strcmp(def->guest_entries[0].value, "lynx") == 0,
 		"[guest] kept raw");
 	vm_def_destroy(def);
 }
@@ -108,7 +114,8 @@ static void test_defaults(void)
 			def->cpus == 1 && def->network == TINCT_VM_NETWORK_NONE &&
 			!def->autostart && def->stop_timeout_ms == 10000 &&
 			def->console_buffer == 1024 * 1024 && def->initrd == NULL &&
-			def->disks_len == 0,
+			def->disks_len == 0 && def->wayland_kind == TINCT_VM_WAYLAND_NONE &&
+			def->wayland == NULL && def->guest_runs_len == 0,
 		"defaults");
 	vm_def_destroy(def);
 
@@ -231,6 +238,38 @@ static void test_errors(void)
 		"t.ini:3: [vm] command: unterminated quote", "command with bad quoting");
 	check_error("[vm]\nkernel = k\nextra-args = -x \"open\n",
 		"t.ini:3: [vm] extra-args: unterminated quote", "extra-args with bad quoting");
+	check_error("[vm]\nkernel = k\nwayland = x11\n",
+		"t.ini:3: [vm] wayland: expected none, virtio-wl or waypipe", "bad wayland");
+	check_error("[vm]\nkernel = k\nwayland = waypipe\n[wayland]\nports = 17\n",
+		"t.ini:5: [wayland] ports: expected a number from 1 to 16", "too many ports");
+	check_error("[vm]\nkernel = k\nwayland = waypipe\n[wayland]\nports = 0\n",
+		"t.ini:5: [wayland] ports: expected a number from 1 to 16", "no ports");
+	check_error("[vm]\nkernel = k\n[guest]\nrun = foot\n",
+		"t.ini:4: [guest] run: needs wayland = waypipe", "run without waypipe");
+	check_error("[vm]\nkernel = k\nwayland = waypipe\n[wayland]\nports = 1\n"
+		    "[guest]\nrun = a\nrun = b\n",
+		"t.ini:7: [guest] run: 2 commands but only 1 waypipe ports ([wayland] ports)",
+		"more runs than ports");
+	{
+		// inih's line limit is short, so the total comes from 8 commands.
+		char text[4096] = "[vm]\nkernel = k\nwayland = waypipe\n[wayland]\nports = 8\n"
+				  "[guest]\n";
+		for (int i = 0; i < 8; i++) {
+			size_t len = strlen(text);
+			strcpy(text + len, "run = ");
+			memset(text + len + 6, 'x', 151);
+			strcpy(text + len + 6 + 151, "\n");
+		}
+		check_error(text,
+			"t.ini:7: [guest] run: the commands take 1208 bytes; at most 1200 fit on "
+			"the kernel command line",
+			"runs too long for the kernel command line");
+	}
+	check_error("[vm]\nvmm = crosvm\nkernel = k\nwayland = waypipe\n",
+		"t.ini:4: [vm] wayland: waypipe needs vmm = qemu or cloud-hypervisor",
+		"waypipe with crosvm");
+	check_error("[vm]\nkernel = k\nwayland = virtio-wl\n",
+		"t.ini:3: [vm] wayland: virtio-wl needs vmm = crosvm", "virtio-wl with qemu");
 	check_error("[vm]\nkernel = k\ncolour = pink\ncpus = 99\n",
 		"t.ini:3: [vm] colour: expected #rrggbb or one of red, orange, yellow, green, "
 		"gray, blue, purple, black\n"

@@ -1,0 +1,262 @@
+/*
+ * The waypipe clients of one VM (see waypipe.h for the lifetime rules).
+ * Everything runs on the owner's loop: pidfds tell when a client exits,
+ * timers restart it.
+ */
+#include "waypipe.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <wayland-server-core.h>
+#include <wlr/util/log.h>
+
+#include "argv.h"
+#include "spawn.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+#define QUICK_EXIT_MS 2000
+#define MAX_QUICK_EXITS 5
+#define RESTART_DELAY_MS 100
+
+struct tinct_waypipe_client {
+	struct tinct_waypipe_set *set;
+	unsigned index;
+	char *socket;
+	pid_t pid;
+	int pidfd;
+	struct wl_event_source *exit_source;
+	struct wl_event_source *restart_timer;
+	int64_t started_ms;
+	unsigned quick_exits;
+};
+
+struct tinct_waypipe_set {
+	struct wl_event_loop *loop;
+	char *vm_name;
+	char *program;
+	char *display_env; // WAYLAND_DISPLAY=...
+	char *log_path;
+	tinct_waypipe_killed_func killed;
+	void *data;
+	struct tinct_waypipe_client *clients;
+	size_t len;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool waypipe_client_argv(struct tinct_argv *argv, const char *program, const char *socket)
+{
+	argv_push(argv, program);
+	argv_push(argv, "--no-gpu");
+	argv_push(argv, "--compress");
+	argv_push(argv, "none");
+	argv_push(argv, "--oneshot");
+	argv_push(argv, "--socket");
+	argv_push(argv, socket);
+	argv_push(argv, "client");
+	return !argv->failed;
+}
+
+static void client_reap(struct tinct_waypipe_client *client)
+{
+	if (client->exit_source != NULL) {
+		wl_event_source_remove(client->exit_source);
+		client->exit_source = NULL;
+	}
+	if (client->pidfd >= 0) {
+		close(client->pidfd);
+		client->pidfd = -1;
+	}
+	client->pid = 0;
+}
+
+static int handle_client_exit(int fd, uint32_t mask, void *data);
+
+static bool client_start(struct tinct_waypipe_client *client)
+{
+	struct tinct_waypipe_set *set = client->set;
+	struct tinct_argv argv;
+	argv_init(&argv);
+	bool ok = false;
+	// A socket left by a killed client would make waypipe's bind() fail.
+	unlink(client->socket);
+	int log_fd = open(set->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (log_fd < 0) {
+		wlr_log_errno(WLR_ERROR, "VM %s: cannot open %s", set->vm_name, set->log_path);
+		goto out;
+	}
+	if (!waypipe_client_argv(&argv, set->program, client->socket)) {
+		goto out;
+	}
+	client->pid =
+		spawn_child(set->program, argv.argv, set->display_env, log_fd, -1, &client->pidfd);
+	if (client->pid <= 0) {
+		client->pid = 0;
+		client->pidfd = -1;
+		goto out;
+	}
+	client->exit_source = wl_event_loop_add_fd(
+		set->loop, client->pidfd, WL_EVENT_READABLE, handle_client_exit, client);
+	if (client->exit_source == NULL) {
+		kill(-client->pid, SIGKILL);
+		siginfo_t info;
+		waitid((idtype_t)P_PIDFD, (id_t)client->pidfd, &info, WEXITED);
+		client_reap(client);
+		goto out;
+	}
+	client->started_ms = now_ms();
+	wlr_log(WLR_DEBUG, "VM %s: waypipe client %u started as %d on %s", set->vm_name,
+		client->index, (int)client->pid, client->socket);
+	ok = true;
+out:
+	if (log_fd >= 0) {
+		close(log_fd);
+	}
+	argv_finish(&argv);
+	return ok;
+}
+
+static int handle_restart(void *data)
+{
+	struct tinct_waypipe_client *client = data;
+	if (client->pid == 0 && !client_start(client)) {
+		wlr_log(WLR_ERROR, "VM %s: cannot restart waypipe client %u", client->set->vm_name,
+			client->index);
+	}
+	return 0;
+}
+
+static int handle_client_exit(int fd, uint32_t mask, void *data)
+{
+	struct tinct_waypipe_client *client = data;
+	struct tinct_waypipe_set *set = client->set;
+	siginfo_t info = {0};
+	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0) {
+		return 0;
+	}
+	pid_t pid = client->pid;
+	// waypipe forks helpers (a reconnection watcher, per connection in
+	// multi mode); they go with it.
+	kill(-pid, SIGKILL);
+	client_reap(client);
+	if (info.si_code != CLD_EXITED) {
+		wlr_log(WLR_ERROR, "VM %s: waypipe client %u (%d) killed by signal %d",
+			set->vm_name, client->index, (int)pid, info.si_status);
+		set->killed(set->data, client->index, info.si_status);
+		return 0;
+	}
+	int64_t ran = now_ms() - client->started_ms;
+	client->quick_exits = ran < QUICK_EXIT_MS ? client->quick_exits + 1 : 0;
+	if (client->quick_exits >= MAX_QUICK_EXITS) {
+		wlr_log(WLR_ERROR,
+			"VM %s: waypipe client %u exited %u times in a row right after starting "
+			"(last status %d); giving up on channel %u, see %s",
+			set->vm_name, client->index, client->quick_exits, info.si_status,
+			client->index, set->log_path);
+		unlink(client->socket);
+		return 0;
+	}
+	int delay = RESTART_DELAY_MS << (client->quick_exits > 0 ? client->quick_exits : 0);
+	wlr_log(WLR_DEBUG,
+		"VM %s: waypipe client %u (%d) exited with %d after %lld ms; "
+		"restarting in %d ms",
+		set->vm_name, client->index, (int)pid, info.si_status, (long long)ran, delay);
+	wl_event_source_timer_update(client->restart_timer, delay);
+	return 0;
+}
+
+struct tinct_waypipe_set *waypipe_set_create(struct wl_event_loop *loop, const char *vm_name,
+	const char *display, char *const *sockets, size_t len, const char *log_path,
+	tinct_waypipe_killed_func killed, void *data)
+{
+	struct tinct_waypipe_set *set = calloc(1, sizeof(*set));
+	if (set == NULL) {
+		wlr_log(WLR_ERROR, "VM %s: out of memory starting waypipe", vm_name);
+		return NULL;
+	}
+	set->loop = loop;
+	set->killed = killed;
+	set->data = data;
+	set->clients = calloc(len, sizeof(*set->clients));
+	set->vm_name = strdup(vm_name);
+	set->log_path = strdup(log_path);
+	if (set->clients == NULL || set->vm_name == NULL || set->log_path == NULL ||
+		asprintf(&set->display_env, "WAYLAND_DISPLAY=%s", display) < 0) {
+		set->display_env = NULL;
+		wlr_log(WLR_ERROR, "VM %s: out of memory starting waypipe", vm_name);
+		goto fail;
+	}
+	set->program = spawn_find_program("waypipe");
+	if (set->program == NULL) {
+		wlr_log(WLR_ERROR, "VM %s: wayland = waypipe, but waypipe is not installed",
+			vm_name);
+		goto fail;
+	}
+	for (size_t i = 0; i < len; i++) {
+		struct tinct_waypipe_client *client = &set->clients[i];
+		client->set = set;
+		client->index = (unsigned)i;
+		client->pidfd = -1;
+		client->socket = strdup(sockets[i]);
+		client->restart_timer = wl_event_loop_add_timer(loop, handle_restart, client);
+		set->len = i + 1;
+		if (client->socket == NULL || client->restart_timer == NULL ||
+			!client_start(client)) {
+			wlr_log(WLR_ERROR, "VM %s: cannot start waypipe client %zu", vm_name, i);
+			goto fail;
+		}
+	}
+	return set;
+fail:
+	waypipe_set_destroy(set);
+	return NULL;
+}
+
+void waypipe_set_destroy(struct tinct_waypipe_set *set)
+{
+	if (set == NULL) {
+		return;
+	}
+	for (size_t i = 0; i < set->len; i++) {
+		struct tinct_waypipe_client *client = &set->clients[i];
+		if (client->pid > 0) {
+			kill(-client->pid, SIGKILL);
+			siginfo_t info;
+			waitid((idtype_t)P_PIDFD, (id_t)client->pidfd, &info, WEXITED);
+		}
+		client_reap(client);
+		if (client->restart_timer != NULL) {
+			wl_event_source_remove(client->restart_timer);
+		}
+		if (client->socket != NULL) {
+			unlink(client->socket);
+			free(client->socket);
+		}
+	}
+	free(set->clients);
+	free(set->vm_name);
+	free(set->program);
+	free(set->display_env);
+	free(set->log_path);
+	free(set);
+}
+
+pid_t waypipe_set_pid(struct tinct_waypipe_set *set, unsigned index)
+{
+	return set != NULL && index < set->len ? set->clients[index].pid : 0;
+}
