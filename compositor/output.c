@@ -26,9 +26,21 @@
 static void handle_frame(struct wl_listener *listener, void *data)
 {
 	struct tinct_output *output = wl_container_of(listener, output, frame);
+	uint32_t seq = output->wlr_output->commit_seq;
 	/* The scene only renders what changed; it skips the commit otherwise. */
 	if (!wlr_scene_output_commit(output->scene_output)) {
 		return;
+	}
+	/*
+	 * Logged on change only: whether this output is drawing or idle. On
+	 * real outputs no commit means no more frame events, so tinct sleeps;
+	 * wlroots 0.15's headless backend ticks anyway, doing nothing.
+	 */
+	bool drawing = output->wlr_output->commit_seq != seq;
+	if (drawing != output->drawing) {
+		output->drawing = drawing;
+		wlr_log(WLR_DEBUG, "output %s: %s", output->wlr_output->name,
+			drawing ? "drawing" : "idle");
 	}
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);

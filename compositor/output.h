@@ -17,6 +17,7 @@ struct tinct_output {
 	struct wlr_scene_output *scene_output;
 	struct wlr_scene_rect *background;
 	struct wlr_scene_buffer *panel_bar; // drawn by panel.c
+	bool drawing; // the last frame event rendered something
 
 	/* Output area minus exclusive zones, layout coordinates. */
 	struct wlr_box usable_area;
