@@ -66,7 +66,8 @@ static void update_title(struct tinct_frame *frame, int width, struct tinct_colo
 	int border = frame_border(view);
 	int height = frame_title_height(view);
 
-	if (frame->title != NULL && frame->drawn_width == width &&
+	float scale = server_max_scale(view->server);
+	if (frame->title != NULL && frame->drawn_width == width && frame->drawn_scale == scale &&
 		frame->drawn_active == view->activated && frame->drawn_text != NULL &&
 		strcmp(frame->drawn_text, title) == 0 &&
 		memcmp(&frame->drawn_colour, &colour, sizeof(colour)) == 0) {
@@ -80,7 +81,7 @@ static void update_title(struct tinct_frame *frame, int width, struct tinct_colo
 	if (height <= 0 || width <= 0) {
 		return;
 	}
-	struct wlr_buffer *buffer = text_buffer_create(width, height, title,
+	struct wlr_buffer *buffer = text_buffer_create(width, height, scale, title,
 		config->appearance.font, config_colour_contrast(colour), colour, 6);
 	if (buffer == NULL) {
 		return;
@@ -91,11 +92,13 @@ static void update_title(struct tinct_frame *frame, int width, struct tinct_colo
 		return;
 	}
 	frame->title->node.data = &frame->desc;
+	wlr_scene_buffer_set_dest_size(frame->title, width, height);
 	wlr_scene_node_set_position(&frame->title->node, border, border);
 
 	free(frame->drawn_text);
 	frame->drawn_text = strdup(title);
 	frame->drawn_width = width;
+	frame->drawn_scale = scale;
 	frame->drawn_active = view->activated;
 	frame->drawn_colour = colour;
 }

@@ -31,6 +31,7 @@ struct tinct_frame {
 	/* What the title buffer currently shows, to skip needless redraws. */
 	char *drawn_text;
 	int drawn_width;
+	float drawn_scale;
 	bool drawn_active;
 	struct tinct_colour drawn_colour;
 };

@@ -68,6 +68,7 @@ struct tinct_panel {
 	enum menu_action selected_action;
 	struct wlr_scene_buffer *menu;
 	int menu_x, menu_y, menu_h;
+	float menu_scale; // of the output the menu is on
 
 	struct wl_listener vm_state;
 	struct wl_listener vm_added;
@@ -195,7 +196,7 @@ static void draw_bar(cairo_t *cairo, void *data)
 	strftime(clock, sizeof(clock), "%H:%M", &tm);
 	int clock_w = text_width(clock, font);
 	int right = job->width - PAD - clock_w;
-	text_draw(cairo, clock, font, text_fg, right, 0, clock_w + 1, h);
+	text_draw(cairo, clock, font, text_fg, right, 0, clock_w + PAD, h);
 
 	struct tinct_view *focused = view_focused(server);
 	struct tinct_desktop_vm *owner = NULL;
@@ -292,7 +293,7 @@ static void redraw_menu(struct tinct_panel *panel)
 	size_t rows = vm_count(panel->server);
 	panel->menu_h = MENU_ROW * (int)((rows > 0 ? rows : 1) + 2);
 	struct wlr_buffer *buffer =
-		cairo_buffer_create(MENU_WIDTH, panel->menu_h, draw_menu, panel);
+		cairo_buffer_create(MENU_WIDTH, panel->menu_h, panel->menu_scale, draw_menu, panel);
 	if (buffer == NULL) {
 		return;
 	}
@@ -300,6 +301,7 @@ static void redraw_menu(struct tinct_panel *panel)
 	wlr_buffer_drop(buffer);
 	if (panel->menu != NULL) {
 		panel->menu->node.data = &panel->desc;
+		wlr_scene_buffer_set_dest_size(panel->menu, MENU_WIDTH, panel->menu_h);
 		wlr_scene_node_set_position(&panel->menu->node, panel->menu_x, panel->menu_y);
 	}
 }
@@ -315,8 +317,8 @@ static void redraw(struct tinct_panel *panel)
 		}
 		struct wlr_box box = output_layout_box(output);
 		struct bar_job job = {panel, box.width, panel_height(panel)};
-		struct wlr_buffer *buffer =
-			cairo_buffer_create(job.width, job.height, draw_bar, &job);
+		struct wlr_buffer *buffer = cairo_buffer_create(
+			job.width, job.height, output->wlr_output->scale, draw_bar, &job);
 		if (buffer == NULL) {
 			continue;
 		}
@@ -325,6 +327,7 @@ static void redraw(struct tinct_panel *panel)
 		wlr_buffer_drop(buffer);
 		if (output->panel_bar != NULL) {
 			output->panel_bar->node.data = &panel->desc;
+			wlr_scene_buffer_set_dest_size(output->panel_bar, job.width, job.height);
 			wlr_scene_node_set_position(&output->panel_bar->node, box.x, box.y);
 		}
 	}
@@ -391,6 +394,7 @@ void panel_open_menu(struct tinct_panel *panel, enum tinct_menu_mode mode)
 	}
 	struct wlr_box box = output_layout_box(output);
 	panel->menu_x = box.x;
+	panel->menu_scale = output->wlr_output->scale;
 	panel->menu_y = box.y + panel_height(panel);
 	panel->menu_open = true;
 	panel->mode = mode;

@@ -99,6 +99,18 @@ static bool filter_global(
 	return true;
 }
 
+float server_max_scale(struct tinct_server *server)
+{
+	float scale = 1.0f;
+	struct tinct_output *output;
+	wl_list_for_each (output, &server->outputs, link) {
+		if (output->wlr_output->scale > scale) {
+			scale = output->wlr_output->scale;
+		}
+	}
+	return scale;
+}
+
 void server_arrange(struct tinct_server *server)
 {
 	struct tinct_output *output;

@@ -153,6 +153,12 @@ void server_mark_privileged(
  */
 bool server_client_is_trusted(struct tinct_server *server, const struct wl_client *client);
 
+/*
+ * The highest output scale: window titles are drawn at it, so they are
+ * sharp on every output (and downscaled elsewhere).
+ */
+float server_max_scale(struct tinct_server *server);
+
 /* Recomputes the usable area of every output and re-arranges layer surfaces. */
 void server_arrange(struct tinct_server *server);
 

@@ -5,6 +5,7 @@
 #include "text.h"
 
 #include <cairo.h>
+#include <math.h>
 #include <drm_fourcc.h>
 #include <pango/pangocairo.h>
 #include <stdlib.h>
@@ -72,11 +73,17 @@ int text_width(const char *text, const char *font)
 }
 
 struct wlr_buffer *cairo_buffer_create(
-	int width, int height, void (*draw)(cairo_t *cairo, void *data), void *data)
+	int width, int height, float scale, void (*draw)(cairo_t *cairo, void *data), void *data)
 {
 	if (width <= 0 || height <= 0) {
 		return NULL;
 	}
+	if (!(scale >= 1.0f && scale <= 10.0f)) {
+		scale = 1.0f;
+	}
+	int logical_w = width, logical_h = height;
+	width = (int)ceilf((float)width * scale);
+	height = (int)ceilf((float)height * scale);
 	struct text_buffer *buffer = calloc(1, sizeof(*buffer));
 	if (buffer == NULL) {
 		wlr_log_errno(WLR_ERROR, "cannot allocate a drawing buffer");
@@ -90,6 +97,7 @@ struct wlr_buffer *cairo_buffer_create(
 		return NULL;
 	}
 	cairo_t *cairo = cairo_create(buffer->surface);
+	cairo_scale(cairo, (double)width / logical_w, (double)height / logical_h);
 	draw(cairo, data);
 	cairo_destroy(cairo);
 	cairo_surface_flush(buffer->surface);
@@ -138,9 +146,9 @@ static void draw_text_job(cairo_t *cairo, void *data)
 		job->width - 2 * job->padding, job->height);
 }
 
-struct wlr_buffer *text_buffer_create(int width, int height, const char *text, const char *font,
-	struct tinct_colour fg, struct tinct_colour bg, int padding)
+struct wlr_buffer *text_buffer_create(int width, int height, float scale, const char *text,
+	const char *font, struct tinct_colour fg, struct tinct_colour bg, int padding)
 {
 	struct text_job job = {text, font, fg, bg, width, height, padding};
-	return cairo_buffer_create(width, height, draw_text_job, &job);
+	return cairo_buffer_create(width, height, scale, draw_text_job, &job);
 }

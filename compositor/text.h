@@ -13,11 +13,13 @@
 struct wlr_buffer;
 
 /*
- * A width x height ARGB buffer whose pixels draw() paints with cairo (the
- * surface starts fully transparent). Returns NULL on failure (logged).
+ * An ARGB buffer for a width x height logical box, with scale times as many
+ * pixels each way (for HiDPI outputs); draw() paints it with cairo in logical
+ * coordinates (the surface starts fully transparent). Returns NULL on
+ * failure (logged). Give the scene node a dest size of width x height.
  */
 struct wlr_buffer *cairo_buffer_create(
-	int width, int height, void (*draw)(cairo_t *cairo, void *data), void *data);
+	int width, int height, float scale, void (*draw)(cairo_t *cairo, void *data), void *data);
 
 /*
  * Draws text in font and fg into the box (x, y, width, height) of cairo,
@@ -33,8 +35,8 @@ void cairo_set_colour(cairo_t *cairo, struct tinct_colour colour);
  * centred, starting padding pixels from the left, ellipsised at the end when it
  * does not fit. Returns NULL on failure (logged). Drop with wlr_buffer_drop().
  */
-struct wlr_buffer *text_buffer_create(int width, int height, const char *text, const char *font,
-	struct tinct_colour fg, struct tinct_colour bg, int padding);
+struct wlr_buffer *text_buffer_create(int width, int height, float scale, const char *text,
+	const char *font, struct tinct_colour fg, struct tinct_colour bg, int padding);
 
 /* The width in pixels that text would take in font. */
 int text_width(const char *text, const char *font);

@@ -852,6 +852,8 @@ void views_arrange(struct tinct_server *server)
 		if (!view->mapped) {
 			continue;
 		}
+		/* Titles follow the output scale (cached when nothing changed). */
+		frame_update(&view->frame);
 		if (view->fullscreen) {
 			struct wlr_box area = view_output_area(view, true);
 			view_move_to(view, area.x, area.y);
