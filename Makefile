@@ -6,7 +6,7 @@ BUILD_SAN ?= build-san
 IMAGES ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tinct/images
 MESON_ARGS ?=
 
-.PHONY: all deps build build-san images check run format clean
+.PHONY: all deps build build-san images check run bench format clean
 
 all: build
 
@@ -31,6 +31,10 @@ check: build build-san images
 
 run: build images
 	TINCT_IMAGES="$(IMAGES)" scripts/run-session $(BUILD)
+
+# Benchmarks against a peer, side by side (not tests: machine-dependent).
+bench: build
+	tests/bench/compositor.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

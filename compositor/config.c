@@ -555,7 +555,7 @@ bool config_init(struct tinct_config *config)
 	config->appearance.border_width = 2;
 	config->appearance.title_height = 22;
 	config_parse_colour("#6b6f76", &config->appearance.host_colour);
-	config_parse_colour("#1d1f21", &config->appearance.background);
+	config_parse_colour("#000000", &config->appearance.background);
 	if (config->appearance.font == NULL) {
 		return false;
 	}

@@ -173,6 +173,8 @@ void output_handle_new(struct wl_listener *listener, void *data)
 		return;
 	}
 	wlr_scene_node_lower_to_bottom(&output->background->node);
+	/* The scene clears to black anyway: a black rect would only cost a fill. */
+	wlr_scene_node_set_enabled(&output->background->node, bg->r > 0 || bg->g > 0 || bg->b > 0);
 
 	output->frame.notify = handle_frame;
 	wl_signal_add(&wlr_output->events.frame, &output->frame);
