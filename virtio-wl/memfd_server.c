@@ -35,6 +35,7 @@ struct tinct_memfd_server {
 	uint64_t page_size;
 	size_t client_count;
 	bool reported_full;
+	bool reported_quota;
 	struct wl_list clients; // memfd_client.link
 };
 
@@ -153,11 +154,14 @@ static enum tinct_memfd_status handle_request(
 	// size <= 1 GiB, so rounding up cannot overflow.
 	uint64_t pages = (size + server->page_size - 1) / server->page_size * server->page_size;
 	if (pages > server->quota - server->handed_out) {
-		wlr_log(WLR_INFO,
+		// Once per run at INFO: a VM asking again and again must not
+		// flood the log.
+		wlr_log(server->reported_quota ? WLR_DEBUG : WLR_INFO,
 			"memfd server %s: refusing %llu bytes: %llu of the quota of %llu handed "
 			"out",
 			server->label, (unsigned long long)size,
 			(unsigned long long)server->handed_out, (unsigned long long)server->quota);
+		server->reported_quota = true;
 		return TINCT_MEMFD_OVER_QUOTA;
 	}
 	*memfd = create_memfd(server, name, size);
