@@ -11,6 +11,7 @@
 
 #include "client_tag.h"
 #include "consoles.h"
+#include "memfd_server.h"
 #include "server.h"
 #include "vm-def.h"
 #include "vm.h"
@@ -85,6 +86,12 @@ static void parse_wayland_section(struct tinct_desktop_vm *dvm, const struct tin
 			parse_allow(dvm, def, entry);
 		} else if (strcmp(entry->key, "named") == 0) {
 			parse_named(dvm, def, entry);
+		} else if (strcmp(entry->key, "memfd-quota") == 0) {
+			if (!memfd_server_parse_quota(entry->value, &dvm->memfd_quota)) {
+				report(def, entry,
+					"expected bytes with an optional K, M or G suffix, at most "
+					"64G; using 256M");
+			}
 		} else if (strcmp(entry->key, "max-windows") == 0) {
 			char *end;
 			long n = strtol(entry->value, &end, 10);
@@ -97,10 +104,19 @@ static void parse_wayland_section(struct tinct_desktop_vm *dvm, const struct tin
 	}
 }
 
+// The VM's display and its memfd server go together.
+static void display_destroy(struct tinct_desktop_vm *dvm)
+{
+	memfd_server_destroy(dvm->memfd);
+	dvm->memfd = NULL;
+	vm_display_destroy(dvm->display);
+	dvm->display = NULL;
+}
+
 static void desktop_vm_destroy(struct tinct_desktop_vm *dvm)
 {
 	consoles_forget_vm(dvm->server, dvm);
-	vm_display_destroy(dvm->display);
+	display_destroy(dvm);
 	wl_list_remove(&dvm->vm_destroy.link);
 	wl_list_remove(&dvm->link);
 	for (size_t i = 0; i < dvm->named_count; i++) {
@@ -127,6 +143,7 @@ static void desktop_vm_create(struct tinct_server *server, struct tinct_vm *vm)
 	dvm->vm = vm;
 	dvm->colour = colour_from_rgb(vm->def->colour);
 	dvm->max_windows = TINCT_VM_DEFAULT_MAX_WINDOWS;
+	dvm->memfd_quota = TINCT_MEMFD_DEFAULT_QUOTA;
 	parse_wayland_section(dvm, vm->def);
 	dvm->vm_destroy.notify = handle_vm_destroy;
 	wl_signal_add(&vm->events.destroy, &dvm->vm_destroy);
@@ -149,8 +166,7 @@ static void handle_vm_state(struct wl_listener *listener, void *data)
 	}
 	if (event->new_state == TINCT_VM_STOPPED || event->new_state == TINCT_VM_CRASHED) {
 		/* The VM's clients go with it: windows vanish, nothing lingers. */
-		vm_display_destroy(dvm->display);
-		dvm->display = NULL;
+		display_destroy(dvm);
 	}
 }
 
@@ -196,10 +212,15 @@ bool vms_start(struct tinct_server *server, struct tinct_vm *vm)
 		if (dvm->display == NULL) {
 			return false;
 		}
+		dvm->memfd = memfd_server_create(wl_display_get_event_loop(server->display), dir,
+			vm_name(vm), dvm->memfd_quota);
+		if (dvm->memfd == NULL) {
+			display_destroy(dvm);
+			return false;
+		}
 	}
 	if (!vm_start(vm, NULL)) {
-		vm_display_destroy(dvm->display);
-		dvm->display = NULL;
+		display_destroy(dvm);
 		return false;
 	}
 	return true;

@@ -1,15 +1,18 @@
 /*
  * The compositor's side of the VMs: for every VM the vmm library knows, its
  * colour, its Wayland permissions and limits (from the [wayland] section of
- * its definition), and while it is active its own display (virtio-wl). The
- * display is created before the VMM starts and destroyed when it stops or
- * crashes, which disconnects every client of the VM and so removes its
- * windows.
+ * its definition), and while it is active its own display and memfd server
+ * (virtio-wl). Both are created before the VMM starts and destroyed when it
+ * stops or crashes, which disconnects every client of the VM and so removes
+ * its windows.
  *
  * [wayland] keys:
  *   named = NAME ...        extra sockets wayland-NAME (crosvm named contexts)
  *   allow = PERM, ...       pointer-constraints, relative-pointer, fullscreen
  *   max-windows = N         toplevels the VM may have at once (default 500)
+ *   memfd-quota = SIZE      total the VM's memfd server hands out while the
+ *                           VM runs, K/M/G suffix (default 256M; see
+ *                           virtio-wl/memfd_server.h)
  */
 #ifndef TINCT_VMS_H
 #define TINCT_VMS_H
@@ -21,6 +24,7 @@
 #include "config.h"
 
 struct tinct_server;
+struct tinct_memfd_server;
 struct tinct_vm;
 struct wl_client;
 
@@ -42,6 +46,8 @@ struct tinct_desktop_vm {
 	char **named; // named sockets
 	size_t named_count;
 	struct tinct_vm_display *display; // NULL while the VM is not active
+	uint64_t memfd_quota; // [wayland] memfd-quota
+	struct tinct_memfd_server *memfd; // with display: NULL while not active
 	struct wl_listener vm_destroy;
 	struct wl_list link; // tinct_server.desktop_vms
 };

@@ -8,10 +8,104 @@
  * crosvm's unix-stream serial *connects* to its path rather than
  * listening, so tinct listens there first (serial_vmm_connects), and
  * input-unix-stream makes the same socket carry keystrokes back.
+ *
+ * wayland = virtio-wl: crosvm's virtio_wl device gets the VM's own display
+ * sockets, which tinct (compositor/vms.c) creates in the runtime directory
+ * before the VMM starts:
+ *
+ *   --wayland-sock <runtime>/wayland                  guest VFD_NEW_CTX
+ *   --wayland-sock <runtime>/wayland-NAME,name=NAME   VFD_NEW_CTX_NAMED "NAME",
+ *                                                     one per [wayland] named
+ *   --wayland-sock <runtime>/memfd,name=memfd         the memfd server
+ *                                                     (virtio-wl/memfd_server.h)
+ *
+ * The syntax is crosvm's `--wayland-sock PATH[,name=NAME]`: the value is
+ * split on ',' and only `name=` is understood, so a path holding a comma
+ * cannot be expressed and is refused here. crosvm keeps only the paths; it
+ * connect()s a new AF_UNIX stream socket for every guest context, at the
+ * moment the guest asks for it. Nothing is connected at start-up, so the
+ * sockets may be removed and re-created (the VM's display is re-created
+ * whenever the VM starts) and the next context simply connects to the new
+ * one; a context opened while a socket is missing fails in the guest
+ * (RESP_ERR, -ENODEV from /dev/wl0) and the next attempt may succeed.
  */
 #include "backend.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wlr/util/log.h>
+
 #include "argv.h"
+
+// Appends `--wayland-sock PATH[,name=NAME]` for sock inside the runtime dir.
+static void push_wayland_sock(
+	struct tinct_argv *argv, const char *runtime_dir, const char *sock, const char *name)
+{
+	argv_push(argv, "--wayland-sock");
+	if (name == NULL) {
+		argv_pushf(argv, "%s/%s", runtime_dir, sock);
+	} else {
+		argv_pushf(argv, "%s/%s,name=%s", runtime_dir, sock, name);
+	}
+}
+
+/*
+ * The named sockets, read from [wayland] named the way compositor/vms.c
+ * reads them (words split on ", \t"; names that vm_def_name_valid refuses
+ * get no socket there, so none here either).
+ */
+static bool push_named_sockets(const struct tinct_vmm_launch *launch, struct tinct_argv *argv)
+{
+	const struct tinct_vm_def *def = launch->def;
+	for (size_t i = 0; i < def->wayland_entries_len; i++) {
+		const struct tinct_vm_def_entry *entry = &def->wayland_entries[i];
+		if (strcmp(entry->key, "named") != 0) {
+			continue;
+		}
+		char *copy = strdup(entry->value);
+		if (copy == NULL) {
+			return false;
+		}
+		char *save = NULL;
+		for (char *word = strtok_r(copy, ", \t", &save); word != NULL;
+			word = strtok_r(NULL, ", \t", &save)) {
+			if (!vm_def_name_valid(word)) {
+				continue;
+			}
+			if (strcmp(word, TINCT_MEMFD_CONTEXT_NAME) == 0) {
+				wlr_log(WLR_ERROR,
+					"VM %s: [wayland] named: \"%s\" is the memfd server's "
+					"context name",
+					def->name, word);
+				free(copy);
+				return false;
+			}
+			char sock[64];
+			snprintf(sock, sizeof(sock), "wayland-%s", word);
+			push_wayland_sock(argv, launch->runtime_dir, sock, word);
+		}
+		free(copy);
+	}
+	return true;
+}
+
+static bool push_virtio_wl(const struct tinct_vmm_launch *launch, struct tinct_argv *argv)
+{
+	if (strchr(launch->runtime_dir, ',') != NULL) {
+		wlr_log(WLR_ERROR,
+			"VM %s: crosvm cannot take a --wayland-sock path with a comma: %s",
+			launch->def->name, launch->runtime_dir);
+		return false;
+	}
+	push_wayland_sock(argv, launch->runtime_dir, "wayland", NULL);
+	if (!push_named_sockets(launch, argv)) {
+		return false;
+	}
+	push_wayland_sock(
+		argv, launch->runtime_dir, TINCT_MEMFD_SOCKET_NAME, TINCT_MEMFD_CONTEXT_NAME);
+	return true;
+}
 
 static bool crosvm_build_argv(const struct tinct_vmm_launch *launch, struct tinct_argv *argv)
 {
@@ -41,6 +135,10 @@ static bool crosvm_build_argv(const struct tinct_vmm_launch *launch, struct tinc
 	if (launch->tap_fd >= 0) {
 		argv_push(argv, "--net");
 		argv_pushf(argv, "tap-fd=%d", launch->tap_fd);
+	}
+	if (launch->def->wayland_kind == TINCT_VM_WAYLAND_VIRTIO_WL &&
+		!push_virtio_wl(launch, argv)) {
+		return false;
 	}
 	backend_push_extra_args(def, argv);
 	argv_push(argv, def->kernel);

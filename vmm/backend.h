@@ -45,6 +45,14 @@ struct tinct_vmm_launch {
  */
 #define TINCT_WAYPIPE_VSOCK_PORT 5000
 
+/*
+ * crosvm, wayland = virtio-wl: the memfd server's socket in the runtime
+ * directory (virtio-wl/memfd_server.h) and the named virtio_wl context it is
+ * offered to the guest as (VFD_NEW_CTX_NAMED "memfd").
+ */
+#define TINCT_MEMFD_SOCKET_NAME "memfd"
+#define TINCT_MEMFD_CONTEXT_NAME "memfd"
+
 enum tinct_vmm_stop_method {
 	// No graceful way: the stop goes straight to SIGTERM.
 	TINCT_VMM_STOP_NONE,

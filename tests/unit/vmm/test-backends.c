@@ -131,6 +131,75 @@ static void test_crosvm(void)
 	vm_def_destroy(def);
 }
 
+static void add_wayland_entry(struct tinct_vm_def *def, const char *key, const char *value)
+{
+	def->wayland_entries = realloc(def->wayland_entries,
+		(def->wayland_entries_len + 1) * sizeof(*def->wayland_entries));
+	def->wayland_entries[def->wayland_entries_len++] = (struct tinct_vm_def_entry){
+		.key = strdup(key),
+		.value = strdup(value),
+		.line = 7,
+	};
+}
+
+static void test_crosvm_virtio_wl(void)
+{
+	struct tinct_vm_def *def = make_def(TINCT_VMM_CROSVM);
+	def->wayland_kind = TINCT_VM_WAYLAND_VIRTIO_WL;
+	struct tinct_vmm_launch launch = make_launch(def, "/usr/bin/crosvm");
+	static const char base[] =
+		"/usr/bin/crosvm\nrun\n--mem\n512\n--cpus\n2\n--initrd\n/img/appvm-lynx.img\n"
+		"--params\nconsole=ttyS0 tinct.name=appvm-lynx\n"
+		"--serial\ntype=unix-stream,path=/run/t/appvm-lynx/serial,num=1,console=true,"
+		"input-unix-stream=true\n"
+		"--socket\n/run/t/appvm-lynx/api\n";
+	char want[4096];
+	snprintf(want, sizeof(want),
+		"%s--wayland-sock\n/run/t/appvm-lynx/wayland\n"
+		"--wayland-sock\n/run/t/appvm-lynx/memfd,name=memfd\n/img/vmlinuz\n",
+		base);
+	check_argv(&backend_crosvm, &launch, false, want,
+		"crosvm virtio-wl: the display socket and the memfd server");
+
+	// Named sockets, in order, across repeated keys; invalid names are
+	// skipped like compositor/vms.c skips them; other keys are ignored.
+	add_wayland_entry(def, "named", "gpu, sommelier-x");
+	add_wayland_entry(def, "allow", "fullscreen");
+	add_wayland_entry(def, "named", "bad/name\tpriv");
+	def->extra_args = strdup("--disable-sandbox");
+	snprintf(want, sizeof(want),
+		"%s--wayland-sock\n/run/t/appvm-lynx/wayland\n"
+		"--wayland-sock\n/run/t/appvm-lynx/wayland-gpu,name=gpu\n"
+		"--wayland-sock\n/run/t/appvm-lynx/wayland-sommelier-x,name=sommelier-x\n"
+		"--wayland-sock\n/run/t/appvm-lynx/wayland-priv,name=priv\n"
+		"--wayland-sock\n/run/t/appvm-lynx/memfd,name=memfd\n"
+		"--disable-sandbox\n/img/vmlinuz\n",
+		base);
+	check_argv(&backend_crosvm, &launch, false, want,
+		"crosvm virtio-wl: named sockets, then extra args");
+
+	// wayland = none: no sockets at all.
+	def->wayland_kind = TINCT_VM_WAYLAND_NONE;
+	snprintf(want, sizeof(want), "%s--disable-sandbox\n/img/vmlinuz\n", base);
+	check_argv(&backend_crosvm, &launch, false, want, "crosvm without virtio-wl");
+
+	// crosvm splits --wayland-sock on ',': such paths are refused.
+	def->wayland_kind = TINCT_VM_WAYLAND_VIRTIO_WL;
+	launch.runtime_dir = "/run/t,x/appvm-lynx";
+	struct tinct_argv argv;
+	argv_init(&argv);
+	check(!backend_crosvm.build_argv(&launch, &argv), "crosvm refuses a runtime dir with ','");
+	argv_finish(&argv);
+
+	// "memfd" is the memfd server's context; a named socket cannot take it.
+	launch.runtime_dir = "/run/t/appvm-lynx";
+	add_wayland_entry(def, "named", "memfd");
+	argv_init(&argv);
+	check(!backend_crosvm.build_argv(&launch, &argv), "crosvm refuses a named socket 'memfd'");
+	argv_finish(&argv);
+	vm_def_destroy(def);
+}
+
 static void test_cloud_hypervisor(void)
 {
 	struct tinct_vm_def *def = make_def(TINCT_VMM_CLOUD_HYPERVISOR);
@@ -304,6 +373,7 @@ int main(void)
 {
 	test_qemu();
 	test_crosvm();
+	test_crosvm_virtio_wl();
 	test_cloud_hypervisor();
 	test_command();
 	test_waypipe();
