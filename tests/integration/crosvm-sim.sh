@@ -10,15 +10,9 @@ need grim python3
 
 TINCTCTL="$TINCT_BUILD_ROOT/tinctctl/tinctctl"
 SIM="$TINCT_BUILD_ROOT/tests/tools/crosvm-sim"
-FAKE="$TINCT_SOURCE_ROOT/tests/tools/fake-vmm.py"
 mkdir -p "$TEST_DIR/vms"
-cat >"$TEST_DIR/vms/cvm.ini" <<INI
-[vm]
-colour = orange
-vmm = command
-command = python3 $FAKE {serial-socket} {name}
-autostart = true
-stop-timeout = 2
+fake_vm cvm orange true
+cat >>"$TEST_DIR/vms/cvm.ini" <<INI
 [wayland]
 named = sommelier
 INI

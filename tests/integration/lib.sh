@@ -167,6 +167,22 @@ expect_pixel() {
 }
 
 TEST_CLIENT="$TINCT_BUILD_ROOT/tests/tools/test-client"
+FAKE_VMM="$TINCT_SOURCE_ROOT/tests/tools/fake-vmm.py"
+
+# fake_vm NAME COLOUR [AUTOSTART]: defines a VM in $TEST_DIR/vms whose VMM is
+# the stand-in tests/tools/fake-vmm.py (a serial console, no guest). Append
+# more lines to $TEST_DIR/vms/NAME.ini for other keys.
+fake_vm() {
+	mkdir -p "$TEST_DIR/vms"
+	cat >"$TEST_DIR/vms/$1.ini" <<INI
+[vm]
+colour = $2
+vmm = command
+command = python3 $FAKE_VMM {serial-socket} {name}
+autostart = ${3:-true}
+stop-timeout = 2
+INI
+}
 
 # client_configured LOGFILE WxH: the test client drew at that size.
 client_configured() {

@@ -9,25 +9,14 @@ need python3
 
 TINCTCTL="$TINCT_BUILD_ROOT/tinctctl/tinctctl"
 CLIENT="$TINCT_BUILD_ROOT/tests/tools/memfd-client"
-FAKE="$TINCT_SOURCE_ROOT/tests/tools/fake-vmm.py"
 mkdir -p "$TEST_DIR/vms"
-cat >"$TEST_DIR/vms/mem.ini" <<INI
-[vm]
-colour = purple
-vmm = command
-command = python3 $FAKE {serial-socket} {name}
-autostart = true
-stop-timeout = 2
+fake_vm mem purple true
+cat >>"$TEST_DIR/vms/mem.ini" <<INI
 [wayland]
 memfd-quota = 1M
 INI
-cat >"$TEST_DIR/vms/dflt.ini" <<INI
-[vm]
-colour = green
-vmm = command
-command = python3 $FAKE {serial-socket} {name}
-autostart = true
-stop-timeout = 2
+fake_vm dflt green true
+cat >>"$TEST_DIR/vms/dflt.ini" <<INI
 [wayland]
 memfd-quota = lots
 INI

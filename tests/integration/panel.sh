@@ -6,24 +6,10 @@
 . "$(dirname "$0")/lib.sh"
 need grim wtype python3
 
-FAKE="$TINCT_SOURCE_ROOT/tests/tools/fake-vmm.py"
 mkdir -p "$TEST_DIR/vms"
 # Sorted by name in the menu: alpha (autostart), beta (stopped).
-cat >"$TEST_DIR/vms/alpha.ini" <<INI
-[vm]
-colour = green
-vmm = command
-command = python3 $FAKE {serial-socket} {name}
-autostart = true
-stop-timeout = 2
-INI
-cat >"$TEST_DIR/vms/beta.ini" <<INI
-[vm]
-colour = purple
-vmm = command
-command = python3 $FAKE {serial-socket} {name}
-stop-timeout = 2
-INI
+fake_vm alpha green true
+fake_vm beta purple false
 
 start_tinct --vms "$TEST_DIR/vms"
 wait_for 20 log_has "VM alpha: starting -> running" || fail "alpha did not start"

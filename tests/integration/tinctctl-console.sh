@@ -8,19 +8,11 @@ need python3
 
 TINCTCTL="$TINCT_BUILD_ROOT/tinctctl/tinctctl"
 TINCT_VM="$TINCT_BUILD_ROOT/vmm/tinct-vm"
-FAKE="$TINCT_SOURCE_ROOT/tests/tools/fake-vmm.py"
 
 # Not "red": vm-windows.sh kills its red VMM with a pkill -f pattern that
 # would match a VM of that name in a test running alongside.
 mkdir -p "$TEST_DIR/vms"
-cat >"$TEST_DIR/vms/shell.ini" <<INI
-[vm]
-colour = red
-vmm = command
-command = python3 $FAKE {serial-socket} {name}
-autostart = true
-stop-timeout = 2
-INI
+fake_vm shell red true
 
 start_tinct --vms "$TEST_DIR/vms"
 wait_for 20 log_has "VM shell: starting -> running" || fail "shell did not start"

@@ -7,7 +7,6 @@
 need wayland-info python3
 
 TINCTCTL="$TINCT_BUILD_ROOT/tinctctl/tinctctl"
-FAKE="$TINCT_SOURCE_ROOT/tests/tools/fake-vmm.py"
 
 # expect_status STATUS CMD...: runs CMD, output in $TEST_DIR/out and
 # $TEST_DIR/err, and requires its exit status.
@@ -59,19 +58,8 @@ err_has "tinct is not running (WAYLAND_DISPLAY=wayland-nowhere)"
 
 # Not "red" and "blue": vm-windows.sh kills its red VMM with a pkill -f
 # pattern that would match a VM of that name in a test running alongside.
-mkdir -p "$TEST_DIR/vms"
-for vm in work:red:true web:blue:false; do
-	name=${vm%%:*}
-	rest=${vm#*:}
-	cat >"$TEST_DIR/vms/$name.ini" <<INI
-[vm]
-colour = ${rest%%:*}
-vmm = command
-command = python3 $FAKE {serial-socket} {name}
-autostart = ${rest#*:}
-stop-timeout = 2
-INI
-done
+fake_vm work red true
+fake_vm web blue false
 
 cat >"$TEST_DIR/vms/slow.ini" <<INI
 [vm]

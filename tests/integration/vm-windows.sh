@@ -6,19 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 need grim wayland-info foot python3
 
-FAKE="$TINCT_SOURCE_ROOT/tests/tools/fake-vmm.py"
-mkdir -p "$TEST_DIR/vms"
-for vm in red:red blue:blue; do
-	name=${vm%%:*}
-	cat >"$TEST_DIR/vms/$name.ini" <<INI
-[vm]
-colour = ${vm#*:}
-vmm = command
-command = python3 $FAKE {serial-socket} {name}
-autostart = true
-stop-timeout = 2
-INI
-done
+fake_vm red red
+fake_vm blue blue
 cat >>"$TEST_DIR/vms/blue.ini" <<INI
 [wayland]
 allow = fullscreen
