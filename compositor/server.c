@@ -77,15 +77,15 @@ void server_mark_privileged(
 
 bool server_client_is_trusted(struct tinct_server *server, const struct wl_client *client)
 {
-	/* Only the per-VM sockets tag clients; the host socket never does. */
-	return client_tag_get(client) == NULL;
+	/* Fail-closed: only a client tagged as the host's is trusted. */
+	return client_tag_is_host(client);
 }
 
 static bool filter_global(
 	const struct wl_client *client, const struct wl_global *global, void *data)
 {
 	struct tinct_server *server = data;
-	if (client_tag_get(client) == NULL) {
+	if (client_tag_is_host(client)) {
 		return true;
 	}
 	struct tinct_desktop_vm *dvm = vms_for_client(server, client);
@@ -280,6 +280,7 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 		return false;
 	}
 	server->loop = wl_display_get_event_loop(server->display);
+	client_tagger_init(&server->tagger, server->display);
 	wl_display_set_global_filter(server->display, filter_global, server);
 
 	server->backend = wlr_backend_autocreate(server->display);
@@ -435,6 +436,7 @@ error_renderer:
 error_backend:
 	wlr_backend_destroy(server->backend);
 error_display:
+	client_tagger_finish(&server->tagger);
 	wl_display_destroy(server->display);
 	wl_array_release(&server->privileged_globals);
 	return false;
@@ -501,6 +503,7 @@ void server_fini(struct tinct_server *server)
 	wlr_output_layout_destroy(server->output_layout);
 	wlr_allocator_destroy(server->allocator);
 	wlr_renderer_destroy(server->renderer);
+	client_tagger_finish(&server->tagger);
 	wl_display_destroy(server->display);
 	wl_array_release(&server->privileged_globals);
 }

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <wayland-server-core.h>
 
+#include "client_tag.h"
+
 struct tinct_config;
 struct tinct_seat;
 struct tinct_view;
@@ -92,6 +94,9 @@ struct tinct_server {
 
 	/* Placement of the next new view (cascade). */
 	int cascade_x, cascade_y;
+
+	/* Tags every client as host or VM as it is created (virtio-wl). */
+	struct tinct_client_tagger tagger;
 
 	/* Privileged globals, hidden from untrusted (VM) clients. */
 	struct wl_array privileged_globals; // struct tinct_privileged_global

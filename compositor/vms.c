@@ -207,7 +207,7 @@ bool vms_start(struct tinct_server *server, struct tinct_vm *vm)
 			wlr_log_errno(WLR_ERROR, "cannot create %s", dir);
 			return false;
 		}
-		dvm->display = vm_display_create(server->display, vm, dir,
+		dvm->display = vm_display_create(server->display, &server->tagger, vm, dir,
 			(const char *const *)dvm->named, dvm->named_count);
 		if (dvm->display == NULL) {
 			return false;

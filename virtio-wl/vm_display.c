@@ -37,16 +37,10 @@ static int handle_connection(int fd, uint32_t mask, void *data)
 		}
 		return 0;
 	}
-	struct wl_client *client = wl_client_create(sock->vm_display->display, client_fd);
+	struct tinct_vm_display *vm_display = sock->vm_display;
+	struct wl_client *client = client_tagger_create_vm_client(
+		vm_display->tagger, vm_display->display, client_fd, vm_display->vm, sock->name);
 	if (client == NULL) {
-		wlr_log_errno(WLR_ERROR, "cannot create a client on %s", sock->path);
-		close(client_fd);
-		return 0;
-	}
-	if (!client_tag_set(client, sock->vm_display->vm, sock->name)) {
-		/* An untagged VM client would count as a host client: drop it. */
-		wlr_log(WLR_ERROR, "cannot tag a client on %s; dropping it", sock->path);
-		wl_client_destroy(client);
 		return 0;
 	}
 	wlr_log(WLR_DEBUG, "VM client connected on %s", sock->path);
@@ -113,14 +107,16 @@ error:
 	return false;
 }
 
-struct tinct_vm_display *vm_display_create(struct wl_display *display, struct tinct_vm *vm,
-	const char *dir, const char *const *names, size_t count)
+struct tinct_vm_display *vm_display_create(struct wl_display *display,
+	struct tinct_client_tagger *tagger, struct tinct_vm *vm, const char *dir,
+	const char *const *names, size_t count)
 {
 	struct tinct_vm_display *vm_display = calloc(1, sizeof(*vm_display));
 	if (vm_display == NULL) {
 		return NULL;
 	}
 	vm_display->display = display;
+	vm_display->tagger = tagger;
 	vm_display->vm = vm;
 	wl_list_init(&vm_display->sockets);
 	wl_list_init(&vm_display->link);

@@ -14,10 +14,12 @@
 #include <stddef.h>
 #include <wayland-server-core.h>
 
+struct tinct_client_tagger;
 struct tinct_vm;
 
 struct tinct_vm_display {
 	struct wl_display *display;
+	struct tinct_client_tagger *tagger;
 	struct tinct_vm *vm;
 	char *path; // the main socket, absolute
 	struct wl_list sockets; // vm_socket.link
@@ -28,8 +30,9 @@ struct tinct_vm_display {
  * Listens on dir/wayland and dir/wayland-NAME for each of names (count
  * entries). dir must exist. Returns NULL on failure (logged).
  */
-struct tinct_vm_display *vm_display_create(struct wl_display *display, struct tinct_vm *vm,
-	const char *dir, const char *const *names, size_t count);
+struct tinct_vm_display *vm_display_create(struct wl_display *display,
+	struct tinct_client_tagger *tagger, struct tinct_vm *vm, const char *dir,
+	const char *const *names, size_t count);
 /* Disconnects the VM's clients and removes the sockets. NULL is a no-op. */
 void vm_display_destroy(struct tinct_vm_display *vm_display);
 
