@@ -95,15 +95,41 @@ struct wlr_box view_frame_box(struct tinct_view *view)
 	};
 }
 
+/*
+ * The part of the client's surfaces that tinct frames. Host windows: their
+ * xdg geometry (CSD shadows fall outside the frame). VM windows: everything
+ * their surfaces cover, subsurfaces included, so that nothing a guest draws
+ * lies outside its frame or under the title bar (the 0.15 scene does not
+ * clip). A VM that declares a smaller geometry just gets a bigger frame.
+ */
+static struct wlr_box view_content_box(struct tinct_view *view)
+{
+	struct wlr_box box;
+	if (view->vm != NULL) {
+		wlr_surface_get_extends(view->xdg_surface->surface, &box);
+	} else {
+		wlr_xdg_surface_get_geometry(view->xdg_surface, &box);
+	}
+	return box;
+}
+
 /* Moves the scene nodes to match view->x/y and the current geometry. */
 static void view_update_position(struct tinct_view *view)
 {
+	struct wlr_box box = view_content_box(view);
 	struct wlr_box geo;
 	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
 	int border = frame_border(view);
 	int title = frame_title_height(view);
 	wlr_scene_node_set_position(view->tree, view->x - border, view->y - border - title);
-	wlr_scene_node_set_position(view->surface_node, border - geo.x, border + title - geo.y);
+	/*
+	 * The xdg scene node's origin is the window geometry's (the helper
+	 * shifts the surfaces by -geo); place it so the content box lands
+	 * inside the frame. Popups are positioned against the same origin.
+	 */
+	int x = border + geo.x - box.x, y = border + title + geo.y - box.y;
+	wlr_scene_node_set_position(view->surface_node, x, y);
+	wlr_scene_node_set_position(view->popup_tree, x, y);
 }
 
 struct tinct_view *view_focused(struct tinct_server *server)
@@ -374,8 +400,7 @@ static void view_place(struct tinct_view *view)
 static void handle_commit(struct wl_listener *listener, void *data)
 {
 	struct tinct_view *view = wl_container_of(listener, view, commit);
-	struct wlr_box geo;
-	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	struct wlr_box geo = view_content_box(view);
 	if (geo.width == view->width && geo.height == view->height) {
 		view_update_position(view);
 		return;
@@ -459,8 +484,7 @@ static void handle_map(struct wl_listener *listener, void *data)
 {
 	struct tinct_view *view = wl_container_of(listener, view, map);
 	struct wlr_xdg_toplevel *toplevel = view->xdg_surface->toplevel;
-	struct wlr_box geo;
-	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	struct wlr_box geo = view_content_box(view);
 	view->width = geo.width;
 	view->height = geo.height;
 	view->mapped = true;
@@ -639,8 +663,21 @@ static void view_create(struct tinct_server *server, struct wlr_xdg_surface *xdg
 		free(view);
 		return;
 	}
+	/*
+	 * The frame goes above the client's surfaces, so nothing the client
+	 * draws covers the border or the title bar; its popups (menus) go
+	 * above both, in a tree that moves with the surface.
+	 */
+	wlr_scene_node_raise_to_top(view->frame.tree);
+	view->popup_tree = &wlr_scene_tree_create(view->tree)->node;
+	if (view->popup_tree == NULL) {
+		wlr_scene_node_destroy(view->tree);
+		free(view->title);
+		free(view);
+		return;
+	}
 	/* Popups find their parent's scene node here. */
-	xdg_surface->data = view->surface_node;
+	xdg_surface->data = view->popup_tree;
 
 	struct wlr_xdg_toplevel *toplevel = xdg_surface->toplevel;
 	view->map.notify = handle_map;
@@ -685,9 +722,14 @@ static void popup_handle_destroy(struct wl_listener *listener, void *data)
 static void popup_handle_commit(struct wl_listener *listener, void *data)
 {
 	struct tinct_popup *popup = wl_container_of(listener, popup, commit);
-	struct wlr_box geo;
-	wlr_xdg_surface_get_geometry(popup->wlr_popup->base, &geo);
-	int x = popup->node->state.x + geo.x, y = popup->node->state.y + geo.y;
+	/*
+	 * All the popup's surfaces: what a guest draws beyond its geometry
+	 * too. The xdg node's origin is the popup's geometry origin.
+	 */
+	struct wlr_box geo, pgeo;
+	wlr_surface_get_extends(popup->wlr_popup->base->surface, &geo);
+	wlr_xdg_surface_get_geometry(popup->wlr_popup->base, &pgeo);
+	int x = popup->node->state.x - pgeo.x + geo.x, y = popup->node->state.y - pgeo.y + geo.y;
 	int w = geo.width, h = geo.height, t = POPUP_FRAME_WIDTH;
 	if (w < 2 * t || h < 2 * t) {
 		t = 0;
@@ -735,8 +777,7 @@ static void popup_create(struct tinct_server *server, struct wlr_xdg_popup *wlr_
 		parent_node = parent->data;
 		view = view_from_surface(server, parent_surface);
 		if (view != NULL) {
-			struct wlr_box geo;
-			wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+			struct wlr_box geo = view_content_box(view);
 			root_lx = view->x - geo.x;
 			root_ly = view->y - geo.y;
 		}

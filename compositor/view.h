@@ -21,6 +21,7 @@ struct tinct_view {
 	struct wlr_xdg_surface *xdg_surface;
 	struct wlr_scene_node *tree; // TINCT_NODE_VIEW
 	struct wlr_scene_node *surface_node; // made by the xdg helper, freed with the surface
+	struct wlr_scene_node *popup_tree; // the view's popups, above its frame
 	struct tinct_node_desc desc;
 	struct tinct_frame frame;
 	struct wlr_foreign_toplevel_handle_v1 *foreign;

@@ -99,6 +99,18 @@ WAYLAND_DISPLAY="$red_socket" start_client fifth toplevel --title fifth
 wait_for 10 log_has "VM red reached its limit of 4 windows" || fail "window limit not enforced"
 tinct_alive
 
+# A VM cannot draw over its own title bar: a client that paints a fake title
+# bar above the geometry it declares gets a frame around all of it.
+WAYLAND_DISPLAY="$blue_socket" start_client liar toplevel --size 220x120 --colour 405060 \
+	--hide-rows 22 --title liar
+wait_for 10 log_has "title=\[blue\] liar" || fail "liar window not mapped"
+screenshot "$TEST_DIR/liar.ppm"
+set -- $(bbox "$TEST_DIR/liar.ppm" ff00ff)
+[ "$3 $4" = "220 22" ] || fail "the hidden rows are not all shown: $3 x $4"
+# Right above them: tinct's title bar and border in blue, not the client.
+expect_pixel "$TEST_DIR/liar.ppm" $(($1 + 150)) $(($2 - 3)) 3465a4
+expect_pixel "$TEST_DIR/liar.ppm" $(($1 - 1)) $(($2 + 5)) 3465a4
+
 # The red VMM dies: its windows go, everything else stays.
 pkill -KILL -f "fake-vmm.py $XDG_RUNTIME_DIR/tinct/red/serial red" || fail "no red VMM process"
 wait_for 10 log_has "VM red crashed" || fail "red not marked crashed"

@@ -6,6 +6,8 @@
  *
  *   test-client toplevel [--title T] [--app-id A] [--size WxH] [--colour RRGGBB]
  *                        [--fullscreen] [--maximized] [--popup WxH:RRGGBB]
+ *                        [--hide-rows N]   (paints its top N rows ff00ff and
+ *                                           declares a geometry without them)
  *   test-client layer [--anchor top|bottom|left|right] [--size WxH]
  *                     [--exclusive N] [--colour RRGGBB]
  *   test-client protocol-error
@@ -50,6 +52,7 @@ struct client {
 	int pending_width, pending_height;
 	uint32_t colour;
 	bool running;
+	int hide_rows; // rows above the declared geometry, painted ff00ff
 
 	/* An optional popup, opened once the toplevel is first configured. */
 	int popup_width, popup_height;
@@ -137,7 +140,9 @@ static const struct wl_keyboard_listener keyboard_listener = {
 	.modifiers = keyboard_modifiers,
 };
 
-static struct wl_buffer *fill_buffer(struct client *c, int width, int height, uint32_t colour)
+/* A width x height buffer of colour, with its top_rows rows ff00ff instead. */
+static struct wl_buffer *fill_buffer(
+	struct client *c, int width, int height, uint32_t colour, int top_rows)
 {
 	int stride = width * 4;
 	size_t size = (size_t)stride * (size_t)height;
@@ -152,7 +157,8 @@ static struct wl_buffer *fill_buffer(struct client *c, int width, int height, ui
 		exit(1);
 	}
 	for (size_t i = 0; i < size / 4; i++) {
-		pixels[i] = 0xff000000u | colour;
+		pixels[i] =
+			0xff000000u | (i < (size_t)top_rows * (size_t)width ? 0xff00ffu : colour);
 	}
 	munmap(pixels, size);
 	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)size);
@@ -165,11 +171,17 @@ static struct wl_buffer *fill_buffer(struct client *c, int width, int height, ui
 
 static void draw(struct client *c)
 {
-	struct wl_buffer *buffer = fill_buffer(c, c->width, c->height, c->colour);
+	/* What a hostile client hides above its geometry: a fake title bar. */
+	struct wl_buffer *buffer =
+		fill_buffer(c, c->width, c->height + c->hide_rows, c->colour, c->hide_rows);
+	if (c->hide_rows > 0) {
+		xdg_surface_set_window_geometry(
+			c->xdg_surface, 0, c->hide_rows, c->width, c->height);
+	}
 	wl_buffer_add_listener(buffer, &buffer_listener, c);
 	c->buffer = buffer;
 	wl_surface_attach(c->surface, buffer, 0, 0);
-	wl_surface_damage(c->surface, 0, 0, c->width, c->height);
+	wl_surface_damage(c->surface, 0, 0, c->width, c->height + c->hide_rows);
 	wl_surface_commit(c->surface);
 	printf("configured %dx%d\n", c->width, c->height);
 	fflush(stdout);
@@ -187,7 +199,8 @@ static void popup_surface_configure(void *data, struct xdg_surface *xdg_surface,
 	struct client *c = data;
 	xdg_surface_ack_configure(xdg_surface, serial);
 	if (c->popup_buffer == NULL) {
-		c->popup_buffer = fill_buffer(c, c->popup_width, c->popup_height, c->popup_colour);
+		c->popup_buffer =
+			fill_buffer(c, c->popup_width, c->popup_height, c->popup_colour, 0);
 		wl_surface_attach(c->popup_surface, c->popup_buffer, 0, 0);
 		wl_surface_damage(c->popup_surface, 0, 0, c->popup_width, c->popup_height);
 		wl_surface_commit(c->popup_surface);
@@ -410,6 +423,7 @@ int main(int argc, char *argv[])
 		{"exclusive", required_argument, NULL, 'e'},
 		{"popup", required_argument, NULL, 'p'},
 		{"extent", required_argument, NULL, 'x'},
+		{"hide-rows", required_argument, NULL, 'H'},
 		{0},
 	};
 	optind = 2;
@@ -441,6 +455,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'e':
 			exclusive = atoi(optarg);
+			break;
+		case 'H':
+			c.hide_rows = atoi(optarg);
 			break;
 		case 'x':
 			if (sscanf(optarg, "%dx%d", &extent_w, &extent_h) != 2) {
