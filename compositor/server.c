@@ -169,9 +169,15 @@ static void handle_request_activate(struct wl_listener *listener, void *data)
 	struct tinct_server *server = wl_container_of(listener, server, request_activate);
 	struct wlr_xdg_activation_v1_request_activate_event *event = data;
 	struct tinct_view *view = view_from_surface(server, event->surface);
-	if (view != NULL && view->mapped) {
-		view_focus(view);
+	if (view == NULL || !view->mapped) {
+		return;
 	}
+	if (view->vm != NULL && !view_may_take_focus(view)) {
+		wlr_log(WLR_DEBUG, "activation of %s refused: its VM does not have focus",
+			view->title);
+		return;
+	}
+	view_focus(view);
 }
 
 static void update_idle(struct tinct_server *server)

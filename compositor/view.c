@@ -506,7 +506,39 @@ static void handle_map(struct wl_listener *listener, void *data)
 	} else if (toplevel->requested.maximized) {
 		view_set_maximized(view, true);
 	}
-	view_focus(view);
+	if (view_may_take_focus(view)) {
+		view_focus(view);
+	} else {
+		/* Shown, but where it cannot hide what the user is typing into. */
+		struct tinct_view *focused = view_focused(view->server);
+		wlr_scene_node_place_below(view->tree, focused->tree);
+		wl_list_remove(&view->link);
+		wl_list_insert(&focused->link, &view->link);
+		wlr_log(WLR_DEBUG, "view %s mapped without focus", view->title);
+	}
+}
+
+bool view_may_take_focus(struct tinct_view *view)
+{
+	if (view->vm == NULL) {
+		return true;
+	}
+	/*
+	 * A VM takes the keyboard only from itself, or once right after the
+	 * user started it (its first window). Otherwise a guest could map a
+	 * window, or ask for activation, just as the user types a password
+	 * into another window.
+	 */
+	struct tinct_view *focused = view_focused(view->server);
+	if (focused != NULL && focused->vm == view->vm) {
+		return true;
+	}
+	if (view->vm->focus_next_window) {
+		view->vm->focus_next_window = false;
+		return true;
+	}
+	return focused == NULL && seat_focused_layer(view->server->seat) == NULL &&
+	       wl_list_length(&view->server->views) == 1;
 }
 
 static void handle_unmap(struct wl_listener *listener, void *data)

@@ -64,6 +64,13 @@ struct tinct_view {
 /* xdg_shell new_surface: toplevels become views, popups get a scene node. */
 void xdg_shell_handle_new_surface(struct wl_listener *listener, void *data);
 
+/*
+ * Whether a new window (or an activation request) of view may take the
+ * keyboard: host windows may; a VM's only from the same VM, or its first
+ * window after the user started it. Consumes that one-time grant.
+ */
+bool view_may_take_focus(struct tinct_view *view);
+
 /* Raises view, gives it keyboard focus and draws it active. NULL clears focus. */
 void view_focus(struct tinct_view *view);
 /* The view owning surface (or one of its subsurfaces/popups), or NULL. */

@@ -219,6 +219,7 @@ bool vms_start(struct tinct_server *server, struct tinct_vm *vm)
 			return false;
 		}
 	}
+	dvm->focus_next_window = true;
 	if (!vm_start(vm, NULL)) {
 		display_destroy(dvm);
 		return false;

@@ -43,6 +43,8 @@ struct tinct_desktop_vm {
 	uint32_t permissions; // enum tinct_vm_permission
 	int max_windows;
 	int windows; // mapped or not, toplevels that exist now
+	/* The user just started the VM: its next window may take the keyboard. */
+	bool focus_next_window;
 	char **named; // named sockets
 	size_t named_count;
 	struct tinct_vm_display *display; // NULL while the VM is not active

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Keys go where the user put them: a VM's first window after the user
+# started it takes the keyboard, but a later window of a VM that does not
+# have the keyboard opens without it, below the focused window.
+. "$(dirname "$0")/lib.sh"
+need grim foot
+
+fake_vm sly red
+start_tinct --vms "$TEST_DIR/vms"
+wait_for 20 log_has "VM sly: starting -> running" || fail "sly did not start"
+sock="$XDG_RUNTIME_DIR/tinct/sly/wayland"
+
+# Its first window: the user just started sly, so it gets the keys.
+WAYLAND_DISPLAY="$sock" start_client first toplevel --size 200x120 --colour 203040
+wait_mapped 1
+screenshot "$TEST_DIR/first.ppm"
+[ "$(count_colour "$TEST_DIR/first.ppm" cc0000)" -gt 500 ] || fail "first window not focused"
+
+# The user moves to a host terminal.
+background foot
+wait_mapped 2
+# sly pops up a window while the user types in foot: no keys for sly.
+WAYLAND_DISPLAY="$sock" start_client sneaky toplevel --size 900x560 --colour 405060 --title sneaky
+wait_mapped 3
+log_has "view \[sly\] sneaky mapped without focus" || fail "the VM window took the keyboard"
+screenshot "$TEST_DIR/after.ppm"
+[ "$(count_colour "$TEST_DIR/after.ppm" 6b6f76)" -gt 1000 ] || fail "foot lost focus"
+[ "$(count_colour "$TEST_DIR/after.ppm" cc0000)" = 0 ] || fail "a sly window is drawn focused"
+# Below foot: foot's frame is whole, the sneaky window only peeks out.
+[ "$(count_colour "$TEST_DIR/after.ppm" 405060)" -lt 504000 ] || fail "the VM window covers foot"
+
+# Clicking it is how the user gives it the keys.
+set -- $(bbox "$TEST_DIR/after.ppm" 405060)
+"$TEST_CLIENT" pointer move $(($1 + 2)) $(($2 + 2)) down up || fail "pointer"
+screenshot "$TEST_DIR/clicked.ppm"
+[ "$(count_colour "$TEST_DIR/clicked.ppm" cc0000)" -gt 500 ] || fail "a click did not focus it"
+stop_tinct
