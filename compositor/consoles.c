@@ -134,6 +134,8 @@ void consoles_open(struct tinct_server *server, struct tinct_desktop_vm *dvm)
 struct tinct_desktop_vm *consoles_vm_for_client(
 	struct tinct_server *server, struct wl_client *client)
 {
+	/* A pid is only foot's while foot lives: forget exited ones first. */
+	prune(server);
 	pid_t pid;
 	wl_client_get_credentials(client, &pid, NULL, NULL);
 	struct console_launch *launch;

@@ -100,6 +100,11 @@ struct tinct_seat {
 	uint32_t resize_edges;
 	const char *cursor_image;
 
+	/* A VM client's cursor surface, watched so it stays small. */
+	struct wlr_surface *vm_cursor;
+	struct wl_listener vm_cursor_commit;
+	struct wl_listener vm_cursor_destroy;
+
 	uint32_t consumed_keys[MAX_CONSUMED_KEYS];
 	size_t consumed_count;
 
@@ -174,10 +179,13 @@ static void constraint_activate(
 	if (constraint == NULL) {
 		return;
 	}
-	if (!server_client_is_trusted(
-		    seat->server, wl_resource_get_client(constraint->surface->resource))) {
-		/* VM clients need an explicit permission (see the VM issue). */
-		return;
+	struct wl_client *client = wl_resource_get_client(constraint->surface->resource);
+	if (!server_client_is_trusted(seat->server, client)) {
+		/* VM clients need [wayland] allow = pointer-constraints. */
+		struct tinct_desktop_vm *dvm = vms_for_client(seat->server, client);
+		if (dvm == NULL || !(dvm->permissions & TINCT_PERM_POINTER_CONSTRAINTS)) {
+			return;
+		}
 	}
 	seat->active_constraint = constraint;
 	wl_signal_add(&constraint->events.destroy, &seat->constraint_destroy);
@@ -572,8 +580,45 @@ static void handle_new_virtual_pointer(struct wl_listener *listener, void *data)
 
 /* Cursor. */
 
+/*
+ * Largest cursor a VM may show, logical pixels. The cursor is drawn above
+ * everything, panel included, so a VM's must stay cursor-sized.
+ */
+#define VM_CURSOR_MAX 64
+
+static void vm_cursor_forget(struct tinct_seat *seat)
+{
+	if (seat->vm_cursor == NULL) {
+		return;
+	}
+	wl_list_remove(&seat->vm_cursor_commit.link);
+	wl_list_remove(&seat->vm_cursor_destroy.link);
+	seat->vm_cursor = NULL;
+}
+
+static void set_cursor_image(struct tinct_seat *seat, const char *name);
+
+static void handle_vm_cursor_commit(struct wl_listener *listener, void *data)
+{
+	struct tinct_seat *seat = wl_container_of(listener, seat, vm_cursor_commit);
+	struct wlr_surface *surface = seat->vm_cursor;
+	if (surface->current.width > VM_CURSOR_MAX || surface->current.height > VM_CURSOR_MAX) {
+		wlr_log(WLR_DEBUG, "a VM cursor grew to %dx%d; using the default cursor",
+			surface->current.width, surface->current.height);
+		seat->cursor_image = NULL;
+		set_cursor_image(seat, "left_ptr");
+	}
+}
+
+static void handle_vm_cursor_destroy(struct wl_listener *listener, void *data)
+{
+	struct tinct_seat *seat = wl_container_of(listener, seat, vm_cursor_destroy);
+	vm_cursor_forget(seat);
+}
+
 static void set_cursor_image(struct tinct_seat *seat, const char *name)
 {
+	vm_cursor_forget(seat);
 	if (seat->cursor_image == name) {
 		return;
 	}
@@ -902,19 +947,53 @@ static void handle_request_set_cursor(struct wl_listener *listener, void *data)
 		return;
 	}
 	/* Only the client with pointer focus may set the image. */
-	if (event->seat_client == seat->wlr_seat->pointer_state.focused_client) {
-		seat->cursor_image = NULL;
-		wlr_cursor_set_surface(
-			seat->cursor, event->surface, event->hotspot_x, event->hotspot_y);
+	if (event->seat_client != seat->wlr_seat->pointer_state.focused_client) {
+		return;
 	}
+	vm_cursor_forget(seat);
+	seat->cursor_image = NULL;
+	struct wlr_surface *surface = event->surface;
+	if (surface != NULL &&
+		!server_client_is_trusted(seat->server, event->seat_client->client)) {
+		if (surface->current.width > VM_CURSOR_MAX ||
+			surface->current.height > VM_CURSOR_MAX) {
+			set_cursor_image(seat, "left_ptr");
+			return;
+		}
+		seat->vm_cursor = surface;
+		seat->vm_cursor_commit.notify = handle_vm_cursor_commit;
+		wl_signal_add(&surface->events.commit, &seat->vm_cursor_commit);
+		seat->vm_cursor_destroy.notify = handle_vm_cursor_destroy;
+		wl_signal_add(&surface->events.destroy, &seat->vm_cursor_destroy);
+	}
+	wlr_cursor_set_surface(seat->cursor, surface, event->hotspot_x, event->hotspot_y);
 }
 
 /* Selections and drag and drop. */
+
+/*
+ * Only the client with keyboard focus may set a selection: its serial must
+ * be one tinct sent that client. Otherwise a VM in the background could
+ * swap what the user is about to paste.
+ */
+static bool selection_allowed(struct tinct_seat *seat, uint32_t serial)
+{
+	struct wlr_seat_client *focused = seat->wlr_seat->keyboard_state.focused_client;
+	if (focused != NULL && wlr_seat_client_validate_event_serial(focused, serial)) {
+		return true;
+	}
+	wlr_log(WLR_DEBUG, "selection refused: not from the client with keyboard focus");
+	return false;
+}
 
 static void handle_request_set_selection(struct wl_listener *listener, void *data)
 {
 	struct tinct_seat *seat = wl_container_of(listener, seat, request_set_selection);
 	struct wlr_seat_request_set_selection_event *event = data;
+	if (!selection_allowed(seat, event->serial)) {
+		wlr_data_source_destroy(event->source);
+		return;
+	}
 	wlr_seat_set_selection(seat->wlr_seat, event->source, event->serial);
 }
 
@@ -922,6 +1001,10 @@ static void handle_request_set_primary_selection(struct wl_listener *listener, v
 {
 	struct tinct_seat *seat = wl_container_of(listener, seat, request_set_primary_selection);
 	struct wlr_seat_request_set_primary_selection_event *event = data;
+	if (!selection_allowed(seat, event->serial)) {
+		wlr_primary_selection_source_destroy(event->source);
+		return;
+	}
 	wlr_seat_set_primary_selection(seat->wlr_seat, event->source, event->serial);
 }
 
@@ -957,19 +1040,27 @@ static void handle_start_drag(struct wl_listener *listener, void *data)
 	}
 	icon->seat = seat;
 	icon->icon = drag->icon;
+	/* A VM's drag icon stays below the panel: it must not cover or fake it. */
+	bool host = server_client_is_trusted(
+		seat->server, wl_resource_get_client(drag->icon->surface->resource));
 	icon->node = wlr_scene_subsurface_tree_create(
-		seat->server->layers[TINCT_LAYER_DRAG], drag->icon->surface);
+		seat->server->layers[host ? TINCT_LAYER_DRAG : TINCT_LAYER_VM_DRAG],
+		drag->icon->surface);
 	icon->destroy.notify = drag_icon_handle_destroy;
 	wl_signal_add(&drag->icon->events.destroy, &icon->destroy);
 }
 
 static void update_drag_icons(struct tinct_seat *seat)
 {
-	/* The drag layer holds only icon trees; they all follow the cursor. */
-	struct wlr_scene_node *child;
-	wl_list_for_each (
-		child, &seat->server->layers[TINCT_LAYER_DRAG]->state.children, state.link) {
-		wlr_scene_node_set_position(child, (int)seat->cursor->x, (int)seat->cursor->y);
+	/* The drag layers hold only icon trees; they all follow the cursor. */
+	const enum tinct_layer layers[] = {TINCT_LAYER_DRAG, TINCT_LAYER_VM_DRAG};
+	for (size_t i = 0; i < 2; i++) {
+		struct wlr_scene_node *child;
+		wl_list_for_each (
+			child, &seat->server->layers[layers[i]]->state.children, state.link) {
+			wlr_scene_node_set_position(
+				child, (int)seat->cursor->x, (int)seat->cursor->y);
+		}
 	}
 }
 
@@ -1085,6 +1176,7 @@ void seat_destroy(struct tinct_seat *seat)
 	if (seat == NULL) {
 		return;
 	}
+	vm_cursor_forget(seat);
 	wl_list_remove(&seat->new_input.link);
 	wl_list_remove(&seat->cursor_motion.link);
 	wl_list_remove(&seat->cursor_motion_absolute.link);

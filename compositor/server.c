@@ -58,6 +58,7 @@ struct tinct_decoration {
 
 struct tinct_idle_inhibitor {
 	struct tinct_server *server;
+	struct wlr_idle_inhibitor_v1 *wlr_inhibitor;
 	struct wl_listener destroy;
 	struct wl_list link; // tinct_server.idle_inhibitors
 };
@@ -180,10 +181,28 @@ static void handle_request_activate(struct wl_listener *listener, void *data)
 	view_focus(view);
 }
 
+/*
+ * Host inhibitors always count; a VM's only with [wayland] allow =
+ * idle-inhibit, so no guest can keep the screen from blanking or locking.
+ */
+static bool inhibitor_counts(struct tinct_server *server, struct tinct_idle_inhibitor *inhibitor)
+{
+	struct wl_client *client = wl_resource_get_client(inhibitor->wlr_inhibitor->resource);
+	if (server_client_is_trusted(server, client)) {
+		return true;
+	}
+	struct tinct_desktop_vm *dvm = vms_for_client(server, client);
+	return dvm != NULL && (dvm->permissions & TINCT_PERM_IDLE_INHIBIT) != 0;
+}
+
 static void update_idle(struct tinct_server *server)
 {
-	wlr_idle_set_enabled(
-		server->idle, seat_wlr_seat(server->seat), wl_list_empty(&server->idle_inhibitors));
+	bool inhibited = false;
+	struct tinct_idle_inhibitor *inhibitor;
+	wl_list_for_each (inhibitor, &server->idle_inhibitors, link) {
+		inhibited = inhibited || inhibitor_counts(server, inhibitor);
+	}
+	wlr_idle_set_enabled(server->idle, seat_wlr_seat(server->seat), !inhibited);
 }
 
 static void idle_inhibitor_handle_destroy(struct wl_listener *listener, void *data)
@@ -205,6 +224,7 @@ static void handle_new_idle_inhibitor(struct wl_listener *listener, void *data)
 		return;
 	}
 	inhibitor->server = server;
+	inhibitor->wlr_inhibitor = wlr_inhibitor;
 	inhibitor->destroy.notify = idle_inhibitor_handle_destroy;
 	wl_signal_add(&wlr_inhibitor->events.destroy, &inhibitor->destroy);
 	wl_list_insert(&server->idle_inhibitors, &inhibitor->link);

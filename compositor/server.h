@@ -40,6 +40,7 @@ enum tinct_layer {
 	TINCT_LAYER_BOTTOM,
 	TINCT_LAYER_VIEWS,
 	TINCT_LAYER_TOP,
+	TINCT_LAYER_VM_DRAG, // drag icons of VM clients: never over the panel
 	TINCT_LAYER_PANEL,
 	TINCT_LAYER_FULLSCREEN, // views allowed to cover the panel
 	TINCT_LAYER_OVERLAY,

@@ -47,10 +47,12 @@ static void parse_allow(struct tinct_desktop_vm *dvm, const struct tinct_vm_def 
 			dvm->permissions |= TINCT_PERM_RELATIVE_POINTER;
 		} else if (strcmp(word, "fullscreen") == 0) {
 			dvm->permissions |= TINCT_PERM_FULLSCREEN;
+		} else if (strcmp(word, "idle-inhibit") == 0) {
+			dvm->permissions |= TINCT_PERM_IDLE_INHIBIT;
 		} else {
 			report(def, entry,
 				"unknown permission (pointer-constraints, relative-pointer, "
-				"fullscreen); ignored");
+				"fullscreen, idle-inhibit); ignored");
 		}
 	}
 	free(copy);

@@ -8,7 +8,8 @@
  *
  * [wayland] keys:
  *   named = NAME ...        extra sockets wayland-NAME (crosvm named contexts)
- *   allow = PERM, ...       pointer-constraints, relative-pointer, fullscreen
+ *   allow = PERM, ...       pointer-constraints, relative-pointer, fullscreen,
+ *                           idle-inhibit
  *   max-windows = N         toplevels the VM may have at once (default 500)
  *   memfd-quota = SIZE      total the VM's memfd server hands out while the
  *                           VM runs, K/M/G suffix (default 256M; see
@@ -32,6 +33,7 @@ enum tinct_vm_permission {
 	TINCT_PERM_POINTER_CONSTRAINTS = 1 << 0,
 	TINCT_PERM_RELATIVE_POINTER = 1 << 1,
 	TINCT_PERM_FULLSCREEN = 1 << 2,
+	TINCT_PERM_IDLE_INHIBIT = 1 << 3,
 };
 
 #define TINCT_VM_DEFAULT_MAX_WINDOWS 500

@@ -350,6 +350,11 @@ static enum tinct_kvm_result probe_advance(struct tinct_kvm_probe *probe, bool e
 		probe->stage = PROBE_BOOT;
 		return TINCT_KVM_UNKNOWN;
 	}
+	if (probe->stage == PROBE_HLT) {
+		/* Nothing to boot: the `hlt` guest alone passes on broken nested KVM. */
+		probe_conclude(probe, TINCT_KVM_UNUSABLE, "no kernel to verify KVM with", emit);
+		return probe->result;
+	}
 	probe_conclude(probe, TINCT_KVM_USABLE, NULL, emit);
 	return probe->result;
 }

@@ -821,8 +821,19 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 		if (program == NULL) {
 			return false;
 		}
+		/* Without a kernel of its own, verify with the demo kernel if there is one. */
+		char *kernel = NULL;
+		if (def->kernel != NULL) {
+			kernel = strdup(def->kernel);
+		} else if (asprintf(&kernel, "%s/vmlinuz", vm->manager->images_dir) < 0) {
+			kernel = NULL;
+		} else if (access(kernel, R_OK) != 0) {
+			free(kernel);
+			kernel = NULL;
+		}
 		enum tinct_kvm_result result =
-			backend_kvm_probe_start(vm->manager->kvm_probe, program, def->kernel);
+			backend_kvm_probe_start(vm->manager->kvm_probe, program, kernel);
+		free(kernel);
 		free(program);
 		if (result == TINCT_KVM_UNKNOWN) {
 			return vm_wait_for_kvm(vm, extra_cmdline);
