@@ -404,8 +404,6 @@ static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 	pid_t pid = vm->pid;
 	vm->exit_code = info->si_code == CLD_EXITED ? info->si_status : -1;
 	vm->exit_signal = info->si_code == CLD_EXITED ? 0 : info->si_status;
-	// Whatever the VMM left behind in its group goes with it.
-	kill(-pid, SIGKILL);
 	run_cleanup(vm);
 	free(vm->crash_log);
 	vm->crash_log = NULL;
@@ -444,13 +442,19 @@ static int handle_vmm_exit(int fd, uint32_t mask, void *data)
 {
 	struct tinct_vm *vm = data;
 	siginfo_t info = {0};
-	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG) < 0) {
+	// Peek first: while the leader is an unreaped zombie its process group
+	// id cannot be reused, so killing the group cannot hit a stranger.
+	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
 		wlr_log_errno(WLR_ERROR, "VM %s: waitid", vm->def->name);
 		return 0;
 	}
 	if (info.si_pid == 0) {
 		return 0; // spurious wakeup
 	}
+	// Whatever the VMM left behind in its group goes with it.
+	kill(-vm->pid, SIGKILL);
+	siginfo_t reaped = {0};
+	waitid((idtype_t)P_PIDFD, (id_t)fd, &reaped, WEXITED | WNOHANG);
 	vm_exited(vm, &info);
 	return 0;
 }

@@ -146,13 +146,18 @@ static int handle_client_exit(int fd, uint32_t mask, void *data)
 	struct tinct_waypipe_client *client = data;
 	struct tinct_waypipe_set *set = client->set;
 	siginfo_t info = {0};
-	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0) {
+	// Peek, kill the group while the zombie leader still holds its id,
+	// then reap (client_reap): the group id cannot have been reused.
+	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+		info.si_pid == 0) {
 		return 0;
 	}
 	pid_t pid = client->pid;
 	// waypipe forks helpers (a reconnection watcher, per connection in
 	// multi mode); they go with it.
 	kill(-pid, SIGKILL);
+	siginfo_t reaped = {0};
+	waitid((idtype_t)P_PIDFD, (id_t)fd, &reaped, WEXITED | WNOHANG);
 	client_reap(client);
 	if (info.si_code != CLD_EXITED) {
 		wlr_log(WLR_ERROR, "VM %s: waypipe client %u (%d) killed by signal %d",
