@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,4 +120,20 @@ pid_t spawn_child(const char *program, char *const *argv, const char *extra_env,
 		return -1;
 	}
 	return pid;
+}
+
+bool spawn_kill_and_reap(pid_t pid, int pidfd)
+{
+	siginfo_t info = {0};
+	/* The leader is still unreaped here, so its group id is still its own. */
+	if (kill(-pid, SIGKILL) < 0 && errno != ESRCH) {
+		kill(pid, SIGKILL);
+	}
+	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+	if (poll(&pfd, 1, 1000) <= 0) {
+		wlr_log(WLR_ERROR, "process %d does not die on SIGKILL; leaving it", (int)pid);
+		return false;
+	}
+	waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED | WNOHANG);
+	return true;
 }

@@ -5,6 +5,7 @@
 #ifndef TINCT_VMM_SPAWN_H
 #define TINCT_VMM_SPAWN_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 // The descriptor number a child gets `pass_fd` as; fds 0-2 are stdio.
@@ -28,5 +29,13 @@ char *spawn_find_program(const char *name);
  */
 pid_t spawn_child(const char *program, char *const *argv, const char *extra_env, int log_fd,
 	int pass_fd, int *pidfd);
+
+/**
+ * Kills the process group of `pid` with SIGKILL and reaps `pid` through
+ * `pidfd`, waiting at most one second: a child stuck in the kernel (a hung
+ * disk, a stuck vCPU) must not freeze the owner's event loop. Returns false
+ * (logged) when it had to give up; the child is then left to exit later.
+ */
+bool spawn_kill_and_reap(pid_t pid, int pidfd);
 
 #endif

@@ -157,9 +157,7 @@ static void helper_close(struct tinct_vm *vm)
 		vm->helper_source = NULL;
 	}
 	if (vm->helper_pidfd >= 0) {
-		kill(-vm->helper_pid, SIGKILL);
-		siginfo_t info;
-		waitid((idtype_t)P_PIDFD, (id_t)vm->helper_pidfd, &info, WEXITED);
+		spawn_kill_and_reap(vm->helper_pid, vm->helper_pidfd);
 		close(vm->helper_pidfd);
 		vm->helper_pidfd = -1;
 		vm->helper_pid = 0;
@@ -501,18 +499,20 @@ static void handle_waypipe_killed(void *data, unsigned index, int sig)
 
 // Starts the waypipe clients when the VM has a display to show them on.
 // Returns false on failure; `*ports` is how many channels the VMM gets.
-// A guest CID unique among this manager's VMs (2 is the host).
+// A guest CID unique on this host: vhost-vsock CIDs are host-wide, and
+// another tinct or tinct-vm may run beside this one. The owner's pid (at
+// most 22 bits) and the VM's index make it so; 0-2 are reserved.
 static unsigned vsock_cid(struct tinct_vm *vm)
 {
-	unsigned cid = 3;
+	unsigned index = 0;
 	struct tinct_vm *other;
 	wl_list_for_each (other, &vm->manager->vms, link) {
 		if (other == vm) {
 			break;
 		}
-		cid++;
+		index++;
 	}
-	return cid;
+	return 3u + ((unsigned)getpid() << 8) + (index & 0xff);
 }
 
 static bool waypipe_start(struct tinct_vm *vm, unsigned *ports)
@@ -707,16 +707,12 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 	vm->stop_timer = wl_event_loop_add_timer(vm->manager->loop, handle_stop_timer, vm);
 	if (vm->pidfd_source == NULL || vm->stop_timer == NULL) {
 		wlr_log(WLR_ERROR, "VM %s: cannot watch the VMM", def->name);
-		signal_group(vm, SIGKILL);
-		siginfo_t info;
-		waitid((idtype_t)P_PIDFD, (id_t)vm->pidfd, &info, WEXITED);
+		spawn_kill_and_reap(vm->pid, vm->pidfd);
 		goto out;
 	}
 	if (!vm->backend->serial_vmm_connects &&
 		!console_open_serial(vm->console, vm->serial_path, false, SERIAL_TIMEOUT_MS)) {
-		signal_group(vm, SIGKILL);
-		siginfo_t info;
-		waitid((idtype_t)P_PIDFD, (id_t)vm->pidfd, &info, WEXITED);
+		spawn_kill_and_reap(vm->pid, vm->pidfd);
 		goto out;
 	}
 	wlr_log(WLR_INFO, "VM %s: started %s as %d (%s)", def->name, vm->backend->name,
@@ -944,9 +940,7 @@ static void vm_destroy(struct tinct_vm *vm)
 	}
 	wl_signal_emit(&vm->events.destroy, vm);
 	if (vm->pid > 0) {
-		signal_group(vm, SIGKILL);
-		siginfo_t info;
-		waitid((idtype_t)P_PIDFD, (id_t)vm->pidfd, &info, WEXITED);
+		spawn_kill_and_reap(vm->pid, vm->pidfd);
 	}
 	run_cleanup(vm);
 	wl_list_remove(&vm->link);

@@ -113,9 +113,7 @@ static bool client_start(struct tinct_waypipe_client *client)
 	client->exit_source = wl_event_loop_add_fd(
 		set->loop, client->pidfd, WL_EVENT_READABLE, handle_client_exit, client);
 	if (client->exit_source == NULL) {
-		kill(-client->pid, SIGKILL);
-		siginfo_t info;
-		waitid((idtype_t)P_PIDFD, (id_t)client->pidfd, &info, WEXITED);
+		spawn_kill_and_reap(client->pid, client->pidfd);
 		client_reap(client);
 		goto out;
 	}
@@ -240,9 +238,7 @@ void waypipe_set_destroy(struct tinct_waypipe_set *set)
 	for (size_t i = 0; i < set->len; i++) {
 		struct tinct_waypipe_client *client = &set->clients[i];
 		if (client->pid > 0) {
-			kill(-client->pid, SIGKILL);
-			siginfo_t info;
-			waitid((idtype_t)P_PIDFD, (id_t)client->pidfd, &info, WEXITED);
+			spawn_kill_and_reap(client->pid, client->pidfd);
 		}
 		client_reap(client);
 		if (client->restart_timer != NULL) {
