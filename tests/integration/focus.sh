@@ -29,6 +29,22 @@ screenshot "$TEST_DIR/after.ppm"
 # Below foot: foot's frame is whole, the sneaky window only peeks out.
 [ "$(count_colour "$TEST_DIR/after.ppm" 405060)" -lt 504000 ] || fail "the VM window covers foot"
 
+# Asking for activation does not help a VM that lacks the keyboard...
+WAYLAND_DISPLAY="$sock" start_client pushy toplevel --size 100x60 --title pushy --activate-after 300
+wait_for 10 grep -q "activation requested" "$TEST_DIR/pushy.out" || fail "pushy did not ask"
+wait_for 10 log_has "activation of \[sly\] pushy refused" || fail "a VM's activation was honoured"
+# ... while a host window may raise itself that way (its own token).
+start_client hosty toplevel --size 120x80 --title hosty --colour 102010 --activate-after 1500
+wait_for 10 log_has "title=hosty" || fail "hosty not mapped"
+background foot
+wait_for 10 log_count_at_least 2 "app_id=foot" || fail "second foot not mapped"
+wait_for 10 grep -q "activation requested" "$TEST_DIR/hosty.out" || fail "hosty did not ask"
+hosty_focused() {
+	screenshot "$TEST_DIR/hosty.ppm" && set -- $(bbox "$TEST_DIR/hosty.ppm" 102010) &&
+		[ "$(pixel "$TEST_DIR/hosty.ppm" $(($1 - 1)) $(($2 + 5)))" = 6b6f76 ]
+}
+wait_for 10 hosty_focused || fail "a host window's activation was refused"
+
 # Clicking it is how the user gives it the keys.
 set -- $(bbox "$TEST_DIR/after.ppm" 405060)
 "$TEST_CLIENT" pointer move $(($1 + 2)) $(($2 + 2)) down up || fail "pointer"

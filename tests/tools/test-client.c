@@ -8,6 +8,8 @@
  *                        [--fullscreen] [--maximized] [--popup WxH:RRGGBB]
  *                        [--hide-rows N]   (paints its top N rows ff00ff and
  *                                           declares a geometry without them)
+ *                        [--activate-after MS] (asks xdg-activation to focus
+ *                                           itself MS after it first drew)
  *   test-client layer [--anchor top|bottom|left|right] [--size WxH]
  *                     [--exclusive N] [--colour RRGGBB]
  *   test-client protocol-error
@@ -20,16 +22,19 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <wayland-client.h>
 
 #include "wlr-layer-shell-unstable-v1-client-protocol.h"
+#include "xdg-activation-v1-client-protocol.h"
 #include "wlr-virtual-pointer-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
@@ -42,6 +47,8 @@ struct client {
 	struct xdg_wm_base *wm_base;
 	struct zwlr_layer_shell_v1 *layer_shell;
 	struct zwlr_virtual_pointer_manager_v1 *pointer_manager;
+	struct xdg_activation_v1 *activation;
+	int activate_after_ms; // 0: never
 	struct wl_seat *seat;
 	struct wl_keyboard *keyboard;
 	struct wl_surface *surface;
@@ -75,6 +82,8 @@ static void registry_global(void *data, struct wl_registry *registry, uint32_t n
 		c->wm_base = wl_registry_bind(registry, name, &xdg_wm_base_interface, 1);
 	} else if (strcmp(interface, wl_seat_interface.name) == 0 && c->seat == NULL) {
 		c->seat = wl_registry_bind(registry, name, &wl_seat_interface, 1);
+	} else if (strcmp(interface, xdg_activation_v1_interface.name) == 0) {
+		c->activation = wl_registry_bind(registry, name, &xdg_activation_v1_interface, 1);
 	} else if (strcmp(interface, zwlr_virtual_pointer_manager_v1_interface.name) == 0) {
 		c->pointer_manager = wl_registry_bind(
 			registry, name, &zwlr_virtual_pointer_manager_v1_interface, 1);
@@ -337,6 +346,9 @@ static void client_finish(struct client *c)
 	if (c->layer_shell != NULL) {
 		zwlr_layer_shell_v1_destroy(c->layer_shell);
 	}
+	if (c->activation != NULL) {
+		xdg_activation_v1_destroy(c->activation);
+	}
 	if (c->pointer_manager != NULL) {
 		zwlr_virtual_pointer_manager_v1_destroy(c->pointer_manager);
 	}
@@ -394,6 +406,31 @@ static int run_pointer(struct client *c, int argc, char *argv[], int extent_w, i
 	return 0;
 }
 
+static void token_done(void *data, struct xdg_activation_token_v1 *token, const char *name)
+{
+	struct client *c = data;
+	xdg_activation_v1_activate(c->activation, name, c->surface);
+	xdg_activation_token_v1_destroy(token);
+	printf("activation requested\n");
+	fflush(stdout);
+}
+
+static const struct xdg_activation_token_v1_listener token_listener = {.done = token_done};
+
+/* A token for our own surface, then activation with it: "focus me". */
+static void request_activation(struct client *c)
+{
+	if (c->activation == NULL) {
+		fprintf(stderr, "no xdg_activation_v1\n");
+		return;
+	}
+	struct xdg_activation_token_v1 *token =
+		xdg_activation_v1_get_activation_token(c->activation);
+	xdg_activation_token_v1_add_listener(token, &token_listener, c);
+	xdg_activation_token_v1_set_surface(token, c->surface);
+	xdg_activation_token_v1_commit(token);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: test-client toplevel|layer|protocol-error [options]\n");
@@ -424,6 +461,7 @@ int main(int argc, char *argv[])
 		{"popup", required_argument, NULL, 'p'},
 		{"extent", required_argument, NULL, 'x'},
 		{"hide-rows", required_argument, NULL, 'H'},
+		{"activate-after", required_argument, NULL, 'T'},
 		{0},
 	};
 	optind = 2;
@@ -455,6 +493,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'e':
 			exclusive = atoi(optarg);
+			break;
+		case 'T':
+			c.activate_after_ms = atoi(optarg);
 			break;
 		case 'H':
 			c.hide_rows = atoi(optarg);
@@ -564,6 +605,23 @@ int main(int argc, char *argv[])
 		usage();
 	}
 
+	if (c.activate_after_ms > 0) {
+		/* Run until then, then ask to be activated, then carry on. */
+		struct pollfd pfd = {.fd = wl_display_get_fd(c.display), .events = POLLIN};
+		int left = c.activate_after_ms;
+		while (c.running && left > 0) {
+			wl_display_flush(c.display);
+			struct timespec t0, t1;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			if (poll(&pfd, 1, left) > 0 && wl_display_dispatch(c.display) == -1) {
+				break;
+			}
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			left -= (int)((t1.tv_sec - t0.tv_sec) * 1000 +
+				      (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		}
+		request_activation(&c);
+	}
 	while (c.running && wl_display_dispatch(c.display) != -1) {
 	}
 	client_finish(&c);
