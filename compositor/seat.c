@@ -974,13 +974,26 @@ static void handle_request_set_cursor(struct wl_listener *listener, void *data)
 /*
  * Only the client with keyboard focus may set a selection: its serial must
  * be one tinct sent that client. Otherwise a VM in the background could
- * swap what the user is about to paste.
+ * swap what the user is about to paste. The exception is data-control
+ * (host clipboard tools; VMs never see it): wlroots makes up a fresh serial
+ * for it, one that no client has been sent.
  */
 static bool selection_allowed(struct tinct_seat *seat, uint32_t serial)
 {
-	struct wlr_seat_client *focused = seat->wlr_seat->keyboard_state.focused_client;
+	struct wlr_seat *wlr_seat = seat->wlr_seat;
+	struct wlr_seat_client *focused = wlr_seat->keyboard_state.focused_client;
 	if (focused != NULL && wlr_seat_client_validate_event_serial(focused, serial)) {
 		return true;
+	}
+	if (serial == wl_display_get_serial(seat->server->display)) {
+		bool sent = false;
+		struct wlr_seat_client *client;
+		wl_list_for_each (client, &wlr_seat->clients, link) {
+			sent = sent || wlr_seat_client_validate_event_serial(client, serial);
+		}
+		if (!sent) {
+			return true;
+		}
 	}
 	wlr_log(WLR_DEBUG, "selection refused: not from the client with keyboard focus");
 	return false;

@@ -174,6 +174,16 @@ void view_focus(struct tinct_view *view)
 	wl_list_remove(&view->link);
 	wl_list_insert(&server->views, &view->link);
 	view_set_activated(view, true);
+	/*
+	 * The user is on the host now (say, typing a password into foot): a VM
+	 * started earlier must not take the keys when its window shows up.
+	 */
+	if (view->vm == NULL) {
+		struct tinct_desktop_vm *dvm;
+		wl_list_for_each (dvm, &server->desktop_vms, link) {
+			dvm->focus_next_window = false;
+		}
+	}
 	seat_focus_surface(server->seat, view->xdg_surface->surface);
 }
 
@@ -511,9 +521,14 @@ static void handle_map(struct wl_listener *listener, void *data)
 	} else {
 		/* Shown, but where it cannot hide what the user is typing into. */
 		struct tinct_view *focused = view_focused(view->server);
-		wlr_scene_node_place_below(view->tree, focused->tree);
-		wl_list_remove(&view->link);
-		wl_list_insert(&focused->link, &view->link);
+		if (focused != NULL) {
+			/* Only siblings can be ordered; fullscreen views have their layer. */
+			if (view->tree->parent == focused->tree->parent) {
+				wlr_scene_node_place_below(view->tree, focused->tree);
+			}
+			wl_list_remove(&view->link);
+			wl_list_insert(&focused->link, &view->link);
+		}
 		wlr_log(WLR_DEBUG, "view %s mapped without focus", view->title);
 	}
 }

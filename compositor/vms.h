@@ -45,7 +45,10 @@ struct tinct_desktop_vm {
 	uint32_t permissions; // enum tinct_vm_permission
 	int max_windows;
 	int windows; // mapped or not, toplevels that exist now
-	/* The user just started the VM: its next window may take the keyboard. */
+	/*
+	 * The user just started the VM: its next window may take the keyboard,
+	 * unless another window gets it first.
+	 */
 	bool focus_next_window;
 	char **named; // named sockets
 	size_t named_count;
