@@ -58,36 +58,12 @@ static void parse_allow(struct tinct_desktop_vm *dvm, const struct tinct_vm_def 
 	free(copy);
 }
 
-static void parse_named(struct tinct_desktop_vm *dvm, const struct tinct_vm_def *def,
-	const struct tinct_vm_def_entry *entry)
-{
-	char *copy = strdup(entry->value);
-	char *save = NULL;
-	for (char *word = strtok_r(copy, ", \t", &save); word != NULL;
-		word = strtok_r(NULL, ", \t", &save)) {
-		if (!vm_def_name_valid(word)) {
-			report(def, entry,
-				"socket names are letters, digits, '-' and '_'; ignored");
-			continue;
-		}
-		char **named = realloc(dvm->named, (dvm->named_count + 1) * sizeof(*named));
-		if (named == NULL) {
-			break;
-		}
-		dvm->named = named;
-		dvm->named[dvm->named_count++] = strdup(word);
-	}
-	free(copy);
-}
-
 static void parse_wayland_section(struct tinct_desktop_vm *dvm, const struct tinct_vm_def *def)
 {
 	for (size_t i = 0; i < def->wayland_entries_len; i++) {
 		const struct tinct_vm_def_entry *entry = &def->wayland_entries[i];
 		if (strcmp(entry->key, "allow") == 0) {
 			parse_allow(dvm, def, entry);
-		} else if (strcmp(entry->key, "named") == 0) {
-			parse_named(dvm, def, entry);
 		} else if (strcmp(entry->key, "memfd-quota") == 0) {
 			if (!memfd_server_parse_quota(entry->value, &dvm->memfd_quota)) {
 				report(def, entry,
@@ -121,10 +97,6 @@ static void desktop_vm_destroy(struct tinct_desktop_vm *dvm)
 	display_destroy(dvm);
 	wl_list_remove(&dvm->vm_destroy.link);
 	wl_list_remove(&dvm->link);
-	for (size_t i = 0; i < dvm->named_count; i++) {
-		free(dvm->named[i]);
-	}
-	free(dvm->named);
 	free(dvm);
 }
 
@@ -210,7 +182,7 @@ bool vms_start(struct tinct_server *server, struct tinct_vm *vm)
 			return false;
 		}
 		dvm->display = vm_display_create(server->display, &server->tagger, vm, dir,
-			(const char *const *)dvm->named, dvm->named_count);
+			(const char *const *)vm->def->wayland_named, vm->def->wayland_named_len);
 		if (dvm->display == NULL) {
 			return false;
 		}

@@ -7,7 +7,8 @@
  * its windows.
  *
  * [wayland] keys:
- *   named = NAME ...        extra sockets wayland-NAME (crosvm named contexts)
+ *   named = NAME ...        extra sockets wayland-NAME (crosvm named contexts;
+ *                           parsed with the definition, vm-def.h)
  *   allow = PERM, ...       pointer-constraints, relative-pointer, fullscreen,
  *                           idle-inhibit
  *   max-windows = N         toplevels the VM may have at once (default 500)
@@ -50,8 +51,6 @@ struct tinct_desktop_vm {
 	 * unless another window gets it first.
 	 */
 	bool focus_next_window;
-	char **named; // named sockets
-	size_t named_count;
 	struct tinct_vm_display *display; // NULL while the VM is not active
 	uint64_t memfd_quota; // [wayland] memfd-quota
 	struct tinct_memfd_server *memfd; // with display: NULL while not active

@@ -30,6 +30,7 @@
  * (RESP_ERR, -ENODEV from /dev/wl0) and the next attempt may succeed.
  */
 #include "backend.h"
+#include "vm-def.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,44 +51,15 @@ static void push_wayland_sock(
 	}
 }
 
-/*
- * The named sockets, read from [wayland] named the way compositor/vms.c
- * reads them (words split on ", \t"; names that vm_def_name_valid refuses
- * get no socket there, so none here either).
- */
-static bool push_named_sockets(const struct tinct_vmm_launch *launch, struct tinct_argv *argv)
+/* The named sockets ([wayland] named, validated by vm-def.c). */
+static void push_named_sockets(const struct tinct_vmm_launch *launch, struct tinct_argv *argv)
 {
 	const struct tinct_vm_def *def = launch->def;
-	for (size_t i = 0; i < def->wayland_entries_len; i++) {
-		const struct tinct_vm_def_entry *entry = &def->wayland_entries[i];
-		if (strcmp(entry->key, "named") != 0) {
-			continue;
-		}
-		char *copy = strdup(entry->value);
-		if (copy == NULL) {
-			return false;
-		}
-		char *save = NULL;
-		for (char *word = strtok_r(copy, ", \t", &save); word != NULL;
-			word = strtok_r(NULL, ", \t", &save)) {
-			if (!vm_def_name_valid(word)) {
-				continue;
-			}
-			if (strcmp(word, TINCT_MEMFD_CONTEXT_NAME) == 0) {
-				wlr_log(WLR_ERROR,
-					"VM %s: [wayland] named: \"%s\" is the memfd server's "
-					"context name",
-					def->name, word);
-				free(copy);
-				return false;
-			}
-			char sock[64];
-			snprintf(sock, sizeof(sock), "wayland-%s", word);
-			push_wayland_sock(argv, launch->runtime_dir, sock, word);
-		}
-		free(copy);
+	for (size_t i = 0; i < def->wayland_named_len; i++) {
+		char sock[64];
+		snprintf(sock, sizeof(sock), "wayland-%s", def->wayland_named[i]);
+		push_wayland_sock(argv, launch->runtime_dir, sock, def->wayland_named[i]);
 	}
-	return true;
 }
 
 static bool push_virtio_wl(const struct tinct_vmm_launch *launch, struct tinct_argv *argv)
@@ -99,9 +71,7 @@ static bool push_virtio_wl(const struct tinct_vmm_launch *launch, struct tinct_a
 		return false;
 	}
 	push_wayland_sock(argv, launch->runtime_dir, "wayland", NULL);
-	if (!push_named_sockets(launch, argv)) {
-		return false;
-	}
+	push_named_sockets(launch, argv);
 	push_wayland_sock(
 		argv, launch->runtime_dir, TINCT_MEMFD_SOCKET_NAME, TINCT_MEMFD_CONTEXT_NAME);
 	return true;

@@ -51,7 +51,6 @@ struct tinct_vmm_launch {
  * offered to the guest as (VFD_NEW_CTX_NAMED "memfd").
  */
 #define TINCT_MEMFD_SOCKET_NAME "memfd"
-#define TINCT_MEMFD_CONTEXT_NAME "memfd"
 
 enum tinct_vmm_stop_method {
 	// No graceful way: the stop goes straight to SIGTERM.

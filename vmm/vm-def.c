@@ -183,6 +183,10 @@ void vm_def_destroy(struct tinct_vm_def *def)
 	free(def->disks);
 	free(def->cmdline);
 	free(def->wayland);
+	for (size_t i = 0; i < def->wayland_named_len; i++) {
+		free(def->wayland_named[i]);
+	}
+	free(def->wayland_named);
 	for (size_t i = 0; i < def->guest_runs_len; i++) {
 		free(def->guest_runs[i]);
 	}
@@ -558,6 +562,40 @@ static const char *add_guest_run(struct tinct_vm_def *def, const char *value)
 	return NULL;
 }
 
+/* [wayland] named = NAME ...: words split on commas and blanks. */
+static const char *add_wayland_named(struct tinct_vm_def *def, const char *value)
+{
+	char *copy = strdup(value);
+	if (copy == NULL) {
+		return "out of memory";
+	}
+	const char *message = NULL;
+	char *save = NULL;
+	for (char *word = strtok_r(copy, ", \t", &save); word != NULL && message == NULL;
+		word = strtok_r(NULL, ", \t", &save)) {
+		if (!vm_def_name_valid(word)) {
+			message = "socket names are letters, digits, '-' and '_'";
+		} else if (strcmp(word, TINCT_MEMFD_CONTEXT_NAME) == 0) {
+			message = "\"memfd\" is the memfd server's context name";
+		} else {
+			char **grown = realloc(
+				def->wayland_named, (def->wayland_named_len + 1) * sizeof(*grown));
+			if (grown == NULL ||
+				(grown[def->wayland_named_len] = strdup(word)) == NULL) {
+				if (grown != NULL) {
+					def->wayland_named = grown;
+				}
+				message = "out of memory";
+			} else {
+				def->wayland_named = grown;
+				def->wayland_named_len++;
+			}
+		}
+	}
+	free(copy);
+	return message;
+}
+
 static int handle_ini_entry(void *user, const char *section, const char *name, const char *value)
 {
 	struct parser *parser = user;
@@ -587,6 +625,8 @@ static int handle_ini_entry(void *user, const char *section, const char *name, c
 		if (!add_entry(&def->wayland_entries, &def->wayland_entries_len, name, value,
 			    parser->line)) {
 			message = "out of memory";
+		} else if (strcmp(name, "named") == 0) {
+			message = add_wayland_named(def, value);
 		} else if (strcmp(name, "ports") == 0) {
 			static const uint64_t scales[] = {1};
 			uint64_t n;

@@ -52,6 +52,8 @@
 #include <wayland-util.h>
 
 #define TINCT_VM_NAME_MAX 32
+/* The virtio_wl context name of the memfd server; no named socket may take it. */
+#define TINCT_MEMFD_CONTEXT_NAME "memfd"
 
 enum tinct_vmm_kind {
 	TINCT_VMM_QEMU,
@@ -107,6 +109,8 @@ struct tinct_vm_def {
 	char *wayland; // raw value, NULL when unset
 	enum tinct_vm_wayland wayland_kind;
 	uint32_t wayland_ports; // [wayland] ports
+	char **wayland_named; // [wayland] named: extra display sockets wayland-NAME
+	size_t wayland_named_len;
 	char **guest_runs; // [guest] run, in order
 	size_t guest_runs_len;
 	bool autostart;

@@ -99,6 +99,9 @@ static void test_full(void)
 			strcmp(def->wayland_entries[0].value, "a b") == 0 &&
 			def->wayland_entries[0].line == 21,
 		"[wayland] kept raw with its line");
+	check(def->wayland_named_len == 2 && strcmp(def->wayland_named[0], "a") == 0 &&
+			strcmp(def->wayland_named[1], "b") == 0,
+		"[wayland] named parsed into names");
 	check(def->guest_entries_len == 2 && strcmp(def->guest_entries[0].value, "lynx") == 0,
 		"[guest] kept raw");
 	vm_def_destroy(def);
@@ -240,6 +243,12 @@ static void test_errors(void)
 		"t.ini:3: [vm] extra-args: unterminated quote", "extra-args with bad quoting");
 	check_error("[vm]\nkernel = k\nwayland = x11\n",
 		"t.ini:3: [vm] wayland: expected none, virtio-wl or waypipe", "bad wayland");
+	check_error("[vm]\nkernel = k\n[wayland]\nnamed = gpu bad/name\n",
+		"t.ini:4: [wayland] named: socket names are letters, digits, '-' and '_'",
+		"a bad named socket");
+	check_error("[vm]\nkernel = k\n[wayland]\nnamed = memfd\n",
+		"t.ini:4: [wayland] named: \"memfd\" is the memfd server's context name",
+		"named socket memfd");
 	check_error("[vm]\nkernel = k\nwayland = waypipe\n[wayland]\nports = 17\n",
 		"t.ini:5: [wayland] ports: expected a number from 1 to 16", "too many ports");
 	check_error("[vm]\nkernel = k\nwayland = waypipe\n[wayland]\nports = 0\n",
