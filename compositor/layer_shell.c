@@ -17,6 +17,7 @@
 #include <wlr/util/log.h>
 
 #include "output.h"
+#include "policy.h"
 #include "panel.h"
 #include "seat.h"
 #include "view.h"
@@ -235,7 +236,7 @@ void layer_shell_handle_new_surface(struct wl_listener *listener, void *data)
 	struct tinct_server *server = wl_container_of(listener, server, new_layer_surface);
 	struct wlr_layer_surface_v1 *layer = data;
 
-	if (!server_client_is_trusted(server, wl_resource_get_client(layer->resource))) {
+	if (!policy_may(wl_resource_get_client(layer->resource), TINCT_PERM_LAYER_SHELL)) {
 		/* The global is hidden from VM clients; this is a second fence. */
 		wlr_layer_surface_v1_destroy(layer);
 		return;

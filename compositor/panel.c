@@ -36,22 +36,14 @@ struct region {
 	struct tinct_desktop_vm *dvm;
 };
 
-enum menu_action {
-	ACTION_START,
-	ACTION_STOP,
-	ACTION_KILL,
-	ACTION_CONSOLE,
-	ACTION_COUNT,
-};
-
 static const struct {
 	const char *label;
 	int x, width; // within the row
-} actions[ACTION_COUNT] = {
-	[ACTION_START] = {"Start", 268, 48},
-	[ACTION_STOP] = {"Stop", 320, 44},
-	[ACTION_KILL] = {"Kill", 368, 36},
-	[ACTION_CONSOLE] = {"Console", 408, 80},
+} actions[TINCT_VM_ACTION_COUNT] = {
+	[TINCT_VM_ACTION_START] = {"Start", 268, 48},
+	[TINCT_VM_ACTION_STOP] = {"Stop", 320, 44},
+	[TINCT_VM_ACTION_KILL] = {"Kill", 368, 36},
+	[TINCT_VM_ACTION_CONSOLE] = {"Console", 408, 80},
 };
 
 struct tinct_panel {
@@ -65,7 +57,7 @@ struct tinct_panel {
 	bool menu_open;
 	enum tinct_menu_mode mode;
 	int selected_row;
-	enum menu_action selected_action;
+	enum tinct_vm_action selected_action;
 	struct wlr_scene_buffer *menu;
 	int menu_x, menu_y, menu_h;
 	float menu_scale; // of the output the menu is on
@@ -100,24 +92,6 @@ static struct tinct_desktop_vm *vm_at(struct tinct_server *server, int index)
 		}
 	}
 	return NULL;
-}
-
-static bool action_enabled(struct tinct_desktop_vm *dvm, enum menu_action action)
-{
-	enum tinct_vm_state state = dvm->vm->state;
-	bool active = state == TINCT_VM_STARTING || state == TINCT_VM_RUNNING;
-	switch (action) {
-	case ACTION_START:
-		return state == TINCT_VM_STOPPED || state == TINCT_VM_CRASHED;
-	case ACTION_STOP:
-		return active;
-	case ACTION_KILL:
-		return active || state == TINCT_VM_STOPPING;
-	case ACTION_CONSOLE:
-		return active || state == TINCT_VM_STOPPING;
-	default:
-		return false;
-	}
 }
 
 static void fill(cairo_t *cairo, struct tinct_colour colour, int x, int y, int w, int h)
@@ -249,8 +223,8 @@ static void draw_menu(cairo_t *cairo, void *data)
 		text_draw(cairo, vm_name(dvm->vm), font, text_fg, PAD + 22, y, 140, MENU_ROW);
 		text_draw(
 			cairo, vm_state_name(dvm->vm->state), font, text_dim, 176, y, 88, MENU_ROW);
-		for (int a = 0; a < ACTION_COUNT; a++) {
-			bool enabled = action_enabled(dvm, (enum menu_action)a);
+		for (int a = 0; a < TINCT_VM_ACTION_COUNT; a++) {
+			bool enabled = vms_action_allowed(dvm->vm, (enum tinct_vm_action)a);
 			if (selected && a == (int)panel->selected_action) {
 				if (enabled) {
 					fill(cairo, dvm->colour, actions[a].x, y + 4,
@@ -398,7 +372,8 @@ void panel_open_menu(struct tinct_panel *panel, enum tinct_menu_mode mode)
 	panel->menu_y = box.y + panel_height(panel);
 	panel->menu_open = true;
 	panel->mode = mode;
-	panel->selected_action = mode == TINCT_MENU_CONSOLE ? ACTION_CONSOLE : ACTION_START;
+	panel->selected_action =
+		mode == TINCT_MENU_CONSOLE ? TINCT_VM_ACTION_CONSOLE : TINCT_VM_ACTION_START;
 	if (panel->selected_row >= (int)vm_count(server)) {
 		panel->selected_row = 0;
 	}
@@ -406,7 +381,7 @@ void panel_open_menu(struct tinct_panel *panel, enum tinct_menu_mode mode)
 	int row = 0;
 	struct tinct_desktop_vm *dvm;
 	wl_list_for_each (dvm, &server->desktop_vms, link) {
-		if (action_enabled(dvm, panel->selected_action)) {
+		if (vms_action_allowed(dvm->vm, panel->selected_action)) {
 			panel->selected_row = row;
 			break;
 		}
@@ -427,25 +402,25 @@ void panel_close_menu(struct tinct_panel *panel)
 }
 
 static void run_action(
-	struct tinct_panel *panel, struct tinct_desktop_vm *dvm, enum menu_action action)
+	struct tinct_panel *panel, struct tinct_desktop_vm *dvm, enum tinct_vm_action action)
 {
-	if (dvm == NULL || !action_enabled(dvm, action)) {
+	if (dvm == NULL || !vms_action_allowed(dvm->vm, action)) {
 		return;
 	}
 	struct tinct_server *server = panel->server;
 	panel_close_menu(panel);
 	wlr_log(WLR_INFO, "panel: %s %s", actions[action].label, vm_name(dvm->vm));
 	switch (action) {
-	case ACTION_START:
+	case TINCT_VM_ACTION_START:
 		vms_start(server, dvm->vm);
 		break;
-	case ACTION_STOP:
+	case TINCT_VM_ACTION_STOP:
 		vm_stop(dvm->vm);
 		break;
-	case ACTION_KILL:
+	case TINCT_VM_ACTION_KILL:
 		vm_kill(dvm->vm);
 		break;
-	case ACTION_CONSOLE:
+	case TINCT_VM_ACTION_CONSOLE:
 		consoles_open(server, dvm);
 		break;
 	default:
@@ -477,11 +452,12 @@ bool panel_handle_key(struct tinct_panel *panel, xkb_keysym_t keysym)
 		break;
 	case XKB_KEY_Left:
 	case XKB_KEY_ISO_Left_Tab:
-		panel->selected_action = (panel->selected_action + ACTION_COUNT - 1) % ACTION_COUNT;
+		panel->selected_action = (panel->selected_action + TINCT_VM_ACTION_COUNT - 1) %
+					 TINCT_VM_ACTION_COUNT;
 		break;
 	case XKB_KEY_Right:
 	case XKB_KEY_Tab:
-		panel->selected_action = (panel->selected_action + 1) % ACTION_COUNT;
+		panel->selected_action = (panel->selected_action + 1) % TINCT_VM_ACTION_COUNT;
 		break;
 	case XKB_KEY_Return:
 	case XKB_KEY_KP_Enter:
@@ -518,10 +494,10 @@ bool panel_handle_button(struct tinct_panel *panel, double lx, double ly)
 			struct tinct_desktop_vm *dvm = row >= 0 ? vm_at(server, row) : NULL;
 			if (dvm != NULL) {
 				panel->selected_row = row;
-				for (int a = 0; a < ACTION_COUNT; a++) {
+				for (int a = 0; a < TINCT_VM_ACTION_COUNT; a++) {
 					if (mx >= actions[a].x &&
 						mx < actions[a].x + actions[a].width) {
-						run_action(panel, dvm, (enum menu_action)a);
+						run_action(panel, dvm, (enum tinct_vm_action)a);
 						return true;
 					}
 				}

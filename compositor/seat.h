@@ -1,22 +1,83 @@
 /*
- * The seat: keyboards (physical ones in one keyboard group, virtual ones
- * alone), the cursor with interactive move and resize, and the protocols that
- * hang off input: data device, primary selection, pointer constraints,
- * relative pointer, keyboard-shortcuts inhibit, virtual keyboard and pointer,
- * idle notification.
+ * The seat: keyboard focus (views and exclusive layers), the clipboard
+ * selections and drag and drop. Keys are handled in keyboard.c, the pointer
+ * in cursor.c, and interactive move and resize are grab modes (seatop.c),
+ * along the seams sway uses.
  */
-#ifndef TINCT_SEAT_H
-#define TINCT_SEAT_H
+#ifndef TINCT_COMPOSITOR_SEAT_H
+#define TINCT_COMPOSITOR_SEAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <wayland-server-core.h>
+#include <wlr/util/box.h>
 
 struct tinct_server;
 struct tinct_view;
+struct tinct_seatop_impl;
 struct wlr_surface;
 struct wlr_layer_surface_v1;
 struct wlr_cursor;
+
+#define TINCT_MAX_CONSUMED_KEYS 32
+
+struct tinct_seat {
+	struct tinct_server *server;
+	struct wlr_seat *wlr_seat;
+
+	/* keyboard.c */
+	struct wlr_keyboard_group *keyboard_group;
+	struct wl_list keyboards; // tinct_keyboard.link
+	struct wlr_keyboard_shortcuts_inhibit_manager_v1 *shortcuts_inhibit;
+	struct wl_list shortcuts_inhibitors; // tinct_shortcuts_inhibitor.link
+	struct wlr_virtual_keyboard_manager_v1 *virtual_keyboard;
+	/* Keys whose press ran a binding: their release is not sent on. */
+	uint32_t consumed_keys[TINCT_MAX_CONSUMED_KEYS];
+	size_t consumed_count;
+	struct wl_listener new_shortcuts_inhibitor;
+	struct wl_listener new_virtual_keyboard;
+	struct wl_listener group_key;
+	struct wl_listener group_modifiers;
+
+	/* cursor.c */
+	struct wlr_cursor *cursor;
+	struct wlr_xcursor_manager *xcursor_manager;
+	const char *cursor_image; // tinct's xcursor name shown, NULL: a client's
+	struct wlr_relative_pointer_manager_v1 *relative_pointer;
+	struct wlr_pointer_constraints_v1 *pointer_constraints;
+	struct wlr_pointer_constraint_v1 *active_constraint;
+	struct wlr_virtual_pointer_manager_v1 *virtual_pointer;
+	/* A VM client's cursor surface, watched so it stays small. */
+	struct wlr_surface *vm_cursor;
+	struct wl_listener vm_cursor_commit;
+	struct wl_listener vm_cursor_destroy;
+	struct wl_listener cursor_motion;
+	struct wl_listener cursor_motion_absolute;
+	struct wl_listener cursor_button;
+	struct wl_listener cursor_axis;
+	struct wl_listener cursor_frame;
+	struct wl_listener request_set_cursor;
+	struct wl_listener new_constraint;
+	struct wl_listener constraint_destroy;
+	struct wl_listener new_virtual_pointer;
+
+	/* seatop.c: the grab mode, NULL when the pointer goes to clients. */
+	const struct tinct_seatop_impl *seatop;
+	struct tinct_view *grab_view;
+	double grab_x, grab_y; // cursor position at grab start
+	struct wlr_box grab_box; // view content box at grab start
+	uint32_t resize_edges;
+
+	/* seat.c */
+	struct wlr_layer_surface_v1 *focused_layer;
+	struct wl_listener focused_layer_destroy;
+	struct wl_listener new_input;
+	struct wl_listener request_set_selection;
+	struct wl_listener request_set_primary_selection;
+	struct wl_listener request_start_drag;
+	struct wl_listener start_drag;
+};
 
 struct tinct_seat *seat_create(struct tinct_server *server);
 void seat_destroy(struct tinct_seat *seat);
@@ -33,7 +94,10 @@ struct wlr_layer_surface_v1 *seat_focused_layer(struct tinct_seat *seat);
 /* False while another client holds the input inhibitor. */
 bool seat_may_focus_client(struct tinct_seat *seat, struct wl_client *client);
 
-/* Starts an interactive move (edges == 0) or resize of view. */
+/*
+ * A client asked to move (edges == 0) or resize view: honoured only from a
+ * button press the client really got (seatop.c).
+ */
 void seat_begin_interactive(
 	struct tinct_seat *seat, struct tinct_view *view, uint32_t serial, uint32_t edges);
 /* Drops grabs and pointer state that refer to view. */
@@ -41,6 +105,8 @@ void seat_view_unmapped(struct tinct_seat *seat, struct tinct_view *view);
 
 /* Re-evaluates what is under the cursor (after the scene changed). */
 void seat_update_pointer(struct tinct_seat *seat);
+/* Moves drag icons to the cursor. */
+void seat_update_drag_icons(struct tinct_seat *seat);
 
 /* Applies [keyboard], [pointer] and [cursor] from the configuration. */
 void seat_apply_config(struct tinct_seat *seat);

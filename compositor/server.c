@@ -37,11 +37,13 @@
 #include <wlr/util/log.h>
 
 #include "config.h"
+#include "decoration.h"
+#include "idle.h"
+#include "policy.h"
 #include "layer_shell.h"
 #include "output.h"
 #include "seat.h"
 #include "spawn.h"
-#include "client_tag.h"
 #include "consoles.h"
 #include "panel.h"
 #include "view.h"
@@ -49,56 +51,7 @@
 #include "vm.h"
 #include "vm_manager_protocol.h"
 #include "vms.h"
-
-struct tinct_decoration {
-	struct wlr_xdg_toplevel_decoration_v1 *decoration;
-	struct wl_listener request_mode;
-	struct wl_listener destroy;
-};
-
-struct tinct_idle_inhibitor {
-	struct tinct_server *server;
-	struct wlr_idle_inhibitor_v1 *wlr_inhibitor;
-	struct wl_listener destroy;
-	struct wl_list link; // tinct_server.idle_inhibitors
-};
-
-void server_mark_privileged(
-	struct tinct_server *server, const struct wl_global *global, uint32_t permission)
-{
-	struct tinct_privileged_global *slot =
-		wl_array_add(&server->privileged_globals, sizeof(*slot));
-	if (slot == NULL) {
-		/* Failing open would expose the global: refuse to run instead. */
-		wlr_log(WLR_ERROR, "out of memory recording a privileged global");
-		abort();
-	}
-	*slot = (struct tinct_privileged_global){global, permission};
-}
-
-bool server_client_is_trusted(struct tinct_server *server, const struct wl_client *client)
-{
-	/* Fail-closed: only a client tagged as the host's is trusted. */
-	return client_tag_is_host(client);
-}
-
-static bool filter_global(
-	const struct wl_client *client, const struct wl_global *global, void *data)
-{
-	struct tinct_server *server = data;
-	if (client_tag_is_host(client)) {
-		return true;
-	}
-	struct tinct_desktop_vm *dvm = vms_for_client(server, client);
-	struct tinct_privileged_global *privileged;
-	wl_array_for_each (privileged, &server->privileged_globals) {
-		if (privileged->global == global) {
-			return dvm != NULL && privileged->permission != 0 &&
-			       (dvm->permissions & privileged->permission) != 0;
-		}
-	}
-	return true;
-}
+#include "xdg_shell.h"
 
 float server_max_scale(struct tinct_server *server)
 {
@@ -134,37 +87,6 @@ static int handle_signal(int signal, void *data)
 	return 0;
 }
 
-static void decoration_handle_request_mode(struct wl_listener *listener, void *data)
-{
-	struct tinct_decoration *decoration = wl_container_of(listener, decoration, request_mode);
-	/* tinct always draws the frame: identity is never left to the client. */
-	wlr_xdg_toplevel_decoration_v1_set_mode(
-		decoration->decoration, WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
-}
-
-static void decoration_handle_destroy(struct wl_listener *listener, void *data)
-{
-	struct tinct_decoration *decoration = wl_container_of(listener, decoration, destroy);
-	wl_list_remove(&decoration->request_mode.link);
-	wl_list_remove(&decoration->destroy.link);
-	free(decoration);
-}
-
-static void handle_new_xdg_decoration(struct wl_listener *listener, void *data)
-{
-	struct wlr_xdg_toplevel_decoration_v1 *wlr_decoration = data;
-	struct tinct_decoration *decoration = calloc(1, sizeof(*decoration));
-	if (decoration == NULL) {
-		return;
-	}
-	decoration->decoration = wlr_decoration;
-	decoration->request_mode.notify = decoration_handle_request_mode;
-	wl_signal_add(&wlr_decoration->events.request_mode, &decoration->request_mode);
-	decoration->destroy.notify = decoration_handle_destroy;
-	wl_signal_add(&wlr_decoration->events.destroy, &decoration->destroy);
-	decoration_handle_request_mode(&decoration->request_mode, wlr_decoration);
-}
-
 static void handle_request_activate(struct wl_listener *listener, void *data)
 {
 	struct tinct_server *server = wl_container_of(listener, server, request_activate);
@@ -173,62 +95,12 @@ static void handle_request_activate(struct wl_listener *listener, void *data)
 	if (view == NULL || !view->mapped) {
 		return;
 	}
-	if (view->vm != NULL && !view_may_take_focus(view)) {
+	if (!policy_may_take_focus(view)) {
 		wlr_log(WLR_DEBUG, "activation of %s refused: its VM does not have focus",
 			view->title);
 		return;
 	}
 	view_focus(view);
-}
-
-/*
- * Host inhibitors always count; a VM's only with [wayland] allow =
- * idle-inhibit, so no guest can keep the screen from blanking or locking.
- */
-static bool inhibitor_counts(struct tinct_server *server, struct tinct_idle_inhibitor *inhibitor)
-{
-	struct wl_client *client = wl_resource_get_client(inhibitor->wlr_inhibitor->resource);
-	if (server_client_is_trusted(server, client)) {
-		return true;
-	}
-	struct tinct_desktop_vm *dvm = vms_for_client(server, client);
-	return dvm != NULL && (dvm->permissions & TINCT_PERM_IDLE_INHIBIT) != 0;
-}
-
-static void update_idle(struct tinct_server *server)
-{
-	bool inhibited = false;
-	struct tinct_idle_inhibitor *inhibitor;
-	wl_list_for_each (inhibitor, &server->idle_inhibitors, link) {
-		inhibited = inhibited || inhibitor_counts(server, inhibitor);
-	}
-	wlr_idle_set_enabled(server->idle, seat_wlr_seat(server->seat), !inhibited);
-}
-
-static void idle_inhibitor_handle_destroy(struct wl_listener *listener, void *data)
-{
-	struct tinct_idle_inhibitor *inhibitor = wl_container_of(listener, inhibitor, destroy);
-	struct tinct_server *server = inhibitor->server;
-	wl_list_remove(&inhibitor->destroy.link);
-	wl_list_remove(&inhibitor->link);
-	free(inhibitor);
-	update_idle(server);
-}
-
-static void handle_new_idle_inhibitor(struct wl_listener *listener, void *data)
-{
-	struct tinct_server *server = wl_container_of(listener, server, new_idle_inhibitor);
-	struct wlr_idle_inhibitor_v1 *wlr_inhibitor = data;
-	struct tinct_idle_inhibitor *inhibitor = calloc(1, sizeof(*inhibitor));
-	if (inhibitor == NULL) {
-		return;
-	}
-	inhibitor->server = server;
-	inhibitor->wlr_inhibitor = wlr_inhibitor;
-	inhibitor->destroy.notify = idle_inhibitor_handle_destroy;
-	wl_signal_add(&wlr_inhibitor->events.destroy, &inhibitor->destroy);
-	wl_list_insert(&server->idle_inhibitors, &inhibitor->link);
-	update_idle(server);
 }
 
 static void handle_input_inhibit_activate(struct wl_listener *listener, void *data)
@@ -286,19 +158,12 @@ void server_autostart_vms(struct tinct_server *server)
 	}
 }
 
-static void handle_new_kde_decoration(struct wl_listener *listener, void *data)
-{
-	/* The default mode (server) is all tinct needs; nothing to track. */
-}
-
 bool server_init(struct tinct_server *server, struct tinct_config *config)
 {
 	server->config = config;
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->views);
 	wl_list_init(&server->children);
-	wl_list_init(&server->idle_inhibitors);
-	wl_array_init(&server->privileged_globals);
 
 	server->display = wl_display_create();
 	if (server->display == NULL) {
@@ -307,7 +172,7 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	}
 	server->loop = wl_display_get_event_loop(server->display);
 	client_tagger_init(&server->tagger, server->display);
-	wl_display_set_global_filter(server->display, filter_global, server);
+	policy_init(server);
 
 	server->backend = wlr_backend_autocreate(server->display);
 	if (server->backend == NULL) {
@@ -347,14 +212,10 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 
 	server->xdg_shell = wlr_xdg_shell_create(server->display);
 	server->layer_shell = wlr_layer_shell_v1_create(server->display);
-	server->xdg_decoration = wlr_xdg_decoration_manager_v1_create(server->display);
-	server->kde_decoration = wlr_server_decoration_manager_create(server->display);
 	server->activation = wlr_xdg_activation_v1_create(server->display);
 	server->foreign_toplevel = wlr_foreign_toplevel_manager_v1_create(server->display);
 	server->output_manager = wlr_output_manager_v1_create(server->display);
 	server->output_power = wlr_output_power_manager_v1_create(server->display);
-	server->idle = wlr_idle_create(server->display);
-	server->idle_inhibit = wlr_idle_inhibit_v1_create(server->display);
 	server->input_inhibit = wlr_input_inhibit_manager_create(server->display);
 	struct wlr_screencopy_manager_v1 *screencopy =
 		wlr_screencopy_manager_v1_create(server->display);
@@ -365,29 +226,27 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	struct wlr_gamma_control_manager_v1 *gamma =
 		wlr_gamma_control_manager_v1_create(server->display);
 	if (server->xdg_shell == NULL || server->layer_shell == NULL ||
-		server->xdg_decoration == NULL || server->kde_decoration == NULL ||
 		server->activation == NULL || server->foreign_toplevel == NULL ||
 		server->output_manager == NULL || server->output_power == NULL ||
-		server->idle == NULL || server->idle_inhibit == NULL ||
 		server->input_inhibit == NULL || screencopy == NULL || export_dmabuf == NULL ||
-		data_control == NULL || gamma == NULL) {
+		data_control == NULL || gamma == NULL || !decoration_init(server) ||
+		!idle_init(server)) {
 		wlr_log(WLR_ERROR, "cannot create the protocol globals");
 		goto error_scene;
 	}
-	wlr_server_decoration_manager_set_default_mode(
-		server->kde_decoration, WLR_SERVER_DECORATION_MANAGER_MODE_SERVER);
 
-	/* What a VM must never see (DESIGN.md, trust model). */
-	server_mark_privileged(server, server->layer_shell->global, 0);
-	server_mark_privileged(server, server->foreign_toplevel->global, 0);
-	server_mark_privileged(server, server->output_manager->global, 0);
-	server_mark_privileged(server, server->output_power->global, 0);
-	server_mark_privileged(server, server->idle->global, 0);
-	server_mark_privileged(server, server->input_inhibit->global, 0);
-	server_mark_privileged(server, screencopy->global, 0);
-	server_mark_privileged(server, export_dmabuf->global, 0);
-	server_mark_privileged(server, data_control->global, 0);
-	server_mark_privileged(server, gamma->global, 0);
+	/* Who may see what: the rules are in policy.h. */
+	policy_restrict_global(server, server->layer_shell->global, TINCT_PERM_LAYER_SHELL);
+	policy_restrict_global(
+		server, server->foreign_toplevel->global, TINCT_PERM_FOREIGN_TOPLEVEL);
+	policy_restrict_global(
+		server, server->output_manager->global, TINCT_PERM_OUTPUT_MANAGEMENT);
+	policy_restrict_global(server, server->output_power->global, TINCT_PERM_OUTPUT_MANAGEMENT);
+	policy_restrict_global(server, server->input_inhibit->global, TINCT_PERM_INPUT_INHIBIT);
+	policy_restrict_global(server, screencopy->global, TINCT_PERM_SCREEN_CAPTURE);
+	policy_restrict_global(server, export_dmabuf->global, TINCT_PERM_SCREEN_CAPTURE);
+	policy_restrict_global(server, data_control->global, TINCT_PERM_DATA_CONTROL);
+	policy_restrict_global(server, gamma->global, TINCT_PERM_OUTPUT_MANAGEMENT);
 
 	server->seat = seat_create(server);
 	if (server->seat == NULL) {
@@ -424,15 +283,8 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	wl_signal_add(&server->xdg_shell->events.new_surface, &server->new_xdg_surface);
 	server->new_layer_surface.notify = layer_shell_handle_new_surface;
 	wl_signal_add(&server->layer_shell->events.new_surface, &server->new_layer_surface);
-	server->new_xdg_decoration.notify = handle_new_xdg_decoration;
-	wl_signal_add(&server->xdg_decoration->events.new_toplevel_decoration,
-		&server->new_xdg_decoration);
-	server->new_kde_decoration.notify = handle_new_kde_decoration;
-	wl_signal_add(&server->kde_decoration->events.new_decoration, &server->new_kde_decoration);
 	server->request_activate.notify = handle_request_activate;
 	wl_signal_add(&server->activation->events.request_activate, &server->request_activate);
-	server->new_idle_inhibitor.notify = handle_new_idle_inhibitor;
-	wl_signal_add(&server->idle_inhibit->events.new_inhibitor, &server->new_idle_inhibitor);
 	server->input_inhibit_activate.notify = handle_input_inhibit_activate;
 	wl_signal_add(&server->input_inhibit->events.activate, &server->input_inhibit_activate);
 	server->input_inhibit_deactivate.notify = handle_input_inhibit_deactivate;
@@ -464,7 +316,7 @@ error_backend:
 error_display:
 	client_tagger_finish(&server->tagger);
 	wl_display_destroy(server->display);
-	wl_array_release(&server->privileged_globals);
+	policy_finish(server);
 	return false;
 }
 
@@ -513,10 +365,9 @@ void server_fini(struct tinct_server *server)
 	wl_list_remove(&server->output_power_set_mode.link);
 	wl_list_remove(&server->new_xdg_surface.link);
 	wl_list_remove(&server->new_layer_surface.link);
-	wl_list_remove(&server->new_xdg_decoration.link);
-	wl_list_remove(&server->new_kde_decoration.link);
+	decoration_finish(server);
 	wl_list_remove(&server->request_activate.link);
-	wl_list_remove(&server->new_idle_inhibitor.link);
+	idle_finish(server);
 	wl_list_remove(&server->input_inhibit_activate.link);
 	wl_list_remove(&server->input_inhibit_deactivate.link);
 	wl_event_source_remove(server->sigterm_source);
@@ -531,5 +382,5 @@ void server_fini(struct tinct_server *server)
 	wlr_renderer_destroy(server->renderer);
 	client_tagger_finish(&server->tagger);
 	wl_display_destroy(server->display);
-	wl_array_release(&server->privileged_globals);
+	policy_finish(server);
 }

@@ -99,8 +99,8 @@ struct tinct_server {
 	/* Tags every client as host or VM as it is created (virtio-wl). */
 	struct tinct_client_tagger tagger;
 
-	/* Privileged globals, hidden from untrusted (VM) clients. */
-	struct wl_array privileged_globals; // struct tinct_privileged_global
+	/* Globals hidden from clients without a right (policy.c). */
+	struct wl_array restricted_globals;
 
 	struct wl_list idle_inhibitors; // tinct_idle_inhibitor.link
 	struct wl_list children; // tinct_child.link
@@ -140,24 +140,6 @@ void server_fini(struct tinct_server *server);
 
 /* Asks the loop to stop; safe to call from any handler. */
 void server_terminate(struct tinct_server *server);
-
-struct tinct_privileged_global {
-	const struct wl_global *global;
-	uint32_t permission; // enum tinct_vm_permission that unlocks it, 0 if none
-};
-
-/*
- * Marks global as privileged: VM clients neither see nor bind it, unless
- * their VM's definition grants permission (0: no VM ever may).
- */
-void server_mark_privileged(
-	struct tinct_server *server, const struct wl_global *global, uint32_t permission);
-
-/*
- * Whether client is a trusted host client. VM clients (tagged when they are
- * accepted on a VM's own socket) are not; everything on the main socket is.
- */
-bool server_client_is_trusted(struct tinct_server *server, const struct wl_client *client);
 
 /*
  * The highest output scale: window titles are drawn at it, so they are

@@ -61,15 +61,24 @@ struct tinct_view {
 	struct wl_list link; // tinct_server.views
 };
 
-/* xdg_shell new_surface: toplevels become views, popups get a scene node. */
-void xdg_shell_handle_new_surface(struct wl_listener *listener, void *data);
+/*
+ * The xdg toplevel's life as the window manager sees it (xdg_shell.c calls
+ * these): map places and maybe focuses it (policy_may_take_focus()), commit
+ * lets the frame follow the content, unmap hands focus on.
+ */
+void view_map(struct tinct_view *view);
+void view_commit(struct tinct_view *view);
+void view_unmap(struct tinct_view *view);
+
+/* Rebuilds view->title from the client's title; true when it changed. */
+bool view_update_title(struct tinct_view *view);
 
 /*
- * Whether a new window (or an activation request) of view may take the
- * keyboard: host windows may; a VM's only from the same VM, or its first
- * window after the user started it. Consumes that one-time grant.
+ * The part of the client's surfaces that tinct frames, relative to the
+ * xdg surface: its geometry, or for VMs everything its surfaces cover
+ * (policy_frame_covers_surfaces()).
  */
-bool view_may_take_focus(struct tinct_view *view);
+struct wlr_box view_content_box(struct tinct_view *view);
 
 /* Raises view, gives it keyboard focus and draws it active. NULL clears focus. */
 void view_focus(struct tinct_view *view);

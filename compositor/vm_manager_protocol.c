@@ -13,6 +13,7 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
+#include "policy.h"
 #include "server.h"
 #include "tinct-vm-manager-unstable-v1-protocol.h"
 #include "title.h"
@@ -177,18 +178,12 @@ static void handle_vm_state_changed(struct wl_listener *listener, void *data)
 	}
 }
 
-enum vm_action {
-	VM_ACTION_START,
-	VM_ACTION_STOP,
-	VM_ACTION_KILL,
-};
-
 /*
  * Carries out start, stop or kill on the VM called name and fills in the
  * outcome. The message is for humans; it names the VM and its state.
  */
 static enum tinct_vm_manager_v1_status vm_act(struct tinct_vm_manager_protocol *protocol,
-	const char *name, enum vm_action action, char *message, size_t size)
+	const char *name, enum tinct_vm_action action, char *message, size_t size)
 {
 	if (protocol == NULL) {
 		snprintf(message, size, "tinct is shutting down");
@@ -199,45 +194,41 @@ static enum tinct_vm_manager_v1_status vm_act(struct tinct_vm_manager_protocol *
 		snprintf(message, size, "no VM is called %s", name);
 		return TINCT_VM_MANAGER_V1_STATUS_NO_SUCH_VM;
 	}
-	enum tinct_vm_state state = vm->state;
-	bool inactive = state == TINCT_VM_STOPPED || state == TINCT_VM_CRASHED;
-	switch (action) {
-	case VM_ACTION_START:
-		if (!inactive) {
+	if (!vms_action_allowed(vm, action)) {
+		enum tinct_vm_state state = vm->state;
+		if (action == TINCT_VM_ACTION_START) {
 			snprintf(message, size, "VM %s is already %s", name, vm_state_name(state));
-			return TINCT_VM_MANAGER_V1_STATUS_INVALID_STATE;
+		} else {
+			snprintf(message, size, "VM %s is %s, not running", name,
+				vm_state_name(state));
 		}
+		return TINCT_VM_MANAGER_V1_STATUS_INVALID_STATE;
+	}
+	switch (action) {
+	case TINCT_VM_ACTION_START:
 		wlr_log(WLR_INFO, "VM %s: start requested by a host client", name);
 		if (!vms_start(protocol->server, vm)) {
 			snprintf(message, size, "VM %s failed to start (see tinct's log)", name);
 			return TINCT_VM_MANAGER_V1_STATUS_FAILED;
 		}
 		break;
-	case VM_ACTION_STOP:
-		if (state != TINCT_VM_STARTING && state != TINCT_VM_RUNNING) {
-			snprintf(message, size, "VM %s is %s, not running", name,
-				vm_state_name(state));
-			return TINCT_VM_MANAGER_V1_STATUS_INVALID_STATE;
-		}
+	case TINCT_VM_ACTION_STOP:
 		wlr_log(WLR_INFO, "VM %s: stop requested by a host client", name);
 		vm_stop(vm);
 		break;
-	case VM_ACTION_KILL:
-		if (inactive) {
-			snprintf(message, size, "VM %s is %s, not running", name,
-				vm_state_name(state));
-			return TINCT_VM_MANAGER_V1_STATUS_INVALID_STATE;
-		}
+	case TINCT_VM_ACTION_KILL:
 		wlr_log(WLR_INFO, "VM %s: kill requested by a host client", name);
 		vm_kill(vm);
 		break;
+	default:
+		return TINCT_VM_MANAGER_V1_STATUS_FAILED;
 	}
 	message[0] = '\0';
 	return TINCT_VM_MANAGER_V1_STATUS_OK;
 }
 
 static void handle_vm_request(struct wl_client *client, struct wl_resource *manager,
-	const char *name, uint32_t id, enum vm_action action)
+	const char *name, uint32_t id, enum tinct_vm_action action)
 {
 	struct wl_resource *result = wl_resource_create(
 		client, &tinct_vm_result_v1_interface, wl_resource_get_version(manager), id);
@@ -256,19 +247,19 @@ static void handle_vm_request(struct wl_client *client, struct wl_resource *mana
 static void handle_start(
 	struct wl_client *client, struct wl_resource *resource, const char *name, uint32_t id)
 {
-	handle_vm_request(client, resource, name, id, VM_ACTION_START);
+	handle_vm_request(client, resource, name, id, TINCT_VM_ACTION_START);
 }
 
 static void handle_stop(
 	struct wl_client *client, struct wl_resource *resource, const char *name, uint32_t id)
 {
-	handle_vm_request(client, resource, name, id, VM_ACTION_STOP);
+	handle_vm_request(client, resource, name, id, TINCT_VM_ACTION_STOP);
 }
 
 static void handle_kill(
 	struct wl_client *client, struct wl_resource *resource, const char *name, uint32_t id)
 {
-	handle_vm_request(client, resource, name, id, VM_ACTION_KILL);
+	handle_vm_request(client, resource, name, id, TINCT_VM_ACTION_KILL);
 }
 
 static void send_window(struct wl_resource *list, struct tinct_view *view, bool focused)
@@ -318,7 +309,7 @@ static void handle_bind(struct wl_client *client, void *data, uint32_t version, 
 {
 	struct tinct_vm_manager_protocol *protocol = data;
 	/* The global filter already hides the global; this is the second lock. */
-	if (!server_client_is_trusted(protocol->server, client)) {
+	if (!policy_may(client, TINCT_PERM_VM_MANAGER)) {
 		wl_client_post_implementation_error(
 			client, "tinct_vm_manager_v1 is for host clients");
 		return;
@@ -357,7 +348,7 @@ struct tinct_vm_manager_protocol *vm_manager_protocol_create(struct tinct_server
 		return NULL;
 	}
 	/* No VM may ever control VMs (DESIGN.md, trust model). */
-	server_mark_privileged(server, protocol->global, 0);
+	policy_restrict_global(server, protocol->global, TINCT_PERM_VM_MANAGER);
 
 	struct tinct_vm *vm;
 	wl_list_for_each (vm, &server->vms->vms, link) {

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <wlr/util/log.h>
 
-#include "client_tag.h"
 #include "consoles.h"
 #include "memfd_server.h"
+#include "policy.h"
 #include "server.h"
 #include "vm-def.h"
 #include "vm.h"
@@ -155,10 +155,27 @@ struct tinct_desktop_vm *vms_find(struct tinct_server *server, const struct tinc
 	return NULL;
 }
 
-struct tinct_desktop_vm *vms_for_client(struct tinct_server *server, const struct wl_client *client)
+bool vms_action_allowed(const struct tinct_vm *vm, enum tinct_vm_action action)
 {
-	struct tinct_vm *vm = client_tag_vm(client);
-	return vm != NULL ? vms_find(server, vm) : NULL;
+	enum tinct_vm_state state = vm->state;
+	bool active = state == TINCT_VM_STARTING || state == TINCT_VM_RUNNING;
+	switch (action) {
+	case TINCT_VM_ACTION_START:
+		return state == TINCT_VM_STOPPED || state == TINCT_VM_CRASHED;
+	case TINCT_VM_ACTION_STOP:
+		return active;
+	case TINCT_VM_ACTION_KILL:
+	case TINCT_VM_ACTION_CONSOLE:
+		return active || state == TINCT_VM_STOPPING;
+	case TINCT_VM_ACTION_COUNT:
+		break;
+	}
+	return false;
+}
+
+const char *vms_name(const struct tinct_desktop_vm *dvm)
+{
+	return vm_name(dvm->vm);
 }
 
 bool vms_start(struct tinct_server *server, struct tinct_vm *vm)
@@ -181,7 +198,7 @@ bool vms_start(struct tinct_server *server, struct tinct_vm *vm)
 			wlr_log_errno(WLR_ERROR, "cannot create %s", dir);
 			return false;
 		}
-		dvm->display = vm_display_create(server->display, &server->tagger, vm, dir,
+		dvm->display = vm_display_create(server->display, &server->tagger, dvm, dir,
 			(const char *const *)vm->def->wayland_named, vm->def->wayland_named_len);
 		if (dvm->display == NULL) {
 			return false;
@@ -193,7 +210,7 @@ bool vms_start(struct tinct_server *server, struct tinct_vm *vm)
 			return false;
 		}
 	}
-	dvm->focus_next_window = true;
+	policy_grant_first_window(dvm);
 	if (!vm_start(vm, NULL)) {
 		display_destroy(dvm);
 		return false;

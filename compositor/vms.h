@@ -69,9 +69,23 @@ void vms_finish(struct tinct_server *server);
 bool vms_start(struct tinct_server *server, struct tinct_vm *vm);
 
 struct tinct_desktop_vm *vms_find(struct tinct_server *server, const struct tinct_vm *vm);
-/* The desktop VM of a client, or NULL for host clients. */
-struct tinct_desktop_vm *vms_for_client(
-	struct tinct_server *server, const struct wl_client *client);
+/* What the user (panel, tinctctl) can ask of a VM. */
+enum tinct_vm_action {
+	TINCT_VM_ACTION_START,
+	TINCT_VM_ACTION_STOP,
+	TINCT_VM_ACTION_KILL,
+	TINCT_VM_ACTION_CONSOLE,
+	TINCT_VM_ACTION_COUNT,
+};
+
+/*
+ * Whether action makes sense in vm's current state: the one set of rules
+ * for the panel menu and the VM-manager protocol.
+ */
+bool vms_action_allowed(const struct tinct_vm *vm, enum tinct_vm_action action);
+
+/* The VM's name (a safe identifier). */
+const char *vms_name(const struct tinct_desktop_vm *dvm);
 
 /* The absolute path of vm's display socket, or NULL while it is not active. */
 const char *vms_socket_path(struct tinct_server *server, struct tinct_vm *vm);

@@ -39,7 +39,7 @@ static int handle_connection(int fd, uint32_t mask, void *data)
 	}
 	struct tinct_vm_display *vm_display = sock->vm_display;
 	struct wl_client *client = client_tagger_create_vm_client(
-		vm_display->tagger, vm_display->display, client_fd, vm_display->vm, sock->name);
+		vm_display->tagger, vm_display->display, client_fd, vm_display->owner);
 	if (client == NULL) {
 		return 0;
 	}
@@ -108,8 +108,8 @@ error:
 }
 
 struct tinct_vm_display *vm_display_create(struct wl_display *display,
-	struct tinct_client_tagger *tagger, struct tinct_vm *vm, const char *dir,
-	const char *const *names, size_t count)
+	struct tinct_client_tagger *tagger, void *owner, const char *dir, const char *const *names,
+	size_t count)
 {
 	struct tinct_vm_display *vm_display = calloc(1, sizeof(*vm_display));
 	if (vm_display == NULL) {
@@ -117,7 +117,7 @@ struct tinct_vm_display *vm_display_create(struct wl_display *display,
 	}
 	vm_display->display = display;
 	vm_display->tagger = tagger;
-	vm_display->vm = vm;
+	vm_display->owner = owner;
 	wl_list_init(&vm_display->sockets);
 	wl_list_init(&vm_display->link);
 	if (!socket_create(vm_display, dir, "wayland")) {
@@ -140,7 +140,7 @@ error:
 	return NULL;
 }
 
-void vm_display_disconnect_clients(struct wl_display *display, struct tinct_vm *vm)
+static void disconnect_clients(struct wl_display *display, void *owner)
 {
 	/* Destroying a client unlinks it, so restart from the head each time. */
 	struct wl_list *clients = wl_display_get_client_list(display);
@@ -150,7 +150,7 @@ void vm_display_disconnect_clients(struct wl_display *display, struct tinct_vm *
 		struct wl_list *link;
 		for (link = clients->next; link != clients; link = link->next) {
 			struct wl_client *client = wl_client_from_link(link);
-			if (client_tag_vm(client) == vm) {
+			if (client_tag_owner(client) == owner) {
 				wl_client_destroy(client);
 				found = true;
 				break;
@@ -164,26 +164,11 @@ void vm_display_destroy(struct tinct_vm_display *vm_display)
 	if (vm_display == NULL) {
 		return;
 	}
-	vm_display_disconnect_clients(vm_display->display, vm_display->vm);
+	disconnect_clients(vm_display->display, vm_display->owner);
 	struct vm_socket *sock, *tmp;
 	wl_list_for_each_safe (sock, tmp, &vm_display->sockets, link) {
 		socket_destroy(sock);
 	}
 	wl_list_remove(&vm_display->link);
 	free(vm_display);
-}
-
-const char *vm_display_socket_path(struct tinct_vm_display *vm_display, const char *name)
-{
-	struct vm_socket *sock;
-	wl_list_for_each (sock, &vm_display->sockets, link) {
-		if (name == NULL && strcmp(sock->name, "wayland") == 0) {
-			return sock->path;
-		}
-		if (name != NULL && strncmp(sock->name, "wayland-", 8) == 0 &&
-			strcmp(sock->name + 8, name) == 0) {
-			return sock->path;
-		}
-	}
-	return NULL;
 }

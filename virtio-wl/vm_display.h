@@ -15,12 +15,11 @@
 #include <wayland-server-core.h>
 
 struct tinct_client_tagger;
-struct tinct_vm;
 
 struct tinct_vm_display {
 	struct wl_display *display;
 	struct tinct_client_tagger *tagger;
-	struct tinct_vm *vm;
+	void *owner; // what every client is tagged with (client_tag.h)
 	char *path; // the main socket, absolute
 	struct wl_list sockets; // vm_socket.link
 	struct wl_list link; // owner's list
@@ -28,18 +27,13 @@ struct tinct_vm_display {
 
 /*
  * Listens on dir/wayland and dir/wayland-NAME for each of names (count
- * entries). dir must exist. Returns NULL on failure (logged).
+ * entries), tagging every client with owner (not NULL). dir must exist.
+ * Returns NULL on failure (logged).
  */
 struct tinct_vm_display *vm_display_create(struct wl_display *display,
-	struct tinct_client_tagger *tagger, struct tinct_vm *vm, const char *dir,
-	const char *const *names, size_t count);
+	struct tinct_client_tagger *tagger, void *owner, const char *dir, const char *const *names,
+	size_t count);
 /* Disconnects the VM's clients and removes the sockets. NULL is a no-op. */
 void vm_display_destroy(struct tinct_vm_display *vm_display);
-
-/* Path of the named socket, or of the main one when name is NULL. */
-const char *vm_display_socket_path(struct tinct_vm_display *vm_display, const char *name);
-
-/* Disconnects every client tagged with vm. */
-void vm_display_disconnect_clients(struct wl_display *display, struct tinct_vm *vm);
 
 #endif

@@ -1,0 +1,353 @@
+/*
+ * xdg-shell: toplevels become views (view.c manages them), popups get a
+ * scene tree under their parent and, for VM windows, a frame in the VM's
+ * colour over their edges.
+ */
+#include "xdg_shell.h"
+
+#include <stdlib.h>
+#include <wlr/types/wlr_layer_shell_v1.h>
+#include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/types/wlr_xdg_shell.h>
+#include <wlr/util/edges.h>
+#include <wlr/util/log.h>
+
+#include "consoles.h"
+#include "foreign_toplevel.h"
+#include "frame.h"
+#include "layer_shell.h"
+#include "output.h"
+#include "policy.h"
+#include "seat.h"
+#include "server.h"
+#include "view.h"
+
+struct tinct_popup {
+	struct wlr_xdg_popup *wlr_popup;
+	struct wlr_scene_node *tree; // ours: holds the surface node, then the frame
+	struct wlr_scene_node *node; // made by the xdg helper, freed with the surface
+	struct tinct_node_desc desc;
+	/* VM popups: a thin frame in the VM's colour drawn over the edges. */
+	struct wlr_scene_rect *frame[4];
+	struct wl_listener destroy;
+	struct wl_listener commit;
+};
+
+#define POPUP_FRAME_WIDTH 2
+
+static void handle_commit(struct wl_listener *listener, void *data)
+{
+	struct tinct_view *view = wl_container_of(listener, view, commit);
+	view_commit(view);
+}
+
+static void handle_map(struct wl_listener *listener, void *data)
+{
+	struct tinct_view *view = wl_container_of(listener, view, map);
+	/* Commits matter only while mapped: that is when the frame follows. */
+	view->commit.notify = handle_commit;
+	wl_signal_add(&view->xdg_surface->surface->events.commit, &view->commit);
+	view_map(view);
+}
+
+static void handle_unmap(struct wl_listener *listener, void *data)
+{
+	struct tinct_view *view = wl_container_of(listener, view, unmap);
+	wl_list_remove(&view->commit.link);
+	view_unmap(view);
+}
+
+static void handle_destroy(struct wl_listener *listener, void *data)
+{
+	struct tinct_view *view = wl_container_of(listener, view, destroy);
+	wl_list_remove(&view->map.link);
+	wl_list_remove(&view->unmap.link);
+	wl_list_remove(&view->destroy.link);
+	wl_list_remove(&view->request_move.link);
+	wl_list_remove(&view->request_resize.link);
+	wl_list_remove(&view->request_maximize.link);
+	wl_list_remove(&view->request_fullscreen.link);
+	wl_list_remove(&view->set_title.link);
+	wl_list_remove(&view->set_app_id.link);
+	wl_list_remove(&view->link);
+	if (view->vm != NULL) {
+		view->vm->windows--;
+	}
+	free(view->title);
+	frame_finish(&view->frame);
+	/* surface_node is freed with the surface; the rest of the tree is ours. */
+	wlr_scene_node_destroy(view->tree);
+	view->xdg_surface->data = NULL;
+	free(view);
+}
+
+static void handle_request_move(struct wl_listener *listener, void *data)
+{
+	struct tinct_view *view = wl_container_of(listener, view, request_move);
+	struct wlr_xdg_toplevel_move_event *event = data;
+	seat_begin_interactive(view->server->seat, view, event->serial, 0);
+}
+
+static void handle_request_resize(struct wl_listener *listener, void *data)
+{
+	struct tinct_view *view = wl_container_of(listener, view, request_resize);
+	struct wlr_xdg_toplevel_resize_event *event = data;
+	seat_begin_interactive(view->server->seat, view, event->serial, event->edges);
+}
+
+static void handle_request_maximize(struct wl_listener *listener, void *data)
+{
+	struct tinct_view *view = wl_container_of(listener, view, request_maximize);
+	if (!view->mapped) {
+		/* Honoured at map time from toplevel->requested. */
+		return;
+	}
+	view_set_maximized(view, view->xdg_surface->toplevel->requested.maximized);
+}
+
+static void handle_request_fullscreen(struct wl_listener *listener, void *data)
+{
+	struct tinct_view *view = wl_container_of(listener, view, request_fullscreen);
+	if (!view->mapped) {
+		return;
+	}
+	view_set_fullscreen(view, view->xdg_surface->toplevel->requested.fullscreen);
+}
+
+static void handle_set_title(struct wl_listener *listener, void *data)
+{
+	struct tinct_view *view = wl_container_of(listener, view, set_title);
+	if (!view_update_title(view)) {
+		return;
+	}
+	foreign_toplevel_update_title(view);
+	if (view->mapped) {
+		frame_update(&view->frame);
+	}
+}
+
+static void handle_set_app_id(struct wl_listener *listener, void *data)
+{
+	struct tinct_view *view = wl_container_of(listener, view, set_app_id);
+	foreign_toplevel_update_app_id(view);
+}
+
+static void view_create(struct tinct_server *server, struct wlr_xdg_surface *xdg_surface)
+{
+	struct tinct_view *view = calloc(1, sizeof(*view));
+	if (view == NULL) {
+		wlr_log_errno(WLR_ERROR, "cannot allocate view");
+		return;
+	}
+	view->server = server;
+	view->xdg_surface = xdg_surface;
+	view->vm = policy_client_vm(xdg_surface->client->client);
+	if (view->vm == NULL) {
+		view->console_vm = consoles_vm_for_client(server, xdg_surface->client->client);
+	}
+	if (!policy_may_open_window(xdg_surface->client->client)) {
+		free(view);
+		wl_client_post_implementation_error(
+			xdg_surface->client->client, "too many windows for this VM");
+		return;
+	}
+	view_update_title(view);
+	view->desc = (struct tinct_node_desc){.type = TINCT_NODE_VIEW, .owner = view};
+	view->tree = &wlr_scene_tree_create(server->layers[TINCT_LAYER_VIEWS])->node;
+	if (view->tree == NULL) {
+		free(view->title);
+		free(view);
+		return;
+	}
+	view->tree->data = &view->desc;
+	wlr_scene_node_set_enabled(view->tree, false);
+	if (!frame_init(&view->frame, view)) {
+		wlr_scene_node_destroy(view->tree);
+		free(view->title);
+		free(view);
+		return;
+	}
+	view->surface_node = wlr_scene_xdg_surface_create(view->tree, xdg_surface);
+	if (view->surface_node == NULL) {
+		wlr_scene_node_destroy(view->tree);
+		free(view->title);
+		free(view);
+		return;
+	}
+	/*
+	 * The frame goes above the client's surfaces, so nothing the client
+	 * draws covers the border or the title bar; its popups (menus) go
+	 * above both, in a tree that moves with the surface.
+	 */
+	wlr_scene_node_raise_to_top(view->frame.tree);
+	view->popup_tree = &wlr_scene_tree_create(view->tree)->node;
+	if (view->popup_tree == NULL) {
+		wlr_scene_node_destroy(view->tree);
+		free(view->title);
+		free(view);
+		return;
+	}
+	/* Popups find their parent's scene node here. */
+	xdg_surface->data = view->popup_tree;
+
+	struct wlr_xdg_toplevel *toplevel = xdg_surface->toplevel;
+	view->map.notify = handle_map;
+	wl_signal_add(&xdg_surface->events.map, &view->map);
+	view->unmap.notify = handle_unmap;
+	wl_signal_add(&xdg_surface->events.unmap, &view->unmap);
+	view->destroy.notify = handle_destroy;
+	wl_signal_add(&xdg_surface->events.destroy, &view->destroy);
+	view->request_move.notify = handle_request_move;
+	wl_signal_add(&toplevel->events.request_move, &view->request_move);
+	view->request_resize.notify = handle_request_resize;
+	wl_signal_add(&toplevel->events.request_resize, &view->request_resize);
+	view->request_maximize.notify = handle_request_maximize;
+	wl_signal_add(&toplevel->events.request_maximize, &view->request_maximize);
+	view->request_fullscreen.notify = handle_request_fullscreen;
+	wl_signal_add(&toplevel->events.request_fullscreen, &view->request_fullscreen);
+	view->set_title.notify = handle_set_title;
+	wl_signal_add(&toplevel->events.set_title, &view->set_title);
+	view->set_app_id.notify = handle_set_app_id;
+	wl_signal_add(&toplevel->events.set_app_id, &view->set_app_id);
+
+	/* Tiled on all edges: clients drop their own shadows and rounded corners. */
+	wlr_xdg_toplevel_set_tiled(
+		xdg_surface, WLR_EDGE_TOP | WLR_EDGE_BOTTOM | WLR_EDGE_LEFT | WLR_EDGE_RIGHT);
+	wl_list_insert(server->views.prev, &view->link);
+	if (view->vm != NULL) {
+		view->vm->windows++;
+	}
+}
+
+static void popup_handle_destroy(struct wl_listener *listener, void *data)
+{
+	struct tinct_popup *popup = wl_container_of(listener, popup, destroy);
+	wl_list_remove(&popup->destroy.link);
+	wl_list_remove(&popup->commit.link);
+	/* The surface node goes with the surface; our tree and frame do not. */
+	wlr_scene_node_destroy(popup->tree);
+	free(popup);
+}
+
+/* Draws the VM frame just inside the popup's visible geometry. */
+static void popup_handle_commit(struct wl_listener *listener, void *data)
+{
+	struct tinct_popup *popup = wl_container_of(listener, popup, commit);
+	/*
+	 * All the popup's surfaces: what a guest draws beyond its geometry
+	 * too. The xdg node's origin is the popup's geometry origin.
+	 */
+	struct wlr_box geo, pgeo;
+	wlr_surface_get_extends(popup->wlr_popup->base->surface, &geo);
+	wlr_xdg_surface_get_geometry(popup->wlr_popup->base, &pgeo);
+	int x = popup->node->state.x - pgeo.x + geo.x, y = popup->node->state.y - pgeo.y + geo.y;
+	int w = geo.width, h = geo.height, t = POPUP_FRAME_WIDTH;
+	if (w < 2 * t || h < 2 * t) {
+		t = 0;
+	}
+	struct {
+		int x, y, w, h;
+	} boxes[4] = {
+		{x, y, w, t},
+		{x, y + h - t, w, t},
+		{x, y + t, t, h - 2 * t},
+		{x + w - t, y + t, t, h - 2 * t},
+	};
+	for (size_t i = 0; i < 4; i++) {
+		wlr_scene_node_set_position(&popup->frame[i]->node, boxes[i].x, boxes[i].y);
+		wlr_scene_rect_set_size(popup->frame[i], boxes[i].w > 0 ? boxes[i].w : 0,
+			boxes[i].h > 0 ? boxes[i].h : 0);
+	}
+}
+
+/* Keeps a popup on the output its toplevel is on (flip, then slide). */
+static void popup_unconstrain(
+	struct tinct_server *server, struct wlr_xdg_popup *wlr_popup, int root_lx, int root_ly)
+{
+	struct tinct_output *output = output_at(server, root_lx, root_ly);
+	if (output == NULL) {
+		return;
+	}
+	struct wlr_box box = output_layout_box(output);
+	box.x -= root_lx;
+	box.y -= root_ly;
+	wlr_xdg_popup_unconstrain_from_box(wlr_popup, &box);
+}
+
+static void popup_create(struct tinct_server *server, struct wlr_xdg_popup *wlr_popup)
+{
+	struct wlr_surface *parent_surface = wlr_popup->parent;
+	if (parent_surface == NULL) {
+		return;
+	}
+	struct wlr_scene_node *parent_node = NULL;
+	struct tinct_view *view = NULL;
+	int root_lx = 0, root_ly = 0;
+	if (wlr_surface_is_xdg_surface(parent_surface)) {
+		struct wlr_xdg_surface *parent = wlr_xdg_surface_from_wlr_surface(parent_surface);
+		parent_node = parent->data;
+		view = view_from_surface(server, parent_surface);
+		if (view != NULL) {
+			struct wlr_box geo = view_content_box(view);
+			root_lx = view->x - geo.x;
+			root_ly = view->y - geo.y;
+		}
+	} else if (wlr_surface_is_layer_surface(parent_surface)) {
+		parent_node = layer_shell_popup_parent(
+			wlr_layer_surface_v1_from_wlr_surface(parent_surface), &root_lx, &root_ly);
+	}
+	if (parent_node == NULL) {
+		wlr_log(WLR_DEBUG, "popup without a known parent; ignored");
+		return;
+	}
+
+	struct tinct_popup *popup = calloc(1, sizeof(*popup));
+	if (popup == NULL) {
+		return;
+	}
+	popup->wlr_popup = wlr_popup;
+	popup->tree = &wlr_scene_tree_create(parent_node)->node;
+	if (popup->tree == NULL) {
+		free(popup);
+		return;
+	}
+	popup->node = wlr_scene_xdg_surface_create(popup->tree, wlr_popup->base);
+	if (popup->node == NULL) {
+		wlr_scene_node_destroy(popup->tree);
+		free(popup);
+		return;
+	}
+	popup->desc = (struct tinct_node_desc){.type = TINCT_NODE_POPUP, .owner = popup};
+	popup->tree->data = &popup->desc;
+	wl_list_init(&popup->commit.link);
+	if (policy_popup_framed(view)) {
+		/*
+		 * Added after the surface node, so above it and above any
+		 * subsurface the client adds later (those live inside it).
+		 */
+		struct tinct_colour c = view_colour(view);
+		float rgba[4] = {c.r, c.g, c.b, c.a};
+		for (size_t i = 0; i < 4; i++) {
+			popup->frame[i] = wlr_scene_rect_create(popup->tree, 0, 0, rgba);
+		}
+		popup->commit.notify = popup_handle_commit;
+		wl_signal_add(&wlr_popup->base->surface->events.commit, &popup->commit);
+	}
+	/* Nested popups find their parent's scene node here. */
+	wlr_popup->base->data = popup->node;
+	popup->destroy.notify = popup_handle_destroy;
+	wl_signal_add(&wlr_popup->base->events.destroy, &popup->destroy);
+	popup_unconstrain(server, wlr_popup, root_lx, root_ly);
+}
+
+void xdg_shell_handle_new_surface(struct wl_listener *listener, void *data)
+{
+	struct tinct_server *server = wl_container_of(listener, server, new_xdg_surface);
+	struct wlr_xdg_surface *xdg_surface = data;
+	if (xdg_surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+		view_create(server, xdg_surface);
+	} else if (xdg_surface->role == WLR_XDG_SURFACE_ROLE_POPUP) {
+		popup_create(server, xdg_surface->popup);
+	}
+}
