@@ -115,7 +115,7 @@ static void run_vm_start(struct tinct_server *server, const char *arg)
 		wlr_log(WLR_ERROR, "vm-start: no VM named %s", arg);
 		return;
 	}
-	vms_start(server, vm);
+	vms_start(server, vm, true);
 }
 
 static bool check_vm_name(const char *arg, const char **error)

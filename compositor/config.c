@@ -373,6 +373,21 @@ static bool parse_output(struct parse_state *state, const char *section, const c
 	return false;
 }
 
+static bool parse_focus(struct parse_state *state, const char *key, const char *value)
+{
+	if (strcmp(key, "grant-timeout") == 0) {
+		int seconds;
+		if (!parse_int(value, 0, 3600, &seconds)) {
+			report(state, "focus", key, "expected seconds from 0 to 3600, got \"%s\"",
+				value);
+		} else {
+			state->config->focus.grant_timeout_ms = seconds * 1000;
+		}
+		return true;
+	}
+	return false;
+}
+
 static bool parse_bindings(struct parse_state *state, const char *key, const char *value)
 {
 	const char *error = NULL;
@@ -399,6 +414,8 @@ static int handle_ini_entry(void *user, const char *section, const char *key, co
 		known = parse_appearance(state, key, value);
 	} else if (strcmp(section, "bindings") == 0) {
 		known = parse_bindings(state, key, value);
+	} else if (strcmp(section, "focus") == 0) {
+		known = parse_focus(state, key, value);
 	} else if (strncmp(section, "output ", 7) == 0 && section[7] != '\0') {
 		known = parse_output(state, section, section + 7, key, value);
 	} else if (section[0] == '\0') {
@@ -549,6 +566,7 @@ bool config_init(struct tinct_config *config)
 	wl_list_init(&config->bindings);
 	config->keyboard.repeat_rate = 25;
 	config->keyboard.repeat_delay = 600;
+	config->focus.grant_timeout_ms = 30000;
 	config->pointer.tap_to_click = true;
 	config->cursor.size = 24;
 	config->appearance.font = strdup("sans 10");

@@ -61,6 +61,14 @@ struct tinct_config {
 		struct tinct_colour background;
 	} appearance;
 
+	struct {
+		/*
+		 * How long a VM started by the user may give its first window
+		 * the keyboard, ms (policy.h); 0: never.
+		 */
+		int grant_timeout_ms;
+	} focus;
+
 	struct wl_list outputs; // tinct_output_config.link
 	struct wl_list bindings; // tinct_binding.link
 };

@@ -297,6 +297,9 @@ static void handle_cursor_button(struct wl_listener *listener, void *data)
 		cursor_process_motion(seat, event->time_msec);
 		return;
 	}
+	if (event->state == WLR_BUTTON_PRESSED) {
+		policy_user_input(seat->server);
+	}
 	if (event->state == WLR_BUTTON_PRESSED &&
 		panel_handle_button(seat->server->panel, seat->cursor->x, seat->cursor->y)) {
 		return;
@@ -344,8 +347,13 @@ static void handle_cursor_button(struct wl_listener *listener, void *data)
 			layer_surface_handle_click(hit.desc->owner);
 		}
 	}
+	struct wlr_seat_client *to = seat->wlr_seat->pointer_state.focused_client;
+	uint32_t serial = wl_display_get_serial(seat->server->display);
 	wlr_seat_pointer_notify_button(
 		seat->wlr_seat, event->time_msec, event->button, event->state);
+	if (event->state == WLR_BUTTON_PRESSED) {
+		seat_note_press(seat, TINCT_PRESS_BUTTON, serial, to ? to->client : NULL);
+	}
 }
 
 static void handle_cursor_axis(struct wl_listener *listener, void *data)

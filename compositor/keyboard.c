@@ -120,8 +120,12 @@ static void keyboard_handle_key(
 		return;
 	}
 
+	bool pressed = event->state == WL_KEYBOARD_KEY_STATE_PRESSED;
+	if (pressed) {
+		policy_user_input(seat->server);
+	}
 	bool handled = false;
-	if (event->state == WL_KEYBOARD_KEY_STATE_PRESSED && wlr_keyboard->xkb_state != NULL) {
+	if (pressed && wlr_keyboard->xkb_state != NULL) {
 		xkb_keycode_t keycode = event->keycode + 8;
 		const xkb_keysym_t *translated, *raw;
 		int ntranslated =
@@ -151,9 +155,14 @@ static void keyboard_handle_key(
 		}
 	}
 	if (!handled) {
+		struct wlr_seat_client *to = seat->wlr_seat->keyboard_state.focused_client;
+		uint32_t serial = wl_display_get_serial(seat->server->display);
 		wlr_seat_set_keyboard(seat->wlr_seat, keyboard->device);
 		wlr_seat_keyboard_notify_key(
 			seat->wlr_seat, event->time_msec, event->keycode, event->state);
+		if (pressed) {
+			seat_note_press(seat, TINCT_PRESS_KEY, serial, to ? to->client : NULL);
+		}
 	}
 }
 

@@ -156,7 +156,7 @@ static void handle_unmap(struct wl_listener *listener, void *data)
 		seat_focus_layer(seat, NULL);
 	} else if (seat_wlr_seat(seat)->keyboard_state.focused_surface ==
 		   surface->layer_surface->surface) {
-		struct tinct_view *view = view_focused(surface->server);
+		struct tinct_view *view = view_top(surface->server);
 		seat_focus_surface(seat, view != NULL ? view->xdg_surface->surface : NULL);
 	}
 }

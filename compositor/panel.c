@@ -14,6 +14,7 @@
 
 #include "consoles.h"
 #include "output.h"
+#include "seat.h"
 #include "server.h"
 #include "text.h"
 #include "view.h"
@@ -147,7 +148,9 @@ static void draw_bar(cairo_t *cairo, void *data)
 		const char *suffix = state == TINCT_VM_RUNNING   ? ""
 				     : state == TINCT_VM_CRASHED ? " (crashed)"
 								 : " \xe2\x80\xa6";
-		snprintf(label, sizeof(label), "%s%s", vm_name(dvm->vm), suffix);
+		/* A window of it opened without the keyboard: "!" until it gets it. */
+		snprintf(label, sizeof(label), "%s%s%s", dvm->wants_attention ? "! " : "",
+			vm_name(dvm->vm), suffix);
 		struct tinct_colour bg = state == TINCT_VM_RUNNING
 						 ? dvm->colour
 						 : config_colour_unfocused(dvm->colour);
@@ -156,6 +159,10 @@ static void draw_bar(cairo_t *cairo, void *data)
 			break;
 		}
 		fill(cairo, bg, x, 3, cw, h - 6);
+		if (dvm->wants_attention) {
+			/* An underline in the contrast colour, visible on every VM colour. */
+			fill(cairo, config_colour_contrast(bg), x, h - 6, cw, 3);
+		}
 		text_draw(cairo, label, font, config_colour_contrast(bg), x + PAD, 3, cw - PAD,
 			h - 6);
 		add_region(panel, x, x + cw, REGION_CHIP, dvm);
@@ -370,6 +377,8 @@ void panel_open_menu(struct tinct_panel *panel, enum tinct_menu_mode mode)
 	panel->menu_x = box.x;
 	panel->menu_scale = output->wlr_output->scale;
 	panel->menu_y = box.y + panel_height(panel);
+	/* The menu takes the keys: no client grab may keep them meanwhile. */
+	seat_end_grabs(server->seat);
 	panel->menu_open = true;
 	panel->mode = mode;
 	panel->selected_action =
@@ -412,7 +421,7 @@ static void run_action(
 	wlr_log(WLR_INFO, "panel: %s %s", actions[action].label, vm_name(dvm->vm));
 	switch (action) {
 	case TINCT_VM_ACTION_START:
-		vms_start(server, dvm->vm);
+		vms_start(server, dvm->vm, true);
 		break;
 	case TINCT_VM_ACTION_STOP:
 		vm_stop(dvm->vm);

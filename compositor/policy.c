@@ -5,6 +5,7 @@
 #include "policy.h"
 
 #include <stdlib.h>
+#include <time.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_layer_shell_v1.h>
 #include <wlr/types/wlr_seat.h>
@@ -12,8 +13,16 @@
 #include <wlr/util/log.h>
 
 #include "client_tag.h"
+#include "config.h"
 #include "seat.h"
 #include "view.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct restricted_global {
 	const struct wl_global *global;
@@ -111,9 +120,12 @@ bool policy_may_take_focus(struct tinct_view *view)
 	if (focused != NULL && focused->vm == view->vm) {
 		return true;
 	}
-	if (view->vm->focus_next_window) {
-		view->vm->focus_next_window = false;
-		return true;
+	if (view->vm->focus_grant_until_ms != 0) {
+		bool fresh = now_ms() < view->vm->focus_grant_until_ms;
+		view->vm->focus_grant_until_ms = 0;
+		if (fresh) {
+			return true;
+		}
 	}
 	return focused == NULL && seat_focused_layer(view->server->seat) == NULL &&
 	       wl_list_length(&view->server->views) == 1;
@@ -121,21 +133,20 @@ bool policy_may_take_focus(struct tinct_view *view)
 
 void policy_grant_first_window(struct tinct_desktop_vm *dvm)
 {
-	dvm->focus_next_window = true;
+	int timeout = dvm->server->config->focus.grant_timeout_ms;
+	dvm->focus_grant_until_ms = timeout > 0 ? now_ms() + timeout : 0;
 }
 
-void policy_user_focused(struct tinct_server *server, struct tinct_view *view)
+void policy_user_input(struct tinct_server *server)
 {
 	/*
-	 * The user is on the host now (say, typing a password into foot): a VM
-	 * started earlier must not take the keys when its window shows up.
+	 * The user is doing something else now (say, typing a password into
+	 * another window): a VM asked for earlier must not take the keys when
+	 * its window shows up.
 	 */
-	if (view->vm != NULL) {
-		return;
-	}
 	struct tinct_desktop_vm *dvm;
 	wl_list_for_each (dvm, &server->desktop_vms, link) {
-		dvm->focus_next_window = false;
+		dvm->focus_grant_until_ms = 0;
 	}
 }
 
@@ -170,6 +181,19 @@ bool policy_popup_framed(const struct tinct_view *view)
  * (host clipboard tools; VMs never see it): wlroots makes up a fresh serial
  * for it, one that no client has been sent.
  */
+bool policy_popup_grab_allowed(
+	struct tinct_server *server, const struct wl_client *client, uint32_t serial)
+{
+	/* For every client alike: a menu opens from the press that asked for it. */
+	struct tinct_seat *seat = server->seat;
+	for (size_t kind = 0; kind < 2; kind++) {
+		if (seat->press_client[kind] == client && seat->press_serial[kind] == serial) {
+			return true;
+		}
+	}
+	return false;
+}
+
 bool policy_selection_allowed(struct tinct_server *server, uint32_t serial)
 {
 	struct wlr_seat *wlr_seat = seat_wlr_seat(server->seat);

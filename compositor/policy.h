@@ -43,9 +43,20 @@
  *   keyboard         policy_may_take_focus(): a host window may take the
  *                    keyboard when it maps or asks (xdg-activation); a
  *                    VM's only from its own VM's focused window, or once,
- *                    with its first window after the user started the VM
- *                    (policy_grant_first_window()) unless the user focused
- *                    a host window meanwhile (policy_user_focused()).
+ *                    with its next window after the user asked for the VM
+ *                    (policy_grant_first_window(); never for autostart),
+ *                    unless the user pressed a key or a button since
+ *                    (policy_user_input()) or [focus] grant-timeout (30 s)
+ *                    passed. A window that does not get the keyboard opens
+ *                    below the focused one and its VM's chip asks for
+ *                    attention. Whatever gets the keyboard, the seat's
+ *                    real keyboard focus alone decides which frame is drawn
+ *                    focused and what the panel's "keys ->" names.
+ *   popup grabs      policy_popup_grab_allowed(): xdg_popup.grab only with
+ *                    the serial of the latest button or key press that
+ *                    client got; otherwise the popup is dismissed. Every
+ *                    grab ends before tinct moves the keyboard (click,
+ *                    Alt+Tab, panel, bindings, console key).
  *   activation       the same rule as the keyboard.
  *   cursor image     policy_cursor_size_ok(): a VM's cursor surface is
  *                    at most POLICY_VM_CURSOR_MAX logical pixels square,
@@ -128,10 +139,13 @@ bool policy_may_open_window(const struct wl_client *client);
  * xdg-activation). Consumes its VM's first-window grant.
  */
 bool policy_may_take_focus(struct tinct_view *view);
-/* The user started dvm: its first window may take the keyboard. */
+/*
+ * The user asked for dvm (panel, chip, tinctctl start from a host client):
+ * its next window may take the keyboard for [focus] grant-timeout.
+ */
 void policy_grant_first_window(struct tinct_desktop_vm *dvm);
-/* The user focused view: a host window cancels every VM's grant. */
-void policy_user_focused(struct tinct_server *server, struct tinct_view *view);
+/* The user pressed a key or a button: every pending grant ends. */
+void policy_user_input(struct tinct_server *server);
 
 /* Whether a cursor surface of client of this size may be shown. */
 bool policy_cursor_size_ok(const struct wl_client *client, int width, int height);
@@ -146,6 +160,10 @@ enum tinct_layer policy_drag_icon_layer(const struct wl_client *client);
 bool policy_frame_covers_surfaces(const struct tinct_view *view);
 /* Whether popups of view get a frame in its VM's colour. */
 bool policy_popup_framed(const struct tinct_view *view);
+
+/* Whether client may grab the seat for a popup with serial. */
+bool policy_popup_grab_allowed(
+	struct tinct_server *server, const struct wl_client *client, uint32_t serial);
 
 /* Whether a selection request with serial may replace the selection. */
 bool policy_selection_allowed(struct tinct_server *server, uint32_t serial);

@@ -6,6 +6,7 @@
 #include "seat.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <wlr/backend.h>
 #include <wlr/types/wlr_cursor.h>
@@ -68,6 +69,80 @@ static void keyboard_enter(struct tinct_seat *seat, struct wlr_surface *surface)
 	keyboard_shortcuts_update(seat);
 }
 
+void seat_end_grabs(struct tinct_seat *seat)
+{
+	struct wlr_seat *wlr_seat = seat->wlr_seat;
+	/*
+	 * A grab decides where input goes, and an xdg popup grab ignores
+	 * keyboard enter: left alone it would keep the keys with its client
+	 * while tinct shows them going elsewhere. Ending the keyboard grab of a
+	 * popup ends its pointer grab and dismisses the popups too.
+	 */
+	if (wlr_seat->keyboard_state.grab != wlr_seat->keyboard_state.default_grab) {
+		wlr_seat_keyboard_end_grab(wlr_seat);
+	}
+	if (wlr_seat->pointer_state.grab != wlr_seat->pointer_state.default_grab) {
+		wlr_seat_pointer_end_grab(wlr_seat);
+	}
+	if (wlr_seat->touch_state.grab != wlr_seat->touch_state.default_grab) {
+		wlr_seat_touch_end_grab(wlr_seat);
+	}
+}
+
+void seat_note_press(struct tinct_seat *seat, enum tinct_press_kind kind, uint32_t serial_before,
+	struct wl_client *client)
+{
+	uint32_t serial = wl_display_get_serial(seat->server->display);
+	if (client == NULL || serial == serial_before) {
+		return; // nothing was sent
+	}
+	seat->press_serial[kind] = serial;
+	seat->press_client[kind] = client;
+}
+
+static void handle_refused_grab(void *data)
+{
+	struct tinct_seat *seat = data;
+	seat->refused_grab_idle = NULL; // the loop frees idle sources it ran
+	seat_end_grabs(seat);
+}
+
+/*
+ * wlroots 0.15 grants xdg_popup.grab whatever its serial. Requests are seen
+ * here just before they are dispatched: a grab the policy refuses is ended
+ * once the request is done, which dismisses the popup (popup_done), as the
+ * protocol says a denied grab does.
+ */
+static void handle_request(void *data, enum wl_protocol_logger_type type,
+	const struct wl_protocol_logger_message *message)
+{
+	struct tinct_seat *seat = data;
+	if (type != WL_PROTOCOL_LOGGER_REQUEST || strcmp(message->message->name, "grab") != 0 ||
+		strcmp(wl_resource_get_class(message->resource), "xdg_popup") != 0 ||
+		message->arguments_count < 2) {
+		return;
+	}
+	struct wl_client *client = wl_resource_get_client(message->resource);
+	uint32_t untrusted_serial = message->arguments[1].u;
+	if (policy_popup_grab_allowed(seat->server, client, untrusted_serial)) {
+		return;
+	}
+	wlr_log(WLR_DEBUG, "popup grab refused: serial %u is not a fresh press of its client",
+		untrusted_serial);
+	if (seat->refused_grab_idle == NULL) {
+		seat->refused_grab_idle =
+			wl_event_loop_add_idle(wl_display_get_event_loop(seat->server->display),
+				handle_refused_grab, seat);
+	}
+}
+
+static void handle_keyboard_focus_change(struct wl_listener *listener, void *data)
+{
+	struct tinct_seat *seat = wl_container_of(listener, seat, keyboard_focus_change);
+	struct wlr_seat_keyboard_focus_change_event *event = data;
+	views_keyboard_focus_changed(seat->server, event->old_surface, event->new_surface);
+}
+
 void seat_focus_surface(struct tinct_seat *seat, struct wlr_surface *surface)
 {
 	if (seat->focused_layer != NULL) {
@@ -81,6 +156,7 @@ void seat_focus_surface(struct tinct_seat *seat, struct wlr_surface *surface)
 	if (seat->wlr_seat->keyboard_state.focused_surface == surface) {
 		return;
 	}
+	seat_end_grabs(seat);
 	keyboard_enter(seat, surface);
 }
 
@@ -99,6 +175,7 @@ void seat_focus_layer(struct tinct_seat *seat, struct wlr_layer_surface_v1 *laye
 		wl_list_remove(&seat->focused_layer_destroy.link);
 		seat->focused_layer = NULL;
 	}
+	seat_end_grabs(seat);
 	if (layer != NULL) {
 		seat->focused_layer = layer;
 		seat->focused_layer_destroy.notify = handle_focused_layer_destroy;
@@ -107,7 +184,7 @@ void seat_focus_layer(struct tinct_seat *seat, struct wlr_layer_surface_v1 *laye
 		return;
 	}
 	/* Released: keys go back to the top window. */
-	struct tinct_view *view = view_focused(seat->server);
+	struct tinct_view *view = view_top(seat->server);
 	keyboard_enter(seat, view != NULL ? view->xdg_surface->surface : NULL);
 }
 
@@ -259,6 +336,10 @@ struct tinct_seat *seat_create(struct tinct_server *server)
 	wl_signal_add(&seat->wlr_seat->events.request_start_drag, &seat->request_start_drag);
 	seat->start_drag.notify = handle_start_drag;
 	wl_signal_add(&seat->wlr_seat->events.start_drag, &seat->start_drag);
+	seat->keyboard_focus_change.notify = handle_keyboard_focus_change;
+	wl_signal_add(
+		&seat->wlr_seat->keyboard_state.events.focus_change, &seat->keyboard_focus_change);
+	seat->request_watch = wl_display_add_protocol_logger(server->display, handle_request, seat);
 	return seat;
 
 error_keyboard:
@@ -279,6 +360,13 @@ void seat_destroy(struct tinct_seat *seat)
 	wl_list_remove(&seat->request_set_primary_selection.link);
 	wl_list_remove(&seat->request_start_drag.link);
 	wl_list_remove(&seat->start_drag.link);
+	wl_list_remove(&seat->keyboard_focus_change.link);
+	if (seat->request_watch != NULL) {
+		wl_protocol_logger_destroy(seat->request_watch);
+	}
+	if (seat->refused_grab_idle != NULL) {
+		wl_event_source_remove(seat->refused_grab_idle);
+	}
 	if (seat->focused_layer != NULL) {
 		wl_list_remove(&seat->focused_layer_destroy.link);
 	}

@@ -70,6 +70,15 @@ struct tinct_seat {
 	uint32_t resize_edges;
 
 	/* seat.c */
+	/*
+	 * The serials of the latest button and key press tinct sent, and to
+	 * which client: the only serials a popup grab may use (policy.h).
+	 */
+	uint32_t press_serial[2];
+	struct wl_client *press_client[2]; // compared, never dereferenced
+	struct wl_protocol_logger *request_watch;
+	struct wl_event_source *refused_grab_idle;
+	struct wl_listener keyboard_focus_change;
 	struct wlr_layer_surface_v1 *focused_layer;
 	struct wl_listener focused_layer_destroy;
 	struct wl_listener new_input;
@@ -90,6 +99,21 @@ void seat_focus_surface(struct tinct_seat *seat, struct wlr_surface *surface);
 /* Exclusive keyboard focus for a layer surface; NULL releases it. */
 void seat_focus_layer(struct tinct_seat *seat, struct wlr_layer_surface_v1 *layer);
 struct wlr_layer_surface_v1 *seat_focused_layer(struct tinct_seat *seat);
+
+enum tinct_press_kind {
+	TINCT_PRESS_BUTTON,
+	TINCT_PRESS_KEY,
+};
+
+/*
+ * Records that tinct just sent a press (the display's latest serial, if
+ * it changed since serial_before) to client.
+ */
+void seat_note_press(struct tinct_seat *seat, enum tinct_press_kind kind, uint32_t serial_before,
+	struct wl_client *client);
+
+/* Ends every client grab (popups, drags): tinct is about to move focus. */
+void seat_end_grabs(struct tinct_seat *seat);
 
 /* False while another client holds the input inhibitor. */
 bool seat_may_focus_client(struct tinct_seat *seat, struct wl_client *client);

@@ -118,7 +118,7 @@ static void handle_input_inhibit_activate(struct wl_listener *listener, void *da
 static void handle_input_inhibit_deactivate(struct wl_listener *listener, void *data)
 {
 	struct tinct_server *server = wl_container_of(listener, server, input_inhibit_deactivate);
-	struct tinct_view *view = view_focused(server);
+	struct tinct_view *view = view_top(server);
 	seat_focus_surface(server->seat, view != NULL ? view->xdg_surface->surface : NULL);
 	seat_update_pointer(server->seat);
 }
@@ -153,7 +153,7 @@ void server_autostart_vms(struct tinct_server *server)
 	wl_list_for_each (vm, &server->vms->vms, link) {
 		if (vm->def->autostart) {
 			wlr_log(WLR_INFO, "starting VM %s (autostart)", vm_name(vm));
-			vms_start(server, vm);
+			vms_start(server, vm, false);
 		}
 	}
 }

@@ -111,15 +111,6 @@ static void view_update_position(struct tinct_view *view)
 	wlr_scene_node_set_position(view->popup_tree, x, y);
 }
 
-struct tinct_view *view_focused(struct tinct_server *server)
-{
-	if (wl_list_empty(&server->views)) {
-		return NULL;
-	}
-	struct tinct_view *view = wl_container_of(server->views.next, view, link);
-	return view->mapped && view->activated ? view : NULL;
-}
-
 static void view_set_activated(struct tinct_view *view, bool activated)
 {
 	if (view->activated == activated) {
@@ -129,8 +120,43 @@ static void view_set_activated(struct tinct_view *view, bool activated)
 	wlr_xdg_toplevel_set_activated(view->xdg_surface, activated);
 	foreign_toplevel_set_activated(view, activated);
 	frame_update(&view->frame);
+}
+
+struct tinct_view *view_focused(struct tinct_server *server)
+{
+	/* The truth is where the seat sends keys, nothing tinct remembers. */
+	struct wlr_surface *surface = seat_wlr_seat(server->seat)->keyboard_state.focused_surface;
+	struct tinct_view *view = view_from_surface(server, surface);
+	return view != NULL && view->mapped ? view : NULL;
+}
+
+struct tinct_view *view_top(struct tinct_server *server)
+{
+	struct tinct_view *view;
+	wl_list_for_each (view, &server->views, link) {
+		if (view->mapped) {
+			return view;
+		}
+	}
+	return NULL;
+}
+
+void views_keyboard_focus_changed(struct tinct_server *server, struct wlr_surface *old_surface,
+	struct wlr_surface *new_surface)
+{
+	struct tinct_view *old_view = view_from_surface(server, old_surface);
+	struct tinct_view *new_view = view_from_surface(server, new_surface);
+	if (old_view != NULL && old_view != new_view) {
+		view_set_activated(old_view, false);
+	}
+	if (new_view != NULL && new_view->mapped) {
+		view_set_activated(new_view, true);
+		if (new_view->vm != NULL) {
+			new_view->vm->wants_attention = false;
+		}
+	}
 	/* The focused-VM indicator follows the keyboard. */
-	panel_schedule_update(view->server->panel);
+	panel_schedule_update(server->panel);
 }
 
 void view_focus(struct tinct_view *view)
@@ -143,15 +169,10 @@ void view_focus(struct tinct_view *view)
 		!seat_may_focus_client(server->seat, view->xdg_surface->client->client)) {
 		return;
 	}
-	struct tinct_view *previous = view_focused(server);
-	if (previous != NULL && previous != view) {
-		view_set_activated(previous, false);
-	}
 	wlr_scene_node_raise_to_top(view->tree);
 	wl_list_remove(&view->link);
 	wl_list_insert(&server->views, &view->link);
-	view_set_activated(view, true);
-	policy_user_focused(server, view);
+	/* The frame and the indicator follow once the seat has moved the keys. */
 	seat_focus_surface(server->seat, view->xdg_surface->surface);
 }
 
@@ -421,6 +442,11 @@ void view_map(struct tinct_view *view)
 			wl_list_remove(&view->link);
 			wl_list_insert(&focused->link, &view->link);
 		}
+		if (view->vm != NULL) {
+			/* Its chip says so: the user decides when to look. */
+			view->vm->wants_attention = true;
+			panel_schedule_update(view->server->panel);
+		}
 		wlr_log(WLR_DEBUG, "view %s mapped without focus", view->title);
 	}
 }
@@ -432,7 +458,7 @@ void view_unmap(struct tinct_view *view)
 
 	seat_view_unmapped(server->seat, view);
 	view->mapped = false;
-	view->activated = false;
+	view_set_activated(view, false);
 	panel_schedule_update(server->panel);
 	wlr_scene_node_set_enabled(view->tree, false);
 	foreign_toplevel_destroy(view);

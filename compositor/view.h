@@ -84,7 +84,16 @@ struct wlr_box view_content_box(struct tinct_view *view);
 void view_focus(struct tinct_view *view);
 /* The view owning surface (or one of its subsurfaces/popups), or NULL. */
 struct tinct_view *view_from_surface(struct tinct_server *server, struct wlr_surface *surface);
+/* The view whose surface has the seat's keyboard focus, or NULL. */
 struct tinct_view *view_focused(struct tinct_server *server);
+/* The topmost mapped view, focused or not, or NULL. */
+struct tinct_view *view_top(struct tinct_server *server);
+/*
+ * The seat moved the keyboard (seat.c): frames are drawn active from this,
+ * and the panel's indicator, so neither can disagree with where keys go.
+ */
+void views_keyboard_focus_changed(struct tinct_server *server, struct wlr_surface *old_surface,
+	struct wlr_surface *new_surface);
 
 void view_close(struct tinct_view *view);
 /* The frame colour (the VM's, or the host colour), before focus shading. */

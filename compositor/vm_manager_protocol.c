@@ -207,7 +207,7 @@ static enum tinct_vm_manager_v1_status vm_act(struct tinct_vm_manager_protocol *
 	switch (action) {
 	case TINCT_VM_ACTION_START:
 		wlr_log(WLR_INFO, "VM %s: start requested by a host client", name);
-		if (!vms_start(protocol->server, vm)) {
+		if (!vms_start(protocol->server, vm, true)) {
 			snprintf(message, size, "VM %s failed to start (see tinct's log)", name);
 			return TINCT_VM_MANAGER_V1_STATUS_FAILED;
 		}

@@ -178,7 +178,7 @@ const char *vms_name(const struct tinct_desktop_vm *dvm)
 	return vm_name(dvm->vm);
 }
 
-bool vms_start(struct tinct_server *server, struct tinct_vm *vm)
+bool vms_start(struct tinct_server *server, struct tinct_vm *vm, bool by_user)
 {
 	struct tinct_desktop_vm *dvm = vms_find(server, vm);
 	if (dvm == NULL) {
@@ -210,7 +210,9 @@ bool vms_start(struct tinct_server *server, struct tinct_vm *vm)
 			return false;
 		}
 	}
-	policy_grant_first_window(dvm);
+	if (by_user) {
+		policy_grant_first_window(dvm);
+	}
 	if (!vm_start(vm, NULL)) {
 		display_destroy(dvm);
 		return false;

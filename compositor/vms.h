@@ -47,10 +47,13 @@ struct tinct_desktop_vm {
 	int max_windows;
 	int windows; // mapped or not, toplevels that exist now
 	/*
-	 * The user just started the VM: its next window may take the keyboard,
-	 * unless another window gets it first.
+	 * The user just asked for the VM: until then (CLOCK_MONOTONIC ms) its
+	 * next window may take the keyboard, unless the user does anything
+	 * else first (policy.h). 0: no grant.
 	 */
-	bool focus_next_window;
+	int64_t focus_grant_until_ms;
+	/* A window of the VM opened without the keyboard; its chip says so. */
+	bool wants_attention;
 	struct tinct_vm_display *display; // NULL while the VM is not active
 	uint64_t memfd_quota; // [wayland] memfd-quota
 	struct tinct_memfd_server *memfd; // with display: NULL while not active
@@ -63,10 +66,12 @@ void vms_init(struct tinct_server *server);
 void vms_finish(struct tinct_server *server);
 
 /*
- * Starts vm: creates its display, then the VMM. Returns false (logged) when
+ * Starts vm: creates its display, then the VMM. by_user: the user asked for
+ * it just now (panel, tinctctl from a host client), so its first window may
+ * take the keyboard; autostart is not the user. Returns false (logged) when
  * either fails; nothing is left behind then.
  */
-bool vms_start(struct tinct_server *server, struct tinct_vm *vm);
+bool vms_start(struct tinct_server *server, struct tinct_vm *vm, bool by_user);
 
 struct tinct_desktop_vm *vms_find(struct tinct_server *server, const struct tinct_vm *vm);
 /* What the user (panel, tinctctl) can ask of a VM. */

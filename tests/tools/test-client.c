@@ -10,6 +10,11 @@
  *                                           declares a geometry without them)
  *                        [--activate-after MS] (asks xdg-activation to focus
  *                                           itself MS after it first drew)
+ *                        [--grab-popup on-key|bogus] (opens the --popup as
+ *                             a grabbing menu: on its first key press with
+ *                             that key's serial, or at once with a serial
+ *                             it never got; prints "popup grabbed" and
+ *                             "popup done")
  *   test-client layer [--anchor top|bottom|left|right] [--size WxH]
  *                     [--exclusive N] [--colour RRGGBB]
  *   test-client protocol-error
@@ -68,7 +73,12 @@ struct client {
 	struct xdg_surface *popup_xdg_surface;
 	struct xdg_popup *popup;
 	struct wl_buffer *popup_buffer;
+	const char *grab_popup; // NULL, "on-key" or "bogus"
+	uint32_t configure_serial;
 };
+
+static void open_popup(struct client *c);
+static void grab_popup(struct client *c, uint32_t serial);
 
 static void registry_global(void *data, struct wl_registry *registry, uint32_t name,
 	const char *interface, uint32_t version)
@@ -132,8 +142,14 @@ static void keyboard_leave(
 static void keyboard_key(void *data, struct wl_keyboard *keyboard, uint32_t serial, uint32_t time,
 	uint32_t key, uint32_t state)
 {
+	struct client *c = data;
 	printf("key %u %u\n", key, state);
 	fflush(stdout);
+	if (c->grab_popup != NULL && strcmp(c->grab_popup, "on-key") == 0 && c->popup == NULL &&
+		state == WL_KEYBOARD_KEY_STATE_PRESSED) {
+		open_popup(c);
+		grab_popup(c, serial);
+	}
 }
 
 static void keyboard_modifiers(void *data, struct wl_keyboard *keyboard, uint32_t serial,
@@ -229,6 +245,26 @@ static void popup_configure(
 
 static void popup_done(void *data, struct xdg_popup *popup)
 {
+	struct client *c = data;
+	printf("popup done\n");
+	fflush(stdout);
+	/* Dismissed: gone, so the next key can open a new one. */
+	xdg_popup_destroy(c->popup);
+	xdg_surface_destroy(c->popup_xdg_surface);
+	wl_surface_destroy(c->popup_surface);
+	c->popup = NULL;
+	if (c->popup_buffer != NULL) {
+		wl_buffer_destroy(c->popup_buffer);
+		c->popup_buffer = NULL;
+	}
+}
+
+static void grab_popup(struct client *c, uint32_t serial)
+{
+	xdg_popup_grab(c->popup, c->seat, serial);
+	wl_surface_commit(c->popup_surface);
+	printf("popup grabbed\n");
+	fflush(stdout);
 }
 
 static const struct xdg_popup_listener popup_listener = {
@@ -250,6 +286,9 @@ static void open_popup(struct client *c)
 	c->popup = xdg_surface_get_popup(c->popup_xdg_surface, c->xdg_surface, positioner);
 	xdg_popup_add_listener(c->popup, &popup_listener, c);
 	xdg_positioner_destroy(positioner);
+	if (c->grab_popup != NULL) {
+		return; // grab_popup() commits: a grab must come before the first commit
+	}
 	wl_surface_commit(c->popup_surface);
 }
 
@@ -257,13 +296,19 @@ static void xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, u
 {
 	struct client *c = data;
 	xdg_surface_ack_configure(xdg_surface, serial);
+	c->configure_serial = serial;
 	if (c->pending_width > 0 && c->pending_height > 0) {
 		c->width = c->pending_width;
 		c->height = c->pending_height;
 	}
 	draw(c);
-	if (c->popup_width > 0 && c->popup == NULL) {
+	if (c->popup_width > 0 && c->popup == NULL &&
+		(c->grab_popup == NULL || strcmp(c->grab_popup, "bogus") == 0)) {
 		open_popup(c);
+		if (c->grab_popup != NULL) {
+			/* A serial of a configure: never one of an input event. */
+			grab_popup(c, c->configure_serial);
+		}
 	}
 }
 
@@ -462,6 +507,7 @@ int main(int argc, char *argv[])
 		{"extent", required_argument, NULL, 'x'},
 		{"hide-rows", required_argument, NULL, 'H'},
 		{"activate-after", required_argument, NULL, 'T'},
+		{"grab-popup", required_argument, NULL, 'g'},
 		{0},
 	};
 	optind = 2;
@@ -496,6 +542,14 @@ int main(int argc, char *argv[])
 			break;
 		case 'T':
 			c.activate_after_ms = atoi(optarg);
+			break;
+		case 'g':
+			c.grab_popup = optarg;
+			if (c.popup_width == 0) {
+				c.popup_width = 80;
+				c.popup_height = 60;
+				c.popup_colour = 0xa0a0a0;
+			}
 			break;
 		case 'H':
 			c.hide_rows = atoi(optarg);
