@@ -2,7 +2,6 @@
  * Unit tests for tinct.ini parsing: every key type, every error path, and the
  * exact "file:line: [section] key: message" format. TAP output.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,23 +9,8 @@
 #include <wlr/types/wlr_keyboard.h>
 
 #include "bindings.h"
+#include "check.h"
 #include "config.h"
-
-static int test_number;
-static int failures;
-
-static void ok(bool cond, const char *fmt, ...)
-{
-	va_list args;
-	va_start(args, fmt);
-	printf("%s %d - ", cond ? "ok" : "not ok", ++test_number);
-	vprintf(fmt, args);
-	printf("\n");
-	va_end(args);
-	if (!cond) {
-		failures++;
-	}
-}
 
 static char tmp_path[] = "/tmp/tinct-config-test-XXXXXX";
 
@@ -326,6 +310,5 @@ int main(void)
 	test_errors();
 	test_recovery();
 	test_colours();
-	printf("1..%d\n", test_number);
-	return failures == 0 ? 0 : 1;
+	return check_done();
 }

@@ -34,10 +34,10 @@ static struct tinct_vm_def *parse(const char *text)
 static void check_error(const char *text, const char *want, const char *what)
 {
 	struct tinct_vm_def *def = parse(text);
-	check(def == NULL, what);
+	ok(def == NULL, "%s", what);
 	char expected[1024];
 	snprintf(expected, sizeof(expected), "%s\n", want);
-	check_str(errors, expected, what);
+	is_str(errors, expected, "%s", what);
 	vm_def_destroy(def);
 }
 
@@ -67,42 +67,42 @@ static void test_full(void)
 					 "[guest]\n"
 					 "run = lynx\n"
 					 "run = foot -e 'sh'\n");
-	if (!check(def != NULL, "full definition parses")) {
+	if (!ok(def != NULL, "full definition parses")) {
 		printf("# %s", errors);
 		return;
 	}
-	check_str(def->name, "t", "name");
-	check(def->colour == 0xa0b1c2, "hex colour");
-	check(def->vmm == TINCT_VMM_QEMU, "vmm");
-	check_str(def->vmm_binary, "/opt/qemu", "vmm-binary");
-	check_str(def->kernel, "/img/vmlinuz", "relative kernel resolves in the images dir");
-	check_str(def->initrd, "/abs/initrd.img", "absolute initrd stays");
-	check(def->disks_len == 3, "three disks");
-	check_str(def->disks[0].path, "/img/root.img", "disk 1");
-	check(!def->disks[0].writable && def->disks[1].writable && !def->disks[2].writable,
+	is_str(def->name, "t", "name");
+	ok(def->colour == 0xa0b1c2, "hex colour");
+	ok(def->vmm == TINCT_VMM_QEMU, "vmm");
+	is_str(def->vmm_binary, "/opt/qemu", "vmm-binary");
+	is_str(def->kernel, "/img/vmlinuz", "relative kernel resolves in the images dir");
+	is_str(def->initrd, "/abs/initrd.img", "absolute initrd stays");
+	ok(def->disks_len == 3, "three disks");
+	is_str(def->disks[0].path, "/img/root.img", "disk 1");
+	ok(!def->disks[0].writable && def->disks[1].writable && !def->disks[2].writable,
 		"disk-rw is writable, disk is not");
-	check_str(def->cmdline, "quiet loglevel=3", "cmdline");
-	check(def->memory_mib == 1024, "memory 1G");
-	check(def->cpus == 4, "cpus");
-	check(def->network == TINCT_VM_NETWORK_TAP, "network tap");
-	check_str(def->wayland, "waypipe", "wayland");
-	check(def->wayland_kind == TINCT_VM_WAYLAND_WAYPIPE, "wayland kind");
-	check(def->wayland_ports == 4, "four waypipe ports by default");
-	check(def->guest_runs_len == 2 && strcmp(def->guest_runs[0], "lynx") == 0 &&
+	is_str(def->cmdline, "quiet loglevel=3", "cmdline");
+	ok(def->memory_mib == 1024, "memory 1G");
+	ok(def->cpus == 4, "cpus");
+	ok(def->network == TINCT_VM_NETWORK_TAP, "network tap");
+	is_str(def->wayland, "waypipe", "wayland");
+	ok(def->wayland_kind == TINCT_VM_WAYLAND_WAYPIPE, "wayland kind");
+	ok(def->wayland_ports == 4, "four waypipe ports by default");
+	ok(def->guest_runs_len == 2 && strcmp(def->guest_runs[0], "lynx") == 0 &&
 			strcmp(def->guest_runs[1], "foot -e 'sh'") == 0,
 		"[guest] run entries in order");
-	check(def->autostart, "autostart");
-	check_str(def->extra_args, "-device 'virtio-rng-pci'", "extra-args kept raw");
-	check(def->stop_timeout_ms == 30000, "stop-timeout");
-	check(def->console_buffer == 64 * 1024, "console-buffer");
-	check(def->wayland_entries_len == 1 && strcmp(def->wayland_entries[0].key, "named") == 0 &&
+	ok(def->autostart, "autostart");
+	is_str(def->extra_args, "-device 'virtio-rng-pci'", "extra-args kept raw");
+	ok(def->stop_timeout_ms == 30000, "stop-timeout");
+	ok(def->console_buffer == 64 * 1024, "console-buffer");
+	ok(def->wayland_entries_len == 1 && strcmp(def->wayland_entries[0].key, "named") == 0 &&
 			strcmp(def->wayland_entries[0].value, "a b") == 0 &&
 			def->wayland_entries[0].line == 21,
 		"[wayland] kept raw with its line");
-	check(def->wayland_named_len == 2 && strcmp(def->wayland_named[0], "a") == 0 &&
+	ok(def->wayland_named_len == 2 && strcmp(def->wayland_named[0], "a") == 0 &&
 			strcmp(def->wayland_named[1], "b") == 0,
 		"[wayland] named parsed into names");
-	check(def->guest_entries_len == 2 && strcmp(def->guest_entries[0].value, "lynx") == 0,
+	ok(def->guest_entries_len == 2 && strcmp(def->guest_entries[0].value, "lynx") == 0,
 		"[guest] kept raw");
 	vm_def_destroy(def);
 }
@@ -110,10 +110,10 @@ static void test_full(void)
 static void test_defaults(void)
 {
 	struct tinct_vm_def *def = parse("[vm]\nkernel = k\n");
-	if (!check(def != NULL, "minimal definition")) {
+	if (!ok(def != NULL, "minimal definition")) {
 		return;
 	}
-	check(def->colour == 0x555555 && def->vmm == TINCT_VMM_QEMU && def->memory_mib == 512 &&
+	ok(def->colour == 0x555555 && def->vmm == TINCT_VMM_QEMU && def->memory_mib == 512 &&
 			def->cpus == 1 && def->network == TINCT_VM_NETWORK_NONE &&
 			!def->autostart && def->stop_timeout_ms == 10000 &&
 			def->console_buffer == 1024 * 1024 && def->initrd == NULL &&
@@ -124,7 +124,7 @@ static void test_defaults(void)
 
 	def = parse("[vm]\ncolor = purple\nmemory = 768M\nvmm = command\n"
 		    "command = myvmm --kernel {kernel} --serial {serial-socket}\n");
-	check(def != NULL && def->colour == 0x75507b && def->memory_mib == 768 &&
+	ok(def != NULL && def->colour == 0x75507b && def->memory_mib == 768 &&
 			def->vmm == TINCT_VMM_COMMAND && def->kernel == NULL,
 		"color alias, M suffix, command without kernel");
 	vm_def_destroy(def);
@@ -145,14 +145,14 @@ static void test_colours(void)
 		{"purple", 0x75507b},
 		{"black", 0x000000},
 	};
-	bool ok = true;
+	bool all = true;
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		uint32_t rgb = 1;
-		ok = ok && vm_def_parse_colour(want[i].name, &rgb) && rgb == want[i].rgb;
+		all = all && vm_def_parse_colour(want[i].name, &rgb) && rgb == want[i].rgb;
 	}
-	check(ok, "every label colour");
+	ok(all, "every label colour");
 	uint32_t rgb;
-	check(!vm_def_parse_colour("#12345", &rgb) && !vm_def_parse_colour("#1234567", &rgb) &&
+	ok(!vm_def_parse_colour("#12345", &rgb) && !vm_def_parse_colour("#1234567", &rgb) &&
 			!vm_def_parse_colour("#12345g", &rgb) &&
 			!vm_def_parse_colour("Red", &rgb) && !vm_def_parse_colour("", &rgb),
 		"bad colours");
@@ -160,20 +160,20 @@ static void test_colours(void)
 
 static void test_names(void)
 {
-	check(vm_def_name_valid("appvm-lynx") && vm_def_name_valid("a_1") && vm_def_name_valid("A"),
+	ok(vm_def_name_valid("appvm-lynx") && vm_def_name_valid("a_1") && vm_def_name_valid("A"),
 		"valid names");
-	check(!vm_def_name_valid("") && !vm_def_name_valid("-x") && !vm_def_name_valid("a b") &&
+	ok(!vm_def_name_valid("") && !vm_def_name_valid("-x") && !vm_def_name_valid("a b") &&
 			!vm_def_name_valid("a/b") && !vm_def_name_valid("a.b") &&
 			!vm_def_name_valid("abcdefghijabcdefghijabcdefghijabc"),
 		"invalid names");
-	check(vm_def_name_valid("abcdefghijabcdefghijabcdefghijab"), "32 characters is fine");
+	ok(vm_def_name_valid("abcdefghijabcdefghijabcdefghijab"), "32 characters is fine");
 
 	errors[0] = '\0';
 	FILE *file = fmemopen("[vm]\n", 5, "r");
 	struct tinct_vm_def *def = vm_def_parse(file, "d/-x.ini", "-x", "/img", collect, NULL);
 	fclose(file);
-	check(def == NULL, "bad file name refused");
-	check_str(errors,
+	ok(def == NULL, "bad file name refused");
+	is_str(errors,
 		"d/-x.ini:0: [vm] name: \"-x\" is not a safe name (letters, digits, - and _, not "
 		"starting with -, at most 32 characters)\n",
 		"bad name message");
@@ -296,7 +296,7 @@ static void write_file(const char *path, const char *text)
 static void test_dirs(void)
 {
 	char base[] = "/tmp/tinct-vm-def-XXXXXX";
-	if (!check(mkdtemp(base) != NULL, "temporary directory")) {
+	if (!ok(mkdtemp(base) != NULL, "temporary directory")) {
 		return;
 	}
 	char first[256], second[256], path[512];
@@ -327,37 +327,37 @@ static void test_dirs(void)
 	errors[0] = '\0';
 	error_count = 0;
 	int n = vm_def_load_dirs(&defs, dirs, "/img", collect, NULL);
-	check(n == 2 && error_count == 2, "two broken files, two errors");
+	ok(n == 2 && error_count == 2, "two broken files, two errors");
 	char want[1024];
 	snprintf(want, sizeof(want),
 		"%s/broken.ini:3: [vm] cpus: expected a number from 1 to 64\n"
 		"%s/bad name.ini:0: [vm] name: \"bad name\" is not a safe name (letters, digits, "
 		"- and _, not starting with -, at most 32 characters)\n",
 		first, second);
-	check_str(errors, want, "errors name their files");
+	is_str(errors, want, "errors name their files");
 	char names[256] = "";
 	struct tinct_vm_def *def, *tmp;
 	wl_list_for_each (def, &defs, link) {
 		strcat(names, def->name);
 		strcat(names, " ");
 	}
-	check_str(names, "good also ", "the others still load, the first directory wins");
+	is_str(names, "good also ", "the others still load, the first directory wins");
 	def = wl_container_of(defs.next, def, link);
-	check(def->colour == 0xcc0000, "the earlier definition of a name wins");
+	ok(def->colour == 0xcc0000, "the earlier definition of a name wins");
 	wl_list_for_each_safe (def, tmp, &defs, link) {
 		vm_def_destroy(def);
 	}
 
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	check(system(cmd) == 0, "cleanup");
+	ok(system(cmd) == 0, "cleanup");
 }
 
 static void test_search_dirs(void)
 {
 	setenv("XDG_CONFIG_HOME", "/cfg", 1);
 	char **dirs = vm_def_search_dirs("/extra");
-	check(dirs != NULL && strcmp(dirs[0], "/extra") == 0 &&
+	ok(dirs != NULL && strcmp(dirs[0], "/extra") == 0 &&
 			strcmp(dirs[1], "/cfg/tinct/vms") == 0 &&
 			strcmp(dirs[2], "/etc/xdg/tinct/vms") == 0 && dirs[3] == NULL,
 		"search order: --vms, XDG_CONFIG_HOME, /etc/xdg");
@@ -365,23 +365,23 @@ static void test_search_dirs(void)
 	unsetenv("XDG_CONFIG_HOME");
 	setenv("HOME", "/home/u", 1);
 	dirs = vm_def_search_dirs(NULL);
-	check(dirs != NULL && strcmp(dirs[0], "/home/u/.config/tinct/vms") == 0 &&
+	ok(dirs != NULL && strcmp(dirs[0], "/home/u/.config/tinct/vms") == 0 &&
 			strcmp(dirs[1], "/etc/xdg/tinct/vms") == 0 && dirs[2] == NULL,
 		"search order without --vms and XDG_CONFIG_HOME");
 	vm_def_free_dirs(dirs);
 
 	setenv("TINCT_IMAGES", "/imgs", 1);
 	char *images = vm_def_images_dir();
-	check_str(images, "/imgs", "TINCT_IMAGES");
+	is_str(images, "/imgs", "TINCT_IMAGES");
 	free(images);
 	unsetenv("TINCT_IMAGES");
 	setenv("XDG_CACHE_HOME", "/cache", 1);
 	images = vm_def_images_dir();
-	check_str(images, "/cache/tinct/images", "XDG_CACHE_HOME");
+	is_str(images, "/cache/tinct/images", "XDG_CACHE_HOME");
 	free(images);
 	unsetenv("XDG_CACHE_HOME");
 	images = vm_def_images_dir();
-	check_str(images, "/home/u/.cache/tinct/images", "HOME/.cache");
+	is_str(images, "/home/u/.cache/tinct/images", "HOME/.cache");
 	free(images);
 }
 
@@ -395,6 +395,6 @@ int main(void)
 	test_dirs();
 	test_search_dirs();
 	vm_def_destroy(NULL);
-	check(true, "destroy(NULL) is a no-op");
+	ok(true, "destroy(NULL) is a no-op");
 	return check_done();
 }
