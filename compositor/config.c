@@ -103,65 +103,6 @@ static bool parse_double(const char *value, double min, double max, double *out)
 	return true;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	return -1;
-}
-
-bool config_parse_colour(const char *text, struct tinct_colour *colour)
-{
-	size_t len = strlen(text);
-	if (text[0] != '#' || (len != 7 && len != 9)) {
-		return false;
-	}
-	float parts[4] = {0, 0, 0, 1};
-	for (size_t i = 0; i < (len - 1) / 2; i++) {
-		int hi = hex_digit(text[1 + 2 * i]);
-		int lo = hex_digit(text[2 + 2 * i]);
-		if (hi < 0 || lo < 0) {
-			return false;
-		}
-		parts[i] = (float)(hi * 16 + lo) / 255.0f;
-	}
-	*colour = (struct tinct_colour){parts[0], parts[1], parts[2], parts[3]};
-	return true;
-}
-
-struct tinct_colour config_colour_unfocused(struct tinct_colour colour)
-{
-	/* Same hue, 55% of the brightness: clearly "not where keys go". */
-	const float k = 0.55f;
-	return (struct tinct_colour){colour.r * k, colour.g * k, colour.b * k, colour.a};
-}
-
-static float linear(float c)
-{
-	return c <= 0.04045f ? c / 12.92f : powf((c + 0.055f) / 1.055f, 2.4f);
-}
-
-struct tinct_colour config_colour_contrast(struct tinct_colour colour)
-{
-	/*
-	 * WCAG relative luminance; pick the text colour with the larger
-	 * contrast ratio. Black wins on yellow and light grey, white elsewhere.
-	 */
-	float l = 0.2126f * linear(colour.r) + 0.7152f * linear(colour.g) +
-		  0.0722f * linear(colour.b);
-	float with_white = 1.05f / (l + 0.05f);
-	float with_black = (l + 0.05f) / 0.05f;
-	if (with_black > with_white) {
-		return (struct tinct_colour){0, 0, 0, 1};
-	}
-	return (struct tinct_colour){1, 1, 1, 1};
-}
-
 /* Section parsers. */
 
 static bool parse_keyboard(struct parse_state *state, const char *key, const char *value)
@@ -276,8 +217,9 @@ static bool parse_appearance(struct parse_state *state, const char *key, const c
 		colour = &config->appearance.background;
 	}
 	if (colour != NULL) {
-		if (!config_parse_colour(value, colour)) {
-			report(state, "appearance", key, "expected a colour #rrggbb, got \"%s\"",
+		if (!colour_parse(value, colour)) {
+			report(state, "appearance", key,
+				"expected a colour #rrggbb, #rrggbbaa or a label name, got \"%s\"",
 				value);
 		}
 		return true;
@@ -554,8 +496,8 @@ bool config_init(struct tinct_config *config)
 	config->appearance.font = strdup("sans 10");
 	config->appearance.border_width = 2;
 	config->appearance.title_height = 22;
-	config_parse_colour("#6b6f76", &config->appearance.host_colour);
-	config_parse_colour("#000000", &config->appearance.background);
+	config->appearance.host_colour = colour_from_rgb(0x6b6f76);
+	config->appearance.background = colour_from_rgb(0x000000);
 	if (config->appearance.font == NULL) {
 		return false;
 	}

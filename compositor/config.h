@@ -16,11 +16,7 @@
 #include <xkbcommon/xkbcommon.h>
 
 #include "bindings.h"
-
-/* An sRGB colour with alpha, components 0..1 (wlroots' scene colours). */
-struct tinct_colour {
-	float r, g, b, a;
-};
+#include "common/colour.h"
 
 struct tinct_output_config {
 	char *name; // connector name, e.g. "HEADLESS-1" or "DP-2"
@@ -84,14 +80,5 @@ char *config_find_default(void);
 
 /* Per-output settings by connector name, or NULL. */
 struct tinct_output_config *config_find_output(struct tinct_config *config, const char *name);
-
-/* "#rrggbb" or "#rrggbbaa" into colour; false when malformed. */
-bool config_parse_colour(const char *text, struct tinct_colour *colour);
-
-/* A darker variant of the same hue, used for unfocused frames. */
-struct tinct_colour config_colour_unfocused(struct tinct_colour colour);
-
-/* Black or white, whichever reads better on top of colour. */
-struct tinct_colour config_colour_contrast(struct tinct_colour colour);
 
 #endif

@@ -10,22 +10,13 @@
 #include <wlr/util/log.h>
 
 #include "client_tag.h"
+#include "common/colour.h"
 #include "consoles.h"
 #include "memfd_server.h"
 #include "server.h"
 #include "vm-def.h"
 #include "vm.h"
 #include "vm_display.h"
-
-static struct tinct_colour colour_from_rgb(uint32_t rgb)
-{
-	return (struct tinct_colour){
-		.r = (float)((rgb >> 16) & 0xff) / 255.0f,
-		.g = (float)((rgb >> 8) & 0xff) / 255.0f,
-		.b = (float)(rgb & 0xff) / 255.0f,
-		.a = 1.0f,
-	};
-}
 
 static void report(
 	const struct tinct_vm_def *def, const struct tinct_vm_def_entry *entry, const char *message)

@@ -16,24 +16,11 @@
 #include <wlr/util/log.h>
 
 #include "argv.h"
+#include "common/colour.h"
 
 #define DEFAULT_MEMORY_MIB 512
 #define DEFAULT_STOP_TIMEOUT_MS 10000
 #define DEFAULT_CONSOLE_BUFFER (1024 * 1024)
-
-static const struct {
-	const char *name;
-	uint32_t rgb;
-} labels[] = {
-	{"red", 0xcc0000},
-	{"orange", 0xf57900},
-	{"yellow", 0xedd400},
-	{"green", 0x73d216},
-	{"gray", 0x555555},
-	{"blue", 0x3465a4},
-	{"purple", 0x75507b},
-	{"black", 0x000000},
-};
 
 static const char *const vmm_names[] = {
 	[TINCT_VMM_QEMU] = "qemu",
@@ -72,46 +59,6 @@ bool vm_def_name_valid(const char *name)
 		}
 	}
 	return true;
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
-bool vm_def_parse_colour(const char *text, uint32_t *colour)
-{
-	if (text[0] == '#') {
-		if (strlen(text) != 7) {
-			return false;
-		}
-		uint32_t rgb = 0;
-		for (int i = 1; i < 7; i++) {
-			int d = hex_digit(text[i]);
-			if (d < 0) {
-				return false;
-			}
-			rgb = rgb << 4 | (uint32_t)d;
-		}
-		*colour = rgb;
-		return true;
-	}
-	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
-		if (strcmp(text, labels[i].name) == 0) {
-			*colour = labels[i].rgb;
-			return true;
-		}
-	}
-	return false;
 }
 
 const char *vm_def_vmm_name(enum tinct_vmm_kind kind)
@@ -393,7 +340,7 @@ static bool parse_vm_key(
 	case KEY_COLOUR:
 		*message = "expected #rrggbb or one of red, orange, yellow, green, gray, blue, "
 			   "purple, black";
-		return vm_def_parse_colour(value, &def->colour);
+		return colour_parse_rgb(value, &def->colour);
 	case KEY_VMM:
 		*message = "expected qemu, cloud-hypervisor, crosvm or command";
 		return vm_def_parse_vmm(value, &def->vmm);

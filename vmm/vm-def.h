@@ -16,7 +16,8 @@
  * with any error yields no VM; the other files still load.
  *
  * Keys of [vm]:
- *   colour / color  #rrggbb or red orange yellow green gray blue purple black
+ *   colour / color  #rrggbb or red orange yellow green gray (grey) blue purple
+ *                   black (common/colour.h)
  *   vmm             qemu (default), cloud-hypervisor, crosvm, command
  *   vmm-binary      program to run instead of the backend's default
  *   command         command line for vmm = command, with placeholders
@@ -165,8 +166,6 @@ void vm_def_free_dirs(char **dirs);
 char *vm_def_images_dir(void);
 
 bool vm_def_name_valid(const char *name);
-/** Parses `#rrggbb` or a label name. */
-bool vm_def_parse_colour(const char *text, uint32_t *colour);
 const char *vm_def_vmm_name(enum tinct_vmm_kind kind);
 bool vm_def_parse_vmm(const char *text, enum tinct_vmm_kind *kind);
 

@@ -186,6 +186,19 @@ static void test_values(void)
 	config_finish(&config);
 }
 
+static void test_colour_labels(void)
+{
+	struct tinct_config config;
+	config_init(&config);
+	char errors[2048];
+	int n = load(&config, "[appearance]\nhost-colour = purple\nbackground = grey\n", errors,
+		sizeof(errors));
+	ok(n == 0, "label names are colours in tinct.ini");
+	ok(colour_is(config.appearance.host_colour, 0x75, 0x50, 0x7b), "host-colour = purple");
+	ok(colour_is(config.appearance.background, 0x55, 0x55, 0x55), "background = grey");
+	config_finish(&config);
+}
+
 static void test_errors(void)
 {
 	expect_error("[keyboard]\nrepeat-rate = fast\n",
@@ -206,12 +219,15 @@ static void test_errors(void)
 		"2: [pointer] accel-speed: expected a number from -1 to 1, got \"nan\"\n");
 	expect_error("[cursor]\nsize = 4\n",
 		"2: [cursor] size: expected an integer from 8 to 512 (pixels), got \"4\"\n");
-	expect_error("[appearance]\nhost-colour = red\n",
-		"2: [appearance] host-colour: expected a colour #rrggbb, got \"red\"\n");
+	expect_error("[appearance]\nhost-colour = crimson\n",
+		"2: [appearance] host-colour: expected a colour #rrggbb, #rrggbbaa or a label "
+		"name, got \"crimson\"\n");
 	expect_error("[appearance]\nbackground = #12345\n",
-		"2: [appearance] background: expected a colour #rrggbb, got \"#12345\"\n");
+		"2: [appearance] background: expected a colour #rrggbb, #rrggbbaa or a label "
+		"name, got \"#12345\"\n");
 	expect_error("[appearance]\nbackground = #12345g\n",
-		"2: [appearance] background: expected a colour #rrggbb, got \"#12345g\"\n");
+		"2: [appearance] background: expected a colour #rrggbb, #rrggbbaa or a label "
+		"name, got \"#12345g\"\n");
 	expect_error("[appearance]\nborder-width = 0\n",
 		"2: [appearance] border-width: expected an integer from 1 to 32 (pixels), got "
 		"\"0\"\n");
@@ -283,32 +299,12 @@ static void test_recovery(void)
 	config_finish(&config); /* finishing twice is harmless */
 }
 
-static void test_colours(void)
-{
-	struct tinct_colour c;
-	ok(config_parse_colour("#cc000080", &c) && colour_is(c, 0xcc, 0, 0) && c.a > 0.49f &&
-			c.a < 0.51f,
-		"#rrggbbaa");
-	ok(!config_parse_colour("cc0000", &c), "colour without #");
-	struct tinct_colour yellow, blue;
-	config_parse_colour("#edd400", &yellow);
-	config_parse_colour("#3465a4", &blue);
-	struct tinct_colour on_yellow = config_colour_contrast(yellow);
-	struct tinct_colour on_blue = config_colour_contrast(blue);
-	ok(on_yellow.r == 0 && on_yellow.g == 0 && on_yellow.b == 0, "black text on yellow");
-	ok(on_blue.r == 1 && on_blue.g == 1 && on_blue.b == 1, "white text on blue");
-	struct tinct_colour dim = config_colour_unfocused(blue);
-	ok(dim.b < blue.b && dim.r / dim.b > 0.99f * blue.r / blue.b &&
-			dim.r / dim.b < 1.01f * blue.r / blue.b,
-		"unfocused colour keeps the hue");
-}
-
 int main(void)
 {
 	test_defaults();
 	test_values();
+	test_colour_labels();
 	test_errors();
 	test_recovery();
-	test_colours();
 	return check_done();
 }

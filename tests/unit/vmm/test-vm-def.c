@@ -130,34 +130,6 @@ static void test_defaults(void)
 	vm_def_destroy(def);
 }
 
-static void test_colours(void)
-{
-	static const struct {
-		const char *name;
-		uint32_t rgb;
-	} want[] = {
-		{"red", 0xcc0000},
-		{"orange", 0xf57900},
-		{"yellow", 0xedd400},
-		{"green", 0x73d216},
-		{"gray", 0x555555},
-		{"blue", 0x3465a4},
-		{"purple", 0x75507b},
-		{"black", 0x000000},
-	};
-	bool all = true;
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		uint32_t rgb = 1;
-		all = all && vm_def_parse_colour(want[i].name, &rgb) && rgb == want[i].rgb;
-	}
-	ok(all, "every label colour");
-	uint32_t rgb;
-	ok(!vm_def_parse_colour("#12345", &rgb) && !vm_def_parse_colour("#1234567", &rgb) &&
-			!vm_def_parse_colour("#12345g", &rgb) &&
-			!vm_def_parse_colour("Red", &rgb) && !vm_def_parse_colour("", &rgb),
-		"bad colours");
-}
-
 static void test_names(void)
 {
 	ok(vm_def_name_valid("appvm-lynx") && vm_def_name_valid("a_1") && vm_def_name_valid("A"),
@@ -389,7 +361,6 @@ int main(void)
 {
 	test_full();
 	test_defaults();
-	test_colours();
 	test_names();
 	test_errors();
 	test_dirs();
