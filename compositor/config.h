@@ -2,9 +2,11 @@
  * tinct.ini: the compositor's configuration.
  *
  * Parsing happens in two steps, as foot does: defaults are filled first, then
- * every line of the file is handed to the parse function of its section. A bad
- * line is reported as "path:line: [section] key: message" and skipped; the rest
- * of the file still applies. config_load() returns the number of errors.
+ * every line of the file (read by common/ini.h) is handed to the parse
+ * function of its section. A bad line is reported as
+ * "path:line: [section] key: message", or "path:line: syntax error: why" for
+ * a line that is no INI or longer than 4096 bytes, and skipped; the rest of
+ * the file still applies. config_load() returns the number of errors.
  */
 #ifndef TINCT_CONFIG_H
 #define TINCT_CONFIG_H

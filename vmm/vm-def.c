@@ -8,7 +8,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include "argv.h"
 #include "common/colour.h"
+#include "common/ini.h"
 
 #define DEFAULT_MEMORY_MIB 512
 #define DEFAULT_STOP_TIMEOUT_MS 10000
@@ -166,13 +166,12 @@ enum key {
 };
 
 struct parser {
-	FILE *file;
 	const char *path;
 	const char *images_dir;
 	struct tinct_vm_def *def;
 	tinct_vm_def_report_func report;
 	void *data;
-	int line; // of the line inih handed over last
+	int line; // of the entry being parsed
 	int errors;
 	int first_line[KEY_COUNT]; // 0 = not seen yet
 };
@@ -543,17 +542,14 @@ static const char *add_wayland_named(struct tinct_vm_def *def, const char *value
 	return message;
 }
 
-static int handle_ini_entry(void *user, const char *section, const char *name, const char *value)
+static void handle_ini_entry(
+	void *data, int line, const char *section, const char *name, const char *value)
 {
-	struct parser *parser = user;
+	struct parser *parser = data;
 	struct tinct_vm_def *def = parser->def;
 	const char *message = NULL;
 
-	if (name == NULL) {
-		// A section header alone (inih calls with NULL name when built
-		// with INI_CALL_HANDLER_ON_NEW_SECTION): nothing to do.
-		return 1;
-	}
+	parser->line = line;
 	if (strcmp(section, "vm") == 0) {
 		enum key key;
 		if (!lookup_key(name, &key)) {
@@ -561,7 +557,7 @@ static int handle_ini_entry(void *user, const char *section, const char *name, c
 		} else if (key != KEY_DISK && key != KEY_DISK_RW && parser->first_line[key] != 0) {
 			report_error(parser, "%s:%d: [%s] %s: set twice (first on line %d)",
 				parser->path, parser->line, section, name, parser->first_line[key]);
-			return 1;
+			return;
 		} else {
 			parser->first_line[key] = parser->line;
 			if (parse_vm_key(parser, key, value, &message)) {
@@ -600,19 +596,12 @@ static int handle_ini_entry(void *user, const char *section, const char *name, c
 		report_error(parser, "%s:%d: [%s] %s: %s", parser->path, parser->line, section,
 			name, message);
 	}
-	return 1;
 }
 
-// inih reads through this so that the handler knows the current line:
-// libinih as packaged is built without INI_HANDLER_LINENO.
-static char *read_line(char *str, int num, void *stream)
+static void handle_ini_error(void *data, int line, const char *message)
 {
-	struct parser *parser = stream;
-	char *line = fgets(str, num, parser->file);
-	if (line != NULL) {
-		parser->line++;
-	}
-	return line;
+	struct parser *parser = data;
+	report_error(parser, "%s:%d: %s", parser->path, line, message);
 }
 
 static int guest_entry_line(const struct tinct_vm_def *def, const char *key)
@@ -682,7 +671,6 @@ struct tinct_vm_def *vm_def_parse(FILE *file, const char *path, const char *name
 	const char *images_dir, tinct_vm_def_report_func report, void *data)
 {
 	struct parser parser = {
-		.file = file,
 		.path = path,
 		.images_dir = images_dir,
 		.report = report,
@@ -706,10 +694,11 @@ struct tinct_vm_def *vm_def_parse(FILE *file, const char *path, const char *name
 		goto fail;
 	}
 
-	int ret = ini_parse_stream(read_line, &parser, handle_ini_entry, &parser);
-	if (ret > 0) {
-		report_error(&parser, "%s:%d: syntax error", path, ret);
-	} else if (ret < 0) {
+	static const struct tinct_ini_handler handler = {
+		.entry = handle_ini_entry,
+		.error = handle_ini_error,
+	};
+	if (!ini_read(file, &handler, &parser)) {
 		report_error(&parser, "%s:0: [vm] name: cannot read the file", path);
 	}
 	if (parser.errors == 0) {

@@ -10,10 +10,12 @@
  * A file that fails to parse still claims its name, so a typo in the user's
  * copy never silently falls back to the system one.
  *
- * Errors read exactly `FILE:LINE: [SECTION] KEY: MESSAGE`. Errors about the
- * file as a whole (its name, a missing key) use line 0 and the section the
- * key belongs in; inih syntax errors read `FILE:LINE: syntax error`. A file
- * with any error yields no VM; the other files still load.
+ * The file is read through common/ini.h. Errors read exactly
+ * `FILE:LINE: [SECTION] KEY: MESSAGE`. Errors about the file as a whole (its
+ * name, a missing key) use line 0 and the section the key belongs in; a line
+ * that is no INI, or longer than 4096 bytes (TINCT_INI_MAX_LINE), reads
+ * `FILE:LINE: syntax error: WHY`. A file with any error yields no VM; the
+ * other files still load.
  *
  * Keys of [vm]:
  *   colour / color  #rrggbb or red orange yellow green gray (grey) blue purple

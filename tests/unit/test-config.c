@@ -270,6 +270,57 @@ static void test_errors(void)
 	expect_error("[keyboard\n", "1: syntax error: expected \"key = value\" or \"[section]\"\n");
 }
 
+/* "[keyboard]\nlayout = ", `fill` bytes of 'x', then tail. */
+static char *long_layout(size_t fill, const char *tail)
+{
+	static const char head[] = "[keyboard]\nlayout = ";
+	char *text = malloc(sizeof(head) + fill + strlen(tail));
+	memcpy(text, head, sizeof(head) - 1);
+	memset(text + sizeof(head) - 1, 'x', fill);
+	strcpy(text + sizeof(head) - 1 + fill, tail);
+	return text;
+}
+
+static void test_long_lines(void)
+{
+	/* 4096 bytes: "layout = " and 4087 more. */
+	struct tinct_config config;
+	config_init(&config);
+	char errors[2048];
+	char *text = long_layout(4087, "\nmodel = pc105\n");
+	int n = load(&config, text, errors, sizeof(errors));
+	ok(n == 0 && config.keyboard.layout != NULL && strlen(config.keyboard.layout) == 4087 &&
+			strcmp(config.keyboard.model, "pc105") == 0,
+		"a line of 4096 bytes parses");
+	free(text);
+	config_finish(&config);
+
+	/*
+	 * The first 4095 bytes used to be read as one line and the rest as
+	 * another: "rules = evil" applied, with no error at all.
+	 */
+	text = long_layout(4086, "rules = evil\n");
+	expect_error(text, "2: syntax error: line longer than 4096 bytes\n");
+	config_init(&config);
+	n = load(&config, text, errors, sizeof(errors));
+	ok(n == 1 && config.keyboard.layout == NULL && config.keyboard.rules == NULL,
+		"an over-long line sets no key at all");
+	free(text);
+	config_finish(&config);
+
+	text = long_layout(9000, "\n[keyboard]\nrepeat-rate = x\n");
+	config_init(&config);
+	n = load(&config, text, errors, sizeof(errors));
+	ok(n == 2 && strstr(errors, ":2: syntax error: line longer than 4096 bytes\n") != NULL &&
+			strstr(errors, ":4: [keyboard] repeat-rate: ") != NULL,
+		"lines after an over-long one keep their numbers");
+	if (n != 2) {
+		printf("#   %s", errors);
+	}
+	free(text);
+	config_finish(&config);
+}
+
 static void test_recovery(void)
 {
 	/* Bad lines are skipped; the good ones around them still apply. */
@@ -305,6 +356,7 @@ int main(void)
 	test_values();
 	test_colour_labels();
 	test_errors();
+	test_long_lines();
 	test_recovery();
 	return check_done();
 }

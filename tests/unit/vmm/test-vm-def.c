@@ -199,7 +199,8 @@ static void test_errors(void)
 		"key outside a section");
 	check_error("[vm]\nkernel = k\ncpus = 1\ncpus = 2\n",
 		"t.ini:4: [vm] cpus: set twice (first on line 3)", "duplicate key");
-	check_error("[vm]\nkernel = k\nthis is not ini\n", "t.ini:3: syntax error", "syntax error");
+	check_error("[vm]\nkernel = k\nthis is not ini\n",
+		"t.ini:3: syntax error: expected \"key = value\" or \"[section]\"", "syntax error");
 	check_error("[vm]\ncpus = 2\n", "t.ini:0: [vm] kernel: required for vmm = qemu",
 		"missing kernel");
 	check_error("", "t.ini:0: [vm] kernel: required for vmm = qemu", "empty file");
@@ -232,7 +233,7 @@ static void test_errors(void)
 		"t.ini:7: [guest] run: 2 commands but only 1 waypipe ports ([wayland] ports)",
 		"more runs than ports");
 	{
-		// inih's line limit is short, so the total comes from 8 commands.
+		// The total comes from 8 commands of 151 bytes.
 		char text[4096] = "[vm]\nkernel = k\nwayland = waypipe\n[wayland]\nports = 8\n"
 				  "[guest]\n";
 		for (int i = 0; i < 8; i++) {
@@ -263,6 +264,58 @@ static void write_file(const char *path, const char *text)
 	FILE *file = fopen(path, "w");
 	fputs(text, file);
 	fclose(file);
+}
+
+// `cmdline = ` and `fill` bytes of 'A', then `tail`: a line of 10 + fill +
+// strlen(tail) bytes.
+static char *long_line(const char *head, size_t fill, const char *tail)
+{
+	size_t head_len = strlen(head), tail_len = strlen(tail);
+	char *text = malloc(head_len + fill + tail_len + 1);
+	memcpy(text, head, head_len);
+	memset(text + head_len, 'A', fill);
+	strcpy(text + head_len + fill, tail);
+	return text;
+}
+
+static void test_long_lines(void)
+{
+	// libinih's default buffer holds 199 bytes: the tail of this line
+	// used to become a `kernel` key of its own.
+	char *text = long_line("[vm]\nkernel = /k\ncmdline = ", 189, "kernel = /x\n");
+	struct tinct_vm_def *def = parse(text);
+	ok(def != NULL && error_count == 0, "a 210-byte line is one line");
+	ok(def != NULL && strcmp(def->kernel, "/k") == 0 && strlen(def->cmdline) == 189 + 11,
+		"its tail is part of the value, not a key");
+	if (def == NULL) {
+		printf("# %s", errors);
+	}
+	vm_def_destroy(def);
+	free(text);
+
+	text = long_line("[vm]\nkernel = /k\ncmdline = ", 4096 - 10, "\n");
+	def = parse(text);
+	ok(def != NULL && strlen(def->cmdline) == 4086, "a line of 4096 bytes parses");
+	vm_def_destroy(def);
+	free(text);
+
+	text = long_line("[vm]\nkernel = /k\ncmdline = ", 4096 - 10, "\r\n");
+	def = parse(text);
+	ok(def != NULL && strlen(def->cmdline) == 4086, "a CR before the newline is not counted");
+	vm_def_destroy(def);
+	free(text);
+
+	text = long_line("[vm]\ncmdline = ", 4096 - 9, "\nkernel = /k\ncpus = 0\n");
+	check_error(text,
+		"t.ini:2: syntax error: line longer than 4096 bytes\n"
+		"t.ini:4: [vm] cpus: expected a number from 1 to 64",
+		"a line of 4097 bytes is an error; the next lines keep their numbers");
+	free(text);
+
+	text = long_line("[vm]\nkernel = /k\ncmdline = ", 5000, "kernel = /x");
+	check_error(text, "t.ini:3: syntax error: line longer than 4096 bytes",
+		"a long last line without a newline is an error, never a key");
+	free(text);
 }
 
 static void test_dirs(void)
@@ -363,6 +416,7 @@ int main(void)
 	test_defaults();
 	test_names();
 	test_errors();
+	test_long_lines();
 	test_dirs();
 	test_search_dirs();
 	vm_def_destroy(NULL);
