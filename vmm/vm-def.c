@@ -99,6 +99,8 @@ struct tinct_vm_def *vm_def_create(const char *name)
 	def->stop_timeout_ms = DEFAULT_STOP_TIMEOUT_MS;
 	def->console_buffer = DEFAULT_CONSOLE_BUFFER;
 	def->wayland_ports = TINCT_WAYPIPE_DEFAULT_PORTS;
+	def->max_windows = TINCT_VM_DEFAULT_MAX_WINDOWS;
+	def->memfd_quota = TINCT_MEMFD_DEFAULT_QUOTA;
 	wl_list_init(&def->link);
 	return def;
 }
@@ -139,7 +141,6 @@ void vm_def_destroy(struct tinct_vm_def *def)
 	}
 	free(def->guest_runs);
 	free(def->extra_args);
-	free_entries(def->wayland_entries, def->wayland_entries_len);
 	free_entries(def->guest_entries, def->guest_entries_len);
 	free(def);
 }
@@ -542,12 +543,101 @@ static const char *add_wayland_named(struct tinct_vm_def *def, const char *value
 	return message;
 }
 
+static const struct {
+	const char *name;
+	enum tinct_vm_permission permission;
+} permissions[] = {
+	{"pointer-constraints", TINCT_PERM_POINTER_CONSTRAINTS},
+	{"relative-pointer", TINCT_PERM_RELATIVE_POINTER},
+	{"fullscreen", TINCT_PERM_FULLSCREEN},
+	{"idle-inhibit", TINCT_PERM_IDLE_INHIBIT},
+};
+
+/* [wayland] allow = PERM ...: words split on commas and blanks, added up. */
+static bool add_wayland_allow(
+	struct tinct_vm_def *def, const char *value, char *message, size_t size)
+{
+	char *copy = strdup(value);
+	if (copy == NULL) {
+		snprintf(message, size, "out of memory");
+		return false;
+	}
+	bool known = true;
+	char *save = NULL;
+	for (char *word = strtok_r(copy, ", \t", &save); word != NULL && known;
+		word = strtok_r(NULL, ", \t", &save)) {
+		known = false;
+		for (size_t i = 0; i < sizeof(permissions) / sizeof(permissions[0]); i++) {
+			if (strcmp(word, permissions[i].name) == 0) {
+				def->wayland_allow |= (uint32_t)permissions[i].permission;
+				known = true;
+			}
+		}
+		if (!known) {
+			snprintf(message, size,
+				"unknown permission \"%s\" (expected pointer-constraints, "
+				"relative-pointer, fullscreen or idle-inhibit)",
+				word);
+		}
+	}
+	free(copy);
+	return known;
+}
+
+/* One [wayland] key; false with a message. */
+static bool parse_wayland_key(
+	struct tinct_vm_def *def, const char *name, const char *value, char *message, size_t size)
+{
+	static const uint64_t ones[] = {1};
+	uint64_t n;
+	if (strcmp(name, "allow") == 0) {
+		return add_wayland_allow(def, value, message, size);
+	} else if (strcmp(name, "max-windows") == 0) {
+		if (!parse_scaled(value, "", ones, &n) || n < 1 || n > TINCT_VM_MAX_MAX_WINDOWS) {
+			snprintf(message, size, "expected a number from 1 to %d",
+				TINCT_VM_MAX_MAX_WINDOWS);
+			return false;
+		}
+		def->max_windows = (int)n;
+	} else if (strcmp(name, "memfd-quota") == 0) {
+		static const uint64_t scales[] = {
+			UINT64_C(1) << 10, UINT64_C(1) << 10, // K
+			UINT64_C(1) << 20, UINT64_C(1) << 20, // M
+			UINT64_C(1) << 30, UINT64_C(1) << 30, // G
+		};
+		if (!parse_scaled(value, "KkMmGg", scales, &n) || n > TINCT_MEMFD_MAX_QUOTA) {
+			snprintf(message, size,
+				"expected bytes with an optional K, M or G suffix, at most 64G");
+			return false;
+		}
+		def->memfd_quota = n;
+	} else if (strcmp(name, "named") == 0) {
+		const char *error = add_wayland_named(def, value);
+		if (error != NULL) {
+			snprintf(message, size, "%s", error);
+			return false;
+		}
+	} else if (strcmp(name, "ports") == 0) {
+		if (!parse_scaled(value, "", ones, &n) || n < 1 || n > TINCT_WAYPIPE_MAX_PORTS) {
+			snprintf(message, size, "expected a number from 1 to %d",
+				TINCT_WAYPIPE_MAX_PORTS);
+			return false;
+		}
+		def->wayland_ports = (uint32_t)n;
+	} else {
+		snprintf(message, size, "unknown key");
+		return false;
+	}
+	return true;
+}
+
 static void handle_ini_entry(
 	void *data, int line, const char *section, const char *name, const char *value)
 {
 	struct parser *parser = data;
 	struct tinct_vm_def *def = parser->def;
 	const char *message = NULL;
+	char buffer[256];
 
 	parser->line = line;
 	if (strcmp(section, "vm") == 0) {
@@ -565,20 +655,8 @@ static void handle_ini_entry(
 			}
 		}
 	} else if (strcmp(section, "wayland") == 0) {
-		if (!add_entry(&def->wayland_entries, &def->wayland_entries_len, name, value,
-			    parser->line)) {
-			message = "out of memory";
-		} else if (strcmp(name, "named") == 0) {
-			message = add_wayland_named(def, value);
-		} else if (strcmp(name, "ports") == 0) {
-			static const uint64_t scales[] = {1};
-			uint64_t n;
-			if (!parse_scaled(value, "", scales, &n) || n < 1 ||
-				n > TINCT_WAYPIPE_MAX_PORTS) {
-				message = "expected a number from 1 to 16";
-			} else {
-				def->wayland_ports = (uint32_t)n;
-			}
+		if (!parse_wayland_key(def, name, value, buffer, sizeof(buffer))) {
+			message = buffer;
 		}
 	} else if (strcmp(section, "guest") == 0) {
 		if (!add_entry(&def->guest_entries, &def->guest_entries_len, name, value,

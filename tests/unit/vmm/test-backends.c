@@ -138,17 +138,6 @@ static void add_named(struct tinct_vm_def *def, const char *name)
 	def->wayland_named[def->wayland_named_len++] = strdup(name);
 }
 
-static void add_wayland_entry(struct tinct_vm_def *def, const char *key, const char *value)
-{
-	def->wayland_entries = realloc(def->wayland_entries,
-		(def->wayland_entries_len + 1) * sizeof(*def->wayland_entries));
-	def->wayland_entries[def->wayland_entries_len++] = (struct tinct_vm_def_entry){
-		.key = strdup(key),
-		.value = strdup(value),
-		.line = 7,
-	};
-}
-
 static void test_crosvm_virtio_wl(void)
 {
 	struct tinct_vm_def *def = make_def(TINCT_VMM_CROSVM);
@@ -172,7 +161,8 @@ static void test_crosvm_virtio_wl(void)
 	// [wayland] keys are not the backend's business.
 	add_named(def, "gpu");
 	add_named(def, "sommelier-x");
-	add_wayland_entry(def, "allow", "fullscreen");
+	def->wayland_allow = TINCT_PERM_FULLSCREEN;
+	def->max_windows = 3;
 	add_named(def, "priv");
 	def->extra_args = strdup("--disable-sandbox");
 	snprintf(want, sizeof(want),

@@ -64,6 +64,10 @@ static void test_full(void)
 					 "console-buffer = 64K\n"
 					 "[wayland]\n"
 					 "named = a b\n"
+					 "allow = fullscreen, idle-inhibit\n"
+					 "allow = relative-pointer\n"
+					 "max-windows = 20\n"
+					 "memfd-quota = 64M\n"
 					 "[guest]\n"
 					 "run = lynx\n"
 					 "run = foot -e 'sh'\n");
@@ -95,10 +99,11 @@ static void test_full(void)
 	is_str(def->extra_args, "-device 'virtio-rng-pci'", "extra-args kept raw");
 	ok(def->stop_timeout_ms == 30000, "stop-timeout");
 	ok(def->console_buffer == 64 * 1024, "console-buffer");
-	ok(def->wayland_entries_len == 1 && strcmp(def->wayland_entries[0].key, "named") == 0 &&
-			strcmp(def->wayland_entries[0].value, "a b") == 0 &&
-			def->wayland_entries[0].line == 21,
-		"[wayland] kept raw with its line");
+	is_int(def->wayland_allow,
+		TINCT_PERM_FULLSCREEN | TINCT_PERM_IDLE_INHIBIT | TINCT_PERM_RELATIVE_POINTER,
+		"[wayland] allow, repeatable");
+	is_int(def->max_windows, 20, "[wayland] max-windows");
+	is_int(def->memfd_quota, UINT64_C(64) << 20, "[wayland] memfd-quota");
 	ok(def->wayland_named_len == 2 && strcmp(def->wayland_named[0], "a") == 0 &&
 			strcmp(def->wayland_named[1], "b") == 0,
 		"[wayland] named parsed into names");
@@ -120,6 +125,9 @@ static void test_defaults(void)
 			def->disks_len == 0 && def->wayland_kind == TINCT_VM_WAYLAND_NONE &&
 			def->wayland == NULL && def->guest_runs_len == 0,
 		"defaults");
+	is_int(def->wayland_allow, 0, "[wayland] allow: nothing by default");
+	is_int(def->max_windows, TINCT_VM_DEFAULT_MAX_WINDOWS, "[wayland] max-windows: 500");
+	is_int(def->memfd_quota, UINT64_C(256) << 20, "[wayland] memfd-quota: 256M");
 	vm_def_destroy(def);
 
 	def = parse("[vm]\ncolor = purple\nmemory = 768M\nvmm = command\n"
@@ -128,6 +136,46 @@ static void test_defaults(void)
 			def->vmm == TINCT_VMM_COMMAND && def->kernel == NULL,
 		"color alias, M suffix, command without kernel");
 	vm_def_destroy(def);
+}
+
+static void test_memfd_quota(void)
+{
+	static const struct {
+		const char *text;
+		bool ok;
+		uint64_t value;
+	} cases[] = {
+		{"256M", true, UINT64_C(256) << 20},
+		{"1048576", true, 1048576},
+		{"4k", true, 4096},
+		{"2G", true, UINT64_C(2) << 30},
+		{"64G", true, UINT64_C(64) << 30},
+		{"0", true, 0},
+		{"65G", false, 0},
+		{"68719476737", false, 0},
+		{"99999999999999999999999", false, 0},
+		{"", false, 0},
+		{"M", false, 0},
+		{"-1M", false, 0},
+		{"1.5G", false, 0},
+		{"12MB", false, 0},
+		{"1T", false, 0},
+		{"1 M", false, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "[vm]\nkernel = k\n[wayland]\nmemfd-quota = %s\n",
+			cases[i].text);
+		struct tinct_vm_def *def = parse(text);
+		if (cases[i].ok) {
+			ok(def != NULL && def->memfd_quota == cases[i].value,
+				"memfd-quota = %s parses", cases[i].text);
+		} else {
+			ok(def == NULL && error_count == 1, "memfd-quota = %s is refused",
+				cases[i].text);
+		}
+		vm_def_destroy(def);
+	}
 }
 
 static void test_names(void)
@@ -222,6 +270,29 @@ static void test_errors(void)
 	check_error("[vm]\nkernel = k\n[wayland]\nnamed = memfd\n",
 		"t.ini:4: [wayland] named: \"memfd\" is the memfd server's context name",
 		"named socket memfd");
+	check_error("[vm]\nkernel = k\n[wayland]\nallow = fullscreen, everything\n",
+		"t.ini:4: [wayland] allow: unknown permission \"everything\" (expected "
+		"pointer-constraints, relative-pointer, fullscreen or idle-inhibit)",
+		"an unknown permission");
+	check_error("[vm]\nkernel = k\n[wayland]\nallow = Fullscreen\n",
+		"t.ini:4: [wayland] allow: unknown permission \"Fullscreen\" (expected "
+		"pointer-constraints, relative-pointer, fullscreen or idle-inhibit)",
+		"permissions are lower case");
+	check_error("[vm]\nkernel = k\n[wayland]\nmax-windows = 0\n",
+		"t.ini:4: [wayland] max-windows: expected a number from 1 to 100000",
+		"max-windows 0");
+	check_error("[vm]\nkernel = k\n[wayland]\nmax-windows = 100001\n",
+		"t.ini:4: [wayland] max-windows: expected a number from 1 to 100000",
+		"max-windows too many");
+	check_error("[vm]\nkernel = k\n[wayland]\nmax-windows = 5x\n",
+		"t.ini:4: [wayland] max-windows: expected a number from 1 to 100000",
+		"max-windows not a number");
+	check_error("[vm]\nkernel = k\n[wayland]\nmemfd-quota = lots\n",
+		"t.ini:4: [wayland] memfd-quota: expected bytes with an optional K, M or G suffix, "
+		"at most 64G",
+		"memfd-quota not a size");
+	check_error("[vm]\nkernel = k\n[wayland]\nalow = fullscreen\n",
+		"t.ini:4: [wayland] alow: unknown key", "an unknown [wayland] key");
 	check_error("[vm]\nkernel = k\nwayland = waypipe\n[wayland]\nports = 17\n",
 		"t.ini:5: [wayland] ports: expected a number from 1 to 16", "too many ports");
 	check_error("[vm]\nkernel = k\nwayland = waypipe\n[wayland]\nports = 0\n",
@@ -414,6 +485,7 @@ int main(void)
 {
 	test_full();
 	test_defaults();
+	test_memfd_quota();
 	test_names();
 	test_errors();
 	test_long_lines();
