@@ -1,13 +1,11 @@
 /*
- * tinct.ini parsing with libinih: defaults first, one parse function per
- * section, every error reported with file, line, section and key, and the bad
- * line skipped so the rest of the file still applies.
+ * tinct.ini parsing through common/ini: defaults first, one parse function
+ * per section, every error reported with file, line, section and key, and
+ * the bad line skipped so the rest of the file still applies.
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <ini.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -17,15 +15,14 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 
+#include "common/ini.h"
+
 struct parse_state {
 	struct tinct_config *config;
 	const char *path;
-	FILE *file;
 	FILE *errors;
-	int line; // line being parsed, counted by our reader
-	bool at_line_start;
+	int line; // of the entry being parsed
 	int error_count;
-	int last_error_line;
 };
 
 static void report(struct parse_state *state, const char *section, const char *key, const char *fmt,
@@ -41,7 +38,6 @@ static void report(
 	va_end(args);
 
 	state->error_count++;
-	state->last_error_line = state->line;
 	if (state->errors != NULL) {
 		fprintf(state->errors, "%s:%d: [%s] %s: %s\n", state->path, state->line, section,
 			key, message);
@@ -101,65 +97,6 @@ static bool parse_double(const char *value, double min, double max, double *out)
 	}
 	*out = d;
 	return true;
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	return -1;
-}
-
-bool config_parse_colour(const char *text, struct tinct_colour *colour)
-{
-	size_t len = strlen(text);
-	if (text[0] != '#' || (len != 7 && len != 9)) {
-		return false;
-	}
-	float parts[4] = {0, 0, 0, 1};
-	for (size_t i = 0; i < (len - 1) / 2; i++) {
-		int hi = hex_digit(text[1 + 2 * i]);
-		int lo = hex_digit(text[2 + 2 * i]);
-		if (hi < 0 || lo < 0) {
-			return false;
-		}
-		parts[i] = (float)(hi * 16 + lo) / 255.0f;
-	}
-	*colour = (struct tinct_colour){parts[0], parts[1], parts[2], parts[3]};
-	return true;
-}
-
-struct tinct_colour config_colour_unfocused(struct tinct_colour colour)
-{
-	/* Same hue, 55% of the brightness: clearly "not where keys go". */
-	const float k = 0.55f;
-	return (struct tinct_colour){colour.r * k, colour.g * k, colour.b * k, colour.a};
-}
-
-static float linear(float c)
-{
-	return c <= 0.04045f ? c / 12.92f : powf((c + 0.055f) / 1.055f, 2.4f);
-}
-
-struct tinct_colour config_colour_contrast(struct tinct_colour colour)
-{
-	/*
-	 * WCAG relative luminance; pick the text colour with the larger
-	 * contrast ratio. Black wins on yellow and light grey, white elsewhere.
-	 */
-	float l = 0.2126f * linear(colour.r) + 0.7152f * linear(colour.g) +
-		  0.0722f * linear(colour.b);
-	float with_white = 1.05f / (l + 0.05f);
-	float with_black = (l + 0.05f) / 0.05f;
-	if (with_black > with_white) {
-		return (struct tinct_colour){0, 0, 0, 1};
-	}
-	return (struct tinct_colour){1, 1, 1, 1};
 }
 
 /* Section parsers. */
@@ -276,8 +213,9 @@ static bool parse_appearance(struct parse_state *state, const char *key, const c
 		colour = &config->appearance.background;
 	}
 	if (colour != NULL) {
-		if (!config_parse_colour(value, colour)) {
-			report(state, "appearance", key, "expected a colour #rrggbb, got \"%s\"",
+		if (!colour_parse(value, colour)) {
+			report(state, "appearance", key,
+				"expected a colour #rrggbb, #rrggbbaa or a label name, got \"%s\"",
 				value);
 		}
 		return true;
@@ -400,9 +338,11 @@ static bool parse_bindings(struct parse_state *state, const char *key, const cha
 	return true;
 }
 
-static int handle_ini_entry(void *user, const char *section, const char *key, const char *value)
+static void handle_ini_entry(
+	void *data, int line, const char *section, const char *key, const char *value)
 {
-	struct parse_state *state = user;
+	struct parse_state *state = data;
+	state->line = line;
 	bool known;
 	if (strcmp(section, "keyboard") == 0) {
 		known = parse_keyboard(state, key, value);
@@ -420,55 +360,23 @@ static int handle_ini_entry(void *user, const char *section, const char *key, co
 		known = parse_output(state, section, section + 7, key, value);
 	} else if (section[0] == '\0') {
 		report(state, section, key, "key outside of any section");
-		return 1;
+		return;
 	} else {
 		report(state, section, key, "unknown section");
-		return 1;
+		return;
 	}
 	if (!known) {
 		report(state, section, key, "unknown key");
 	}
-	/* Errors are reported and counted by us; inih keeps going either way. */
-	return 1;
 }
 
-static bool line_is_syntax_error(const char *line)
+static void handle_ini_error(void *data, int line, const char *message)
 {
-	while (isspace((unsigned char)*line)) {
-		line++;
+	struct parse_state *state = data;
+	state->error_count++;
+	if (state->errors != NULL) {
+		fprintf(state->errors, "%s:%d: %s\n", state->path, line, message);
 	}
-	if (*line == '\0' || *line == ';' || *line == '#') {
-		return false;
-	}
-	if (*line == '[') {
-		return strchr(line, ']') == NULL;
-	}
-	return strchr(line, '=') == NULL && strchr(line, ':') == NULL;
-}
-
-/* fgets for inih that also counts lines, so errors can name them. */
-static char *read_line(char *str, int num, void *stream)
-{
-	struct parse_state *state = stream;
-	char *line = fgets(str, num, state->file);
-	if (line == NULL) {
-		return NULL;
-	}
-	if (state->at_line_start) {
-		state->line++;
-		if (line_is_syntax_error(line)) {
-			state->error_count++;
-			if (state->errors != NULL) {
-				fprintf(state->errors,
-					"%s:%d: syntax error: expected \"key = value\" or "
-					"\"[section]\"\n",
-					state->path, state->line);
-			}
-		}
-	}
-	size_t len = strlen(line);
-	state->at_line_start = len > 0 && line[len - 1] == '\n';
-	return line;
 }
 
 int config_load(struct tinct_config *config, const char *path, FILE *errors)
@@ -483,14 +391,18 @@ int config_load(struct tinct_config *config, const char *path, FILE *errors)
 	struct parse_state state = {
 		.config = config,
 		.path = path,
-		.file = file,
 		.errors = errors,
-		.at_line_start = true,
 	};
-	/* A continuation line would silently glue itself to the previous key. */
-	ini_allow_multiline = false;
-	ini_max_line = 4096;
-	ini_parse_stream(read_line, &state, handle_ini_entry, &state);
+	static const struct tinct_ini_handler handler = {
+		.entry = handle_ini_entry,
+		.error = handle_ini_error,
+	};
+	if (!ini_read(file, &handler, &state)) {
+		state.error_count++;
+		if (errors != NULL) {
+			fprintf(errors, "%s: cannot read: %s\n", path, strerror(errno));
+		}
+	}
 	fclose(file);
 	set_string(&config->path, path);
 	return state.error_count;
@@ -572,8 +484,8 @@ bool config_init(struct tinct_config *config)
 	config->appearance.font = strdup("sans 10");
 	config->appearance.border_width = 2;
 	config->appearance.title_height = 22;
-	config_parse_colour("#6b6f76", &config->appearance.host_colour);
-	config_parse_colour("#000000", &config->appearance.background);
+	config->appearance.host_colour = colour_from_rgb(0x6b6f76);
+	config->appearance.background = colour_from_rgb(0x000000);
 	if (config->appearance.font == NULL) {
 		return false;
 	}

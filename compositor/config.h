@@ -2,9 +2,11 @@
  * tinct.ini: the compositor's configuration.
  *
  * Parsing happens in two steps, as foot does: defaults are filled first, then
- * every line of the file is handed to the parse function of its section. A bad
- * line is reported as "path:line: [section] key: message" and skipped; the rest
- * of the file still applies. config_load() returns the number of errors.
+ * every line of the file (read by common/ini.h) is handed to the parse
+ * function of its section. A bad line is reported as
+ * "path:line: [section] key: message", or "path:line: syntax error: why" for
+ * a line that is no INI or longer than 4096 bytes, and skipped; the rest of
+ * the file still applies. config_load() returns the number of errors.
  */
 #ifndef TINCT_CONFIG_H
 #define TINCT_CONFIG_H
@@ -16,11 +18,7 @@
 #include <xkbcommon/xkbcommon.h>
 
 #include "bindings.h"
-
-/* An sRGB colour with alpha, components 0..1 (wlroots' scene colours). */
-struct tinct_colour {
-	float r, g, b, a;
-};
+#include "common/colour.h"
 
 struct tinct_output_config {
 	char *name; // connector name, e.g. "HEADLESS-1" or "DP-2"
@@ -92,14 +90,5 @@ char *config_find_default(void);
 
 /* Per-output settings by connector name, or NULL. */
 struct tinct_output_config *config_find_output(struct tinct_config *config, const char *name);
-
-/* "#rrggbb" or "#rrggbbaa" into colour; false when malformed. */
-bool config_parse_colour(const char *text, struct tinct_colour *colour);
-
-/* A darker variant of the same hue, used for unfocused frames. */
-struct tinct_colour config_colour_unfocused(struct tinct_colour colour);
-
-/* Black or white, whichever reads better on top of colour. */
-struct tinct_colour config_colour_contrast(struct tinct_colour colour);
 
 #endif

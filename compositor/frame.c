@@ -12,6 +12,7 @@
 #include <wlr/util/edges.h>
 #include <wlr/util/log.h>
 
+#include "common/colour.h"
 #include "text.h"
 #include "view.h"
 
@@ -28,7 +29,7 @@ int frame_title_height(const struct tinct_view *view)
 static struct tinct_colour frame_colour(const struct tinct_view *view)
 {
 	struct tinct_colour colour = view_colour(view);
-	return view->activated ? colour : config_colour_unfocused(colour);
+	return view->activated ? colour : colour_unfocused(colour);
 }
 
 bool frame_init(struct tinct_frame *frame, struct tinct_view *view)
@@ -82,7 +83,7 @@ static void update_title(struct tinct_frame *frame, int width, struct tinct_colo
 		return;
 	}
 	struct wlr_buffer *buffer = text_buffer_create(width, height, scale, title,
-		config->appearance.font, config_colour_contrast(colour), colour, 6);
+		config->appearance.font, colour_contrast(colour), colour, 6);
 	if (buffer == NULL) {
 		return;
 	}

@@ -12,6 +12,7 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/util/log.h>
 
+#include "common/colour.h"
 #include "consoles.h"
 #include "output.h"
 #include "seat.h"
@@ -151,9 +152,8 @@ static void draw_bar(cairo_t *cairo, void *data)
 		/* A window of it opened without the keyboard: "!" until it gets it. */
 		snprintf(label, sizeof(label), "%s%s%s", dvm->wants_attention ? "! " : "",
 			vm_name(dvm->vm), suffix);
-		struct tinct_colour bg = state == TINCT_VM_RUNNING
-						 ? dvm->colour
-						 : config_colour_unfocused(dvm->colour);
+		struct tinct_colour bg =
+			state == TINCT_VM_RUNNING ? dvm->colour : colour_unfocused(dvm->colour);
 		int cw = text_width(label, font) + 2 * PAD;
 		if (x + cw > job->width / 2) {
 			break;
@@ -161,10 +161,9 @@ static void draw_bar(cairo_t *cairo, void *data)
 		fill(cairo, bg, x, 3, cw, h - 6);
 		if (dvm->wants_attention) {
 			/* An underline in the contrast colour, visible on every VM colour. */
-			fill(cairo, config_colour_contrast(bg), x, h - 6, cw, 3);
+			fill(cairo, colour_contrast(bg), x, h - 6, cw, 3);
 		}
-		text_draw(cairo, label, font, config_colour_contrast(bg), x + PAD, 3, cw - PAD,
-			h - 6);
+		text_draw(cairo, label, font, colour_contrast(bg), x + PAD, 3, cw - PAD, h - 6);
 		add_region(panel, x, x + cw, REGION_CHIP, dvm);
 		x += cw + 4;
 	}
@@ -197,8 +196,7 @@ static void draw_bar(cairo_t *cairo, void *data)
 	int who_w = text_width(who, font) + 2 * PAD;
 	int who_x = right - PAD - who_w;
 	fill(cairo, who_bg, who_x, 3, who_w, h - 6);
-	text_draw(cairo, who, font, config_colour_contrast(who_bg), who_x + PAD, 3, who_w - PAD,
-		h - 6);
+	text_draw(cairo, who, font, colour_contrast(who_bg), who_x + PAD, 3, who_w - PAD, h - 6);
 }
 
 /* Menu drawing. */
@@ -245,7 +243,7 @@ static void draw_menu(cairo_t *cairo, void *data)
 			}
 			struct tinct_colour fg = !enabled ? text_dim
 						 : selected && a == (int)panel->selected_action
-							 ? config_colour_contrast(dvm->colour)
+							 ? colour_contrast(dvm->colour)
 							 : text_fg;
 			text_draw(cairo, actions[a].label, font, fg, actions[a].x + 5, y,
 				actions[a].width - 5, MENU_ROW);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <wlr/util/log.h>
 
+#include "common/colour.h"
 #include "consoles.h"
 #include "memfd_server.h"
 #include "policy.h"
@@ -16,71 +17,6 @@
 #include "vm-def.h"
 #include "vm.h"
 #include "vm_display.h"
-
-static struct tinct_colour colour_from_rgb(uint32_t rgb)
-{
-	return (struct tinct_colour){
-		.r = (float)((rgb >> 16) & 0xff) / 255.0f,
-		.g = (float)((rgb >> 8) & 0xff) / 255.0f,
-		.b = (float)(rgb & 0xff) / 255.0f,
-		.a = 1.0f,
-	};
-}
-
-static void report(
-	const struct tinct_vm_def *def, const struct tinct_vm_def_entry *entry, const char *message)
-{
-	wlr_log(WLR_ERROR, "%s:%d: [wayland] %s: %s", def->path ? def->path : def->name,
-		entry->line, entry->key, message);
-}
-
-static void parse_allow(struct tinct_desktop_vm *dvm, const struct tinct_vm_def *def,
-	const struct tinct_vm_def_entry *entry)
-{
-	char *copy = strdup(entry->value);
-	char *save = NULL;
-	for (char *word = strtok_r(copy, ", \t", &save); word != NULL;
-		word = strtok_r(NULL, ", \t", &save)) {
-		if (strcmp(word, "pointer-constraints") == 0) {
-			dvm->permissions |= TINCT_PERM_POINTER_CONSTRAINTS;
-		} else if (strcmp(word, "relative-pointer") == 0) {
-			dvm->permissions |= TINCT_PERM_RELATIVE_POINTER;
-		} else if (strcmp(word, "fullscreen") == 0) {
-			dvm->permissions |= TINCT_PERM_FULLSCREEN;
-		} else if (strcmp(word, "idle-inhibit") == 0) {
-			dvm->permissions |= TINCT_PERM_IDLE_INHIBIT;
-		} else {
-			report(def, entry,
-				"unknown permission (pointer-constraints, relative-pointer, "
-				"fullscreen, idle-inhibit); ignored");
-		}
-	}
-	free(copy);
-}
-
-static void parse_wayland_section(struct tinct_desktop_vm *dvm, const struct tinct_vm_def *def)
-{
-	for (size_t i = 0; i < def->wayland_entries_len; i++) {
-		const struct tinct_vm_def_entry *entry = &def->wayland_entries[i];
-		if (strcmp(entry->key, "allow") == 0) {
-			parse_allow(dvm, def, entry);
-		} else if (strcmp(entry->key, "memfd-quota") == 0) {
-			if (!memfd_server_parse_quota(entry->value, &dvm->memfd_quota)) {
-				report(def, entry,
-					"expected bytes with an optional K, M or G suffix, at most "
-					"64G; using 256M");
-			}
-		} else if (strcmp(entry->key, "max-windows") == 0) {
-			char *end;
-			long n = strtol(entry->value, &end, 10);
-			if (*entry->value == '\0' || *end != '\0' || n < 1 || n > 100000) {
-				report(def, entry, "expected a number from 1 to 100000; using 500");
-			} else {
-				dvm->max_windows = (int)n;
-			}
-		}
-	}
-}
 
 // The VM's display and its memfd server go together.
 static void display_destroy(struct tinct_desktop_vm *dvm)
@@ -116,9 +52,9 @@ static void desktop_vm_create(struct tinct_server *server, struct tinct_vm *vm)
 	dvm->server = server;
 	dvm->vm = vm;
 	dvm->colour = colour_from_rgb(vm->def->colour);
-	dvm->max_windows = TINCT_VM_DEFAULT_MAX_WINDOWS;
-	dvm->memfd_quota = TINCT_MEMFD_DEFAULT_QUOTA;
-	parse_wayland_section(dvm, vm->def);
+	dvm->permissions = vm->def->wayland_allow;
+	dvm->max_windows = vm->def->max_windows;
+	dvm->memfd_quota = vm->def->memfd_quota;
 	dvm->vm_destroy.notify = handle_vm_destroy;
 	wl_signal_add(&vm->events.destroy, &dvm->vm_destroy);
 	wl_list_insert(server->desktop_vms.prev, &dvm->link);

@@ -1,20 +1,13 @@
 /*
  * The compositor's side of the VMs: for every VM the vmm library knows, its
- * colour, its Wayland permissions and limits (from the [wayland] section of
- * its definition), and while it is active its own display and memfd server
- * (virtio-wl). Both are created before the VMM starts and destroyed when it
- * stops or crashes, which disconnects every client of the VM and so removes
- * its windows.
+ * colour, its Wayland permissions and limits, and while it is active its own
+ * display and memfd server (virtio-wl). Both are created before the VMM
+ * starts and destroyed when it stops or crashes, which disconnects every
+ * client of the VM and so removes its windows.
  *
- * [wayland] keys:
- *   named = NAME ...        extra sockets wayland-NAME (crosvm named contexts;
- *                           parsed with the definition, vm-def.h)
- *   allow = PERM, ...       pointer-constraints, relative-pointer, fullscreen,
- *                           idle-inhibit
- *   max-windows = N         toplevels the VM may have at once (default 500)
- *   memfd-quota = SIZE      total the VM's memfd server hands out while the
- *                           VM runs, K/M/G suffix (default 256M; see
- *                           virtio-wl/memfd_server.h)
+ * The [wayland] keys (allow, max-windows, memfd-quota, named) are parsed and
+ * checked with the rest of the definition (vmm/vm-def.h): a definition with
+ * a bad one defines no VM, so what is copied here is always valid.
  */
 #ifndef TINCT_VMS_H
 #define TINCT_VMS_H
@@ -23,28 +16,20 @@
 #include <stdint.h>
 #include <wayland-server-core.h>
 
-#include "config.h"
+#include "common/colour.h"
+#include "vm-def.h"
 
 struct tinct_server;
 struct tinct_memfd_server;
 struct tinct_vm;
 struct wl_client;
 
-enum tinct_vm_permission {
-	TINCT_PERM_POINTER_CONSTRAINTS = 1 << 0,
-	TINCT_PERM_RELATIVE_POINTER = 1 << 1,
-	TINCT_PERM_FULLSCREEN = 1 << 2,
-	TINCT_PERM_IDLE_INHIBIT = 1 << 3,
-};
-
-#define TINCT_VM_DEFAULT_MAX_WINDOWS 500
-
 struct tinct_desktop_vm {
 	struct tinct_server *server;
 	struct tinct_vm *vm;
 	struct tinct_colour colour;
-	uint32_t permissions; // enum tinct_vm_permission
-	int max_windows;
+	uint32_t permissions; // enum tinct_vm_permission, [wayland] allow
+	int max_windows; // [wayland] max-windows
 	int windows; // mapped or not, toplevels that exist now
 	/*
 	 * The user just asked for the VM: until then (CLOCK_MONOTONIC ms) its

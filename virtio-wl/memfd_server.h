@@ -45,8 +45,8 @@
  * the guest cannot grow the file anyway (it only sees the pages crosvm
  * mapped); host-side holders may use it as a growable wl_shm pool.
  *
- * Accounting. Each VM has a quota (`[wayland] memfd-quota`, default
- * TINCT_MEMFD_DEFAULT_QUOTA) on the total handed out: the sum of the sizes,
+ * Accounting. Each VM has a quota (`[wayland] memfd-quota`, default 256M,
+ * parsed with the VM definition: vmm/vm-def.h) on the total handed out: the sum of the sizes,
  * rounded up to whole pages, of every memfd delivered since the server was
  * created, i.e. since the VM started (the server is created and destroyed
  * with the VM's display). tinct keeps no copy of the descriptors and cannot
@@ -74,8 +74,6 @@ struct wl_event_loop;
 #define TINCT_MEMFD_VERSION 1
 #define TINCT_MEMFD_NAME_LEN 64
 #define TINCT_MEMFD_MAX_SIZE (UINT64_C(1) << 30) // one request, 1 GiB
-#define TINCT_MEMFD_DEFAULT_QUOTA (UINT64_C(256) << 20) // per VM, 256 MiB
-#define TINCT_MEMFD_MAX_QUOTA (UINT64_C(64) << 30)
 #define TINCT_MEMFD_MAX_CLIENTS 16
 // The socket's file name in the VM's runtime directory; vmm/backend.h has
 // the same as TINCT_MEMFD_SOCKET_NAME for crosvm's command line.
@@ -114,11 +112,5 @@ void memfd_server_destroy(struct tinct_memfd_server *server);
 const char *memfd_server_path(const struct tinct_memfd_server *server);
 /* Bytes counted against the quota so far (whole pages). */
 uint64_t memfd_server_handed_out(const struct tinct_memfd_server *server);
-
-/*
- * Parses a quota: a number of bytes with an optional K, M or G suffix
- * (powers of 1024), at most TINCT_MEMFD_MAX_QUOTA. false when malformed.
- */
-bool memfd_server_parse_quota(const char *text, uint64_t *quota);
 
 #endif

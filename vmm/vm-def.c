@@ -8,7 +8,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -16,24 +15,12 @@
 #include <wlr/util/log.h>
 
 #include "argv.h"
+#include "common/colour.h"
+#include "common/ini.h"
 
 #define DEFAULT_MEMORY_MIB 512
 #define DEFAULT_STOP_TIMEOUT_MS 10000
 #define DEFAULT_CONSOLE_BUFFER (1024 * 1024)
-
-static const struct {
-	const char *name;
-	uint32_t rgb;
-} labels[] = {
-	{"red", 0xcc0000},
-	{"orange", 0xf57900},
-	{"yellow", 0xedd400},
-	{"green", 0x73d216},
-	{"gray", 0x555555},
-	{"blue", 0x3465a4},
-	{"purple", 0x75507b},
-	{"black", 0x000000},
-};
 
 static const char *const vmm_names[] = {
 	[TINCT_VMM_QEMU] = "qemu",
@@ -74,46 +61,6 @@ bool vm_def_name_valid(const char *name)
 	return true;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
-bool vm_def_parse_colour(const char *text, uint32_t *colour)
-{
-	if (text[0] == '#') {
-		if (strlen(text) != 7) {
-			return false;
-		}
-		uint32_t rgb = 0;
-		for (int i = 1; i < 7; i++) {
-			int d = hex_digit(text[i]);
-			if (d < 0) {
-				return false;
-			}
-			rgb = rgb << 4 | (uint32_t)d;
-		}
-		*colour = rgb;
-		return true;
-	}
-	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
-		if (strcmp(text, labels[i].name) == 0) {
-			*colour = labels[i].rgb;
-			return true;
-		}
-	}
-	return false;
-}
-
 const char *vm_def_vmm_name(enum tinct_vmm_kind kind)
 {
 	return vmm_names[kind];
@@ -152,6 +99,8 @@ struct tinct_vm_def *vm_def_create(const char *name)
 	def->stop_timeout_ms = DEFAULT_STOP_TIMEOUT_MS;
 	def->console_buffer = DEFAULT_CONSOLE_BUFFER;
 	def->wayland_ports = TINCT_WAYPIPE_DEFAULT_PORTS;
+	def->max_windows = TINCT_VM_DEFAULT_MAX_WINDOWS;
+	def->memfd_quota = TINCT_MEMFD_DEFAULT_QUOTA;
 	wl_list_init(&def->link);
 	return def;
 }
@@ -192,7 +141,6 @@ void vm_def_destroy(struct tinct_vm_def *def)
 	}
 	free(def->guest_runs);
 	free(def->extra_args);
-	free_entries(def->wayland_entries, def->wayland_entries_len);
 	free_entries(def->guest_entries, def->guest_entries_len);
 	free(def);
 }
@@ -219,13 +167,12 @@ enum key {
 };
 
 struct parser {
-	FILE *file;
 	const char *path;
 	const char *images_dir;
 	struct tinct_vm_def *def;
 	tinct_vm_def_report_func report;
 	void *data;
-	int line; // of the line inih handed over last
+	int line; // of the entry being parsed
 	int errors;
 	int first_line[KEY_COUNT]; // 0 = not seen yet
 };
@@ -393,7 +340,7 @@ static bool parse_vm_key(
 	case KEY_COLOUR:
 		*message = "expected #rrggbb or one of red, orange, yellow, green, gray, blue, "
 			   "purple, black";
-		return vm_def_parse_colour(value, &def->colour);
+		return colour_parse_rgb(value, &def->colour);
 	case KEY_VMM:
 		*message = "expected qemu, cloud-hypervisor, crosvm or command";
 		return vm_def_parse_vmm(value, &def->vmm);
@@ -596,17 +543,103 @@ static const char *add_wayland_named(struct tinct_vm_def *def, const char *value
 	return message;
 }
 
-static int handle_ini_entry(void *user, const char *section, const char *name, const char *value)
+static const struct {
+	const char *name;
+	enum tinct_vm_permission permission;
+} permissions[] = {
+	{"pointer-constraints", TINCT_PERM_POINTER_CONSTRAINTS},
+	{"relative-pointer", TINCT_PERM_RELATIVE_POINTER},
+	{"fullscreen", TINCT_PERM_FULLSCREEN},
+	{"idle-inhibit", TINCT_PERM_IDLE_INHIBIT},
+};
+
+/* [wayland] allow = PERM ...: words split on commas and blanks, added up. */
+static bool add_wayland_allow(
+	struct tinct_vm_def *def, const char *value, char *message, size_t size)
 {
-	struct parser *parser = user;
+	char *copy = strdup(value);
+	if (copy == NULL) {
+		snprintf(message, size, "out of memory");
+		return false;
+	}
+	bool known = true;
+	char *save = NULL;
+	for (char *word = strtok_r(copy, ", \t", &save); word != NULL && known;
+		word = strtok_r(NULL, ", \t", &save)) {
+		known = false;
+		for (size_t i = 0; i < sizeof(permissions) / sizeof(permissions[0]); i++) {
+			if (strcmp(word, permissions[i].name) == 0) {
+				def->wayland_allow |= (uint32_t)permissions[i].permission;
+				known = true;
+			}
+		}
+		if (!known) {
+			snprintf(message, size,
+				"unknown permission \"%s\" (expected pointer-constraints, "
+				"relative-pointer, fullscreen or idle-inhibit)",
+				word);
+		}
+	}
+	free(copy);
+	return known;
+}
+
+/* One [wayland] key; false with a message. */
+static bool parse_wayland_key(
+	struct tinct_vm_def *def, const char *name, const char *value, char *message, size_t size)
+{
+	static const uint64_t ones[] = {1};
+	uint64_t n;
+	if (strcmp(name, "allow") == 0) {
+		return add_wayland_allow(def, value, message, size);
+	} else if (strcmp(name, "max-windows") == 0) {
+		if (!parse_scaled(value, "", ones, &n) || n < 1 || n > TINCT_VM_MAX_MAX_WINDOWS) {
+			snprintf(message, size, "expected a number from 1 to %d",
+				TINCT_VM_MAX_MAX_WINDOWS);
+			return false;
+		}
+		def->max_windows = (int)n;
+	} else if (strcmp(name, "memfd-quota") == 0) {
+		static const uint64_t scales[] = {
+			UINT64_C(1) << 10, UINT64_C(1) << 10, // K
+			UINT64_C(1) << 20, UINT64_C(1) << 20, // M
+			UINT64_C(1) << 30, UINT64_C(1) << 30, // G
+		};
+		if (!parse_scaled(value, "KkMmGg", scales, &n) || n > TINCT_MEMFD_MAX_QUOTA) {
+			snprintf(message, size,
+				"expected bytes with an optional K, M or G suffix, at most 64G");
+			return false;
+		}
+		def->memfd_quota = n;
+	} else if (strcmp(name, "named") == 0) {
+		const char *error = add_wayland_named(def, value);
+		if (error != NULL) {
+			snprintf(message, size, "%s", error);
+			return false;
+		}
+	} else if (strcmp(name, "ports") == 0) {
+		if (!parse_scaled(value, "", ones, &n) || n < 1 || n > TINCT_WAYPIPE_MAX_PORTS) {
+			snprintf(message, size, "expected a number from 1 to %d",
+				TINCT_WAYPIPE_MAX_PORTS);
+			return false;
+		}
+		def->wayland_ports = (uint32_t)n;
+	} else {
+		snprintf(message, size, "unknown key");
+		return false;
+	}
+	return true;
+}
+
+static void handle_ini_entry(
+	void *data, int line, const char *section, const char *name, const char *value)
+{
+	struct parser *parser = data;
 	struct tinct_vm_def *def = parser->def;
 	const char *message = NULL;
+	char buffer[256];
 
-	if (name == NULL) {
-		// A section header alone (inih calls with NULL name when built
-		// with INI_CALL_HANDLER_ON_NEW_SECTION): nothing to do.
-		return 1;
-	}
+	parser->line = line;
 	if (strcmp(section, "vm") == 0) {
 		enum key key;
 		if (!lookup_key(name, &key)) {
@@ -614,7 +647,7 @@ static int handle_ini_entry(void *user, const char *section, const char *name, c
 		} else if (key != KEY_DISK && key != KEY_DISK_RW && parser->first_line[key] != 0) {
 			report_error(parser, "%s:%d: [%s] %s: set twice (first on line %d)",
 				parser->path, parser->line, section, name, parser->first_line[key]);
-			return 1;
+			return;
 		} else {
 			parser->first_line[key] = parser->line;
 			if (parse_vm_key(parser, key, value, &message)) {
@@ -622,20 +655,8 @@ static int handle_ini_entry(void *user, const char *section, const char *name, c
 			}
 		}
 	} else if (strcmp(section, "wayland") == 0) {
-		if (!add_entry(&def->wayland_entries, &def->wayland_entries_len, name, value,
-			    parser->line)) {
-			message = "out of memory";
-		} else if (strcmp(name, "named") == 0) {
-			message = add_wayland_named(def, value);
-		} else if (strcmp(name, "ports") == 0) {
-			static const uint64_t scales[] = {1};
-			uint64_t n;
-			if (!parse_scaled(value, "", scales, &n) || n < 1 ||
-				n > TINCT_WAYPIPE_MAX_PORTS) {
-				message = "expected a number from 1 to 16";
-			} else {
-				def->wayland_ports = (uint32_t)n;
-			}
+		if (!parse_wayland_key(def, name, value, buffer, sizeof(buffer))) {
+			message = buffer;
 		}
 	} else if (strcmp(section, "guest") == 0) {
 		if (!add_entry(&def->guest_entries, &def->guest_entries_len, name, value,
@@ -653,19 +674,12 @@ static int handle_ini_entry(void *user, const char *section, const char *name, c
 		report_error(parser, "%s:%d: [%s] %s: %s", parser->path, parser->line, section,
 			name, message);
 	}
-	return 1;
 }
 
-// inih reads through this so that the handler knows the current line:
-// libinih as packaged is built without INI_HANDLER_LINENO.
-static char *read_line(char *str, int num, void *stream)
+static void handle_ini_error(void *data, int line, const char *message)
 {
-	struct parser *parser = stream;
-	char *line = fgets(str, num, parser->file);
-	if (line != NULL) {
-		parser->line++;
-	}
-	return line;
+	struct parser *parser = data;
+	report_error(parser, "%s:%d: %s", parser->path, line, message);
 }
 
 static int guest_entry_line(const struct tinct_vm_def *def, const char *key)
@@ -735,7 +749,6 @@ struct tinct_vm_def *vm_def_parse(FILE *file, const char *path, const char *name
 	const char *images_dir, tinct_vm_def_report_func report, void *data)
 {
 	struct parser parser = {
-		.file = file,
 		.path = path,
 		.images_dir = images_dir,
 		.report = report,
@@ -759,10 +772,11 @@ struct tinct_vm_def *vm_def_parse(FILE *file, const char *path, const char *name
 		goto fail;
 	}
 
-	int ret = ini_parse_stream(read_line, &parser, handle_ini_entry, &parser);
-	if (ret > 0) {
-		report_error(&parser, "%s:%d: syntax error", path, ret);
-	} else if (ret < 0) {
+	static const struct tinct_ini_handler handler = {
+		.entry = handle_ini_entry,
+		.error = handle_ini_error,
+	};
+	if (!ini_read(file, &handler, &parser)) {
 		report_error(&parser, "%s:0: [vm] name: cannot read the file", path);
 	}
 	if (parser.errors == 0) {

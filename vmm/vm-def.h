@@ -10,13 +10,16 @@
  * A file that fails to parse still claims its name, so a typo in the user's
  * copy never silently falls back to the system one.
  *
- * Errors read exactly `FILE:LINE: [SECTION] KEY: MESSAGE`. Errors about the
- * file as a whole (its name, a missing key) use line 0 and the section the
- * key belongs in; inih syntax errors read `FILE:LINE: syntax error`. A file
- * with any error yields no VM; the other files still load.
+ * The file is read through common/ini.h. Errors read exactly
+ * `FILE:LINE: [SECTION] KEY: MESSAGE`. Errors about the file as a whole (its
+ * name, a missing key) use line 0 and the section the key belongs in; a line
+ * that is no INI, or longer than 4096 bytes (TINCT_INI_MAX_LINE), reads
+ * `FILE:LINE: syntax error: WHY`. A file with any error yields no VM; the
+ * other files still load.
  *
  * Keys of [vm]:
- *   colour / color  #rrggbb or red orange yellow green gray blue purple black
+ *   colour / color  #rrggbb or red orange yellow green gray (grey) blue purple
+ *                   black (common/colour.h)
  *   vmm             qemu (default), cloud-hypervisor, crosvm, command
  *   vmm-binary      program to run instead of the backend's default
  *   command         command line for vmm = command, with placeholders
@@ -32,11 +35,22 @@
  *   extra-args      more VMM arguments, split like a shell would
  *   stop-timeout    seconds before SIGTERM after a graceful stop (default 10)
  *   console-buffer  bytes of console backlog, K/M suffix (default 1M)
- * [wayland] and [guest] accept any key; their raw values are kept (the
- * compositor reads [wayland] allow, named, max-windows). The vmm library
- * also reads:
- *   [wayland] ports  waypipe channels (virtio-serial ports or vsock ports)
- *                    the VM gets, 1..16 (default 4)
+ * Keys of [wayland], what the compositor grants the VM's clients:
+ *   allow           repeatable; permissions, split on commas and blanks:
+ *                   pointer-constraints, relative-pointer, fullscreen,
+ *                   idle-inhibit (enum tinct_vm_permission; default none)
+ *   max-windows     toplevels the VM may have at once, 1..100000 (default
+ *                   500)
+ *   memfd-quota     bytes the VM's memfd server hands out while the VM runs,
+ *                   K/M/G suffix (powers of 1024), at most 64G (default
+ *                   256M; see virtio-wl/memfd_server.h)
+ *   named           extra display sockets wayland-NAME (crosvm named
+ *                   virtio_wl contexts), split on commas and blanks
+ *   ports           waypipe channels (virtio-serial ports or vsock ports)
+ *                   the VM gets, 1..16 (default 4)
+ * Any other [wayland] key is an error.
+ *
+ * [guest] accepts any key; its raw values are kept. The vmm library reads:
  *   [guest] run      repeatable; a shell command the guest init starts with
  *                    waypipe, the i-th on channel i (wayland = waypipe only).
  *                    Passed base64-encoded on the kernel command line, so
@@ -74,6 +88,19 @@ enum tinct_vm_wayland {
 // command line next to everything else (its limit is 2048 bytes).
 #define TINCT_GUEST_RUN_MAX 1200
 
+/* What a VM's clients may use beyond the basics ([wayland] allow). */
+enum tinct_vm_permission {
+	TINCT_PERM_POINTER_CONSTRAINTS = 1 << 0,
+	TINCT_PERM_RELATIVE_POINTER = 1 << 1,
+	TINCT_PERM_FULLSCREEN = 1 << 2,
+	TINCT_PERM_IDLE_INHIBIT = 1 << 3,
+};
+
+#define TINCT_VM_DEFAULT_MAX_WINDOWS 500
+#define TINCT_VM_MAX_MAX_WINDOWS 100000
+#define TINCT_MEMFD_DEFAULT_QUOTA (UINT64_C(256) << 20) // per VM, 256 MiB
+#define TINCT_MEMFD_MAX_QUOTA (UINT64_C(64) << 30)
+
 enum tinct_vm_network {
 	TINCT_VM_NETWORK_NONE,
 	TINCT_VM_NETWORK_TAP,
@@ -84,7 +111,7 @@ struct tinct_vm_disk {
 	bool writable;
 };
 
-/** A raw `key = value` of a section reserved for later issues. */
+/** A raw `key = value` of [guest]. */
 struct tinct_vm_def_entry {
 	char *key;
 	char *value;
@@ -111,14 +138,15 @@ struct tinct_vm_def {
 	uint32_t wayland_ports; // [wayland] ports
 	char **wayland_named; // [wayland] named: extra display sockets wayland-NAME
 	size_t wayland_named_len;
+	uint32_t wayland_allow; // [wayland] allow: enum tinct_vm_permission bits
+	int max_windows; // [wayland] max-windows
+	uint64_t memfd_quota; // [wayland] memfd-quota, bytes
 	char **guest_runs; // [guest] run, in order
 	size_t guest_runs_len;
 	bool autostart;
 	char *extra_args; // raw; split when the VMM starts
 	uint32_t stop_timeout_ms;
 	size_t console_buffer;
-	struct tinct_vm_def_entry *wayland_entries; // [wayland]
-	size_t wayland_entries_len;
 	struct tinct_vm_def_entry *guest_entries; // [guest]
 	size_t guest_entries_len;
 
@@ -165,8 +193,6 @@ void vm_def_free_dirs(char **dirs);
 char *vm_def_images_dir(void);
 
 bool vm_def_name_valid(const char *name);
-/** Parses `#rrggbb` or a label name. */
-bool vm_def_parse_colour(const char *text, uint32_t *colour);
 const char *vm_def_vmm_name(enum tinct_vmm_kind kind);
 bool vm_def_parse_vmm(const char *text, enum tinct_vmm_kind *kind);
 

@@ -30,6 +30,28 @@ status=0
 "$TINCT" -c "$TEST_DIR/missing.ini" --validate 2>/dev/null || status=$?
 [ "$status" = 1 ] || fail "--validate of a missing file exited $status"
 
+# VM definitions: [wayland] allow, max-windows and memfd-quota are checked
+# with the rest of the definition, and a file with an error defines no VM.
+mkdir -p "$TEST_DIR/vms"
+printf '[vm]\nkernel = k\n[wayland]\nallow = fullscreen, everything\nmax-windows = 0\nmemfd-quota = lots\n' \
+	>"$TEST_DIR/vms/bad.ini"
+printf '[vm]\nkernel = k\n[wayland]\nallow = fullscreen\nmax-windows = 3\nmemfd-quota = 1M\n' \
+	>"$TEST_DIR/vms/fine.ini"
+status=0
+"$TINCT" --validate -c "$TEST_DIR/good.ini" --vms "$TEST_DIR/vms" >"$TEST_DIR/validate.out" 2>&1 ||
+	status=$?
+[ "$status" = 1 ] || fail "--validate exited $status on bad [wayland] keys"
+grep -qx "$TEST_DIR/vms/bad.ini:4: \[wayland\] allow: unknown permission \"everything\" (expected pointer-constraints, relative-pointer, fullscreen or idle-inhibit)" \
+	"$TEST_DIR/validate.out" || fail "no allow error: $(cat "$TEST_DIR/validate.out")"
+grep -qx "$TEST_DIR/vms/bad.ini:5: \[wayland\] max-windows: expected a number from 1 to 100000" \
+	"$TEST_DIR/validate.out" || fail "no max-windows error"
+grep -qx "$TEST_DIR/vms/bad.ini:6: \[wayland\] memfd-quota: expected bytes with an optional K, M or G suffix, at most 64G" \
+	"$TEST_DIR/validate.out" || fail "no memfd-quota error"
+grep -qx "$TEST_DIR/vms/fine.ini: OK (VM fine)" "$TEST_DIR/validate.out" || fail "fine VM not OK"
+! grep -q "(VM bad)" "$TEST_DIR/validate.out" || fail "a broken definition was OK"
+[ "$(wc -l <"$TEST_DIR/validate.out")" = 5 ] || fail "unexpected output: $(cat "$TEST_DIR/validate.out")"
+rm -r "$TEST_DIR/vms"
+
 # tinct starts anyway, with the good lines applied.
 start_tinct -c "$cfg"
 wtype -M logo -k y -m logo

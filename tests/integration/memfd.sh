@@ -16,7 +16,8 @@ cat >>"$TEST_DIR/vms/mem.ini" <<INI
 memfd-quota = 1M
 INI
 fake_vm dflt green true
-cat >>"$TEST_DIR/vms/dflt.ini" <<INI
+fake_vm bad red true
+cat >>"$TEST_DIR/vms/bad.ini" <<INI
 [wayland]
 memfd-quota = lots
 INI
@@ -27,8 +28,12 @@ wait_for 20 log_has "VM dflt: starting -> running" || fail "dflt did not start"
 sock="$XDG_RUNTIME_DIR/tinct/mem/memfd"
 [ -S "$sock" ] || fail "no memfd socket at $sock"
 [ "$(stat -c %a "$sock")" = 600 ] || fail "memfd socket is not 0600"
-log_has "dflt.ini:[0-9]*: \[wayland\] memfd-quota: expected bytes" ||
+# A bad memfd-quota is an error of the definition, which defines no VM.
+log_has "bad.ini:[0-9]*: \[wayland\] memfd-quota: expected bytes" ||
 	fail "a bad memfd-quota was not reported"
+status=0
+"$TINCTCTL" start bad >/dev/null 2>&1 || status=$?
+[ "$status" = 3 ] || fail "a definition with a bad memfd-quota defined a VM ($status)"
 
 # Every check of the wire format, with tinct's quota of 1 MiB.
 "$CLIENT" check "$sock" mem 1048576 >"$TEST_DIR/check.tap" 2>&1 ||
@@ -40,8 +45,8 @@ WAYLAND_DISPLAY="$XDG_RUNTIME_DIR/tinct/mem/wayland" start_client w toplevel --t
 wait_for 10 log_has "vm=mem app_id=test-client title=\[mem\] after" || fail "no window after the checks"
 kill "$LAST_PID"
 
-# The other VM's quota is its own (the default, 256 MiB, as the bad value
-# was refused): 200 MiB there is fine although mem's is spent.
+# The other VM's quota is its own (the default, 256 MiB): 200 MiB there is
+# fine although mem's is spent.
 "$CLIENT" get "$XDG_RUNTIME_DIR/tinct/dflt/memfd" 209715200 >"$TEST_DIR/dflt.out"
 grep -q "status 0 size 209715200" "$TEST_DIR/dflt.out" || fail "dflt: $(cat "$TEST_DIR/dflt.out")"
 "$CLIENT" get "$XDG_RUNTIME_DIR/tinct/dflt/memfd" 67108864 >"$TEST_DIR/dflt.out"

@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "json.h"
-
-static int test_number, failures;
 
 static void expect(const char *input, const char *want, const char *what)
 {
@@ -17,12 +16,7 @@ static void expect(const char *input, const char *want, const char *what)
 	FILE *out = open_memstream(&got, &len);
 	json_write_string(out, input);
 	fclose(out);
-	int ok = got != NULL && strcmp(got, want) == 0;
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++test_number, what);
-	if (!ok) {
-		printf("#   got %s, want %s\n", got ? got : "(null)", want);
-		failures++;
-	}
+	is_str(got, want, "%s", what);
 	free(got);
 }
 
@@ -50,6 +44,5 @@ int main(void)
 	expect("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"", "UTF-16 surrogate rejected");
 	expect("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"", "beyond U+10FFFF rejected");
 	expect("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"", "U+10FFFF kept");
-	printf("1..%d\n", test_number);
-	return failures > 0 ? 1 : 0;
+	return check_done();
 }

@@ -6,19 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "title.h"
-
-static int test_number, failures;
 
 static void expect(const char *input, size_t max, const char *want, const char *what)
 {
 	char *got = title_sanitize(input, max);
-	int ok = got != NULL && strcmp(got, want) == 0;
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++test_number, what);
-	if (!ok) {
-		printf("#   got \"%s\", want \"%s\"\n", got ? got : "(null)", want);
-		failures++;
-	}
+	is_str(got, want, "%s", what);
 	free(got);
 }
 
@@ -62,11 +56,8 @@ int main(void)
 	memset(huge, 'x', 100000);
 	huge[100000] = '\0';
 	char *got = title_sanitize(huge, 256);
-	int ok = got != NULL && strlen(got) == 255 + 3;
-	printf("%s %d - 100 kB title capped\n", ok ? "ok" : "not ok", ++test_number);
-	failures += !ok;
+	ok(got != NULL && strlen(got) == 255 + 3, "100 kB title capped");
 	free(got);
 	free(huge);
-	printf("1..%d\n", test_number);
-	return failures == 0 ? 0 : 1;
+	return check_done();
 }

@@ -25,7 +25,7 @@
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
-#include "../unit/vmm/check.h"
+#include "check.h"
 #include "console.h"
 #include "vm.h"
 
@@ -204,7 +204,7 @@ static bool vmm_uses(pid_t pid, const char *accel)
 static void test_probe_cancel(const char *images)
 {
 	struct tinct_vm_manager *manager = vm_manager_create(loop, images);
-	check(manager != NULL && vm_manager_probe_kvm(manager), "early KVM probe starts");
+	ok(manager != NULL && vm_manager_probe_kvm(manager), "early KVM probe starts");
 	int64_t deadline = now_ms() + 200;
 	while (now_ms() < deadline) {
 		wl_event_loop_dispatch(loop, 50);
@@ -213,8 +213,8 @@ static void test_probe_cancel(const char *images)
 	vm_manager_destroy(manager);
 	int64_t took = now_ms() - start;
 	printf("# destroying the manager mid-probe took %lld ms\n", (long long)took);
-	check(took < 1500, "destroy mid-probe does not block for long");
-	check(no_children(), "destroy mid-probe reaps the probe's children");
+	ok(took < 1500, "destroy mid-probe does not block for long");
+	ok(no_children(), "destroy mid-probe reaps the probe's children");
 }
 
 static int reports;
@@ -286,11 +286,11 @@ int main(void)
 	loop = wl_event_loop_create();
 	test_probe_cancel(images);
 	struct tinct_vm_manager *manager = vm_manager_create(loop, images);
-	check(manager != NULL, "manager created");
+	ok(manager != NULL, "manager created");
 	int errors = vm_manager_load(manager, vms, report, NULL);
-	check(errors == 1 && reports == 1, "the broken definition is reported once");
+	ok(errors == 1 && reports == 1, "the broken definition is reported once");
 	vm = vm_manager_find(manager, "life");
-	check(vm != NULL && vm_manager_find(manager, "broken") == NULL,
+	ok(vm != NULL && vm_manager_find(manager, "broken") == NULL,
 		"the good definition still loads");
 	if (vm == NULL) {
 		goto out;
@@ -299,63 +299,63 @@ int main(void)
 	wl_signal_add(&vm->events.console_output, &output_listener);
 
 	struct tinct_vm *waiter = vm_manager_find(manager, "waiter");
-	check(vm_manager_probe_kvm(manager), "early KVM probe starts");
+	ok(vm_manager_probe_kvm(manager), "early KVM probe starts");
 	ticker.source = wl_event_loop_add_timer(loop, handle_tick, NULL);
 	wl_event_source_timer_update(ticker.source, 50);
 	int64_t start = now_ms();
-	check(vm_start(vm, NULL), "start");
-	check(now_ms() - start < 500, "start does not wait for the KVM probe");
-	check(vm->state == TINCT_VM_STARTING && vm_pid(vm) == 0,
+	ok(vm_start(vm, NULL), "start");
+	ok(now_ms() - start < 500, "start does not wait for the KVM probe");
+	ok(vm->state == TINCT_VM_STARTING && vm_pid(vm) == 0,
 		"starting, waiting for the KVM probe");
-	check(waiter != NULL && vm_start(waiter, NULL) && waiter->state == TINCT_VM_STARTING &&
+	ok(waiter != NULL && vm_start(waiter, NULL) && waiter->state == TINCT_VM_STARTING &&
 			vm_pid(waiter) == 0,
 		"a second VM waits for the same probe");
 	if (waiter != NULL) {
 		vm_stop(waiter);
-		check(waiter->state == TINCT_VM_STOPPED, "stopping a waiting VM ends stopped");
-		check(vm_start(waiter, NULL) && waiter->state == TINCT_VM_STARTING,
+		ok(waiter->state == TINCT_VM_STOPPED, "stopping a waiting VM ends stopped");
+		ok(vm_start(waiter, NULL) && waiter->state == TINCT_VM_STARTING,
 			"a stopped waiting VM starts again");
 		vm_kill(waiter);
-		check(waiter->state == TINCT_VM_STOPPED, "killing a waiting VM ends stopped");
+		ok(waiter->state == TINCT_VM_STOPPED, "killing a waiting VM ends stopped");
 	}
-	check(wait_for(vmm_launched, NULL, 15000) && vm_pid(vm) > 0,
+	ok(wait_for(vmm_launched, NULL, 15000) && vm_pid(vm) > 0,
 		"the VMM starts when the probe finishes");
 	int64_t waited = now_ms() - start;
 	printf("# waited %lld ms for the probe: %d ticks, largest gap %lld ms\n", (long long)waited,
 		ticker.ticks, (long long)ticker.max_gap_ms);
-	check(ticker.ticks >= waited / 100 && ticker.max_gap_ms < 500,
+	ok(ticker.ticks >= waited / 100 && ticker.max_gap_ms < 500,
 		"the loop keeps dispatching during the probe");
 	wl_event_source_remove(ticker.source);
-	check(waiter == NULL || (waiter->state == TINCT_VM_STOPPED && vm_pid(waiter) == 0),
+	ok(waiter == NULL || (waiter->state == TINCT_VM_STOPPED && vm_pid(waiter) == 0),
 		"the stopped VM was not launched after the probe");
-	check(wait_state(TINCT_VM_RUNNING, 30000), "running once the serial is connected");
+	ok(wait_state(TINCT_VM_RUNNING, 30000), "running once the serial is connected");
 	if (waited > 4000) {
 		// Only a hanging probe takes this long: KVM is out. (QEMU has
 		// exec'd by now: its serial socket answered.)
-		check(vmm_uses(vm_pid(vm), "tcg"), "a hanging KVM probe means TCG");
+		ok(vmm_uses(vm_pid(vm), "tcg"), "a hanging KVM probe means TCG");
 	}
-	check(wait_for(output_has, "tinct-guest: ready", 90000), "the guest boots");
+	ok(wait_for(output_has, "tinct-guest: ready", 90000), "the guest boots");
 	if (tap) {
-		check(vm_tap_name(vm) != NULL && tap_exists(vm_tap_name(vm)),
+		ok(vm_tap_name(vm) != NULL && tap_exists(vm_tap_name(vm)),
 			"TAP device exists while the VM runs");
 	}
 
 	attachers[0].fd = attach(vm_console_path(vm));
-	check(attachers[0].fd >= 0, "late attacher connects");
-	check(wait_for(attacher_has, "tinct-guest: ready", 5000) &&
+	ok(attachers[0].fd >= 0, "late attacher connects");
+	ok(wait_for(attacher_has, "tinct-guest: ready", 5000) &&
 			attachers[0].received.data[0] == TINCT_CONSOLE_ACK,
 		"late attacher gets ACK and the backlog");
-	check(buffer_has(&attachers[0].received, "Linux version"),
+	ok(buffer_has(&attachers[0].received, "Linux version"),
 		"backlog starts with the kernel's boot output");
 	attachers[1].fd = attach(vm_console_path(vm));
-	check(wait_for(second_answered, NULL, 5000) &&
+	ok(wait_for(second_answered, NULL, 5000) &&
 			attachers[1].received.data[0] == TINCT_CONSOLE_NAK &&
 			buffer_has(&attachers[1].received, "already attached"),
 		"second attach is refused with a message");
 	// Keystrokes reach the guest's shell and its answer comes back.
 	const char keys[] = "echo tinct-$((6*7))\n";
 	send(attachers[0].fd, keys, sizeof(keys) - 1, MSG_NOSIGNAL);
-	check(wait_for(attacher_has, "tinct-42", 20000), "keystrokes are forwarded");
+	ok(wait_for(attacher_has, "tinct-42", 20000), "keystrokes are forwarded");
 	for (int i = 0; i < 2; i++) {
 		close(attachers[i].fd);
 		attachers[i].fd = -1;
@@ -366,19 +366,19 @@ int main(void)
 		snprintf(tap_name, sizeof(tap_name), "%s", vm_tap_name(vm));
 	}
 	pid_t pid = vm_pid(vm);
-	check(pid > 0 && kill(pid, SIGKILL) == 0, "SIGKILL the VMM");
-	check(wait_state(TINCT_VM_CRASHED, 10000), "crashed");
-	check(vm->exit_signal == SIGKILL && vm->exit_code == -1, "crash keeps the exit status");
-	check(vm_crash_log(vm) != NULL, "crash keeps the log tail");
-	check(kill(pid, 0) < 0 && errno == ESRCH, "the VMM is reaped");
+	ok(pid > 0 && kill(pid, SIGKILL) == 0, "SIGKILL the VMM");
+	ok(wait_state(TINCT_VM_CRASHED, 10000), "crashed");
+	ok(vm->exit_signal == SIGKILL && vm->exit_code == -1, "crash keeps the exit status");
+	ok(vm_crash_log(vm) != NULL, "crash keeps the log tail");
+	ok(kill(pid, 0) < 0 && errno == ESRCH, "the VMM is reaped");
 	if (tap) {
-		check(!tap_exists(tap_name), "TAP device is gone after the crash");
+		ok(!tap_exists(tap_name), "TAP device is gone after the crash");
 	}
 
 	free(output.data);
 	output = (struct buffer){0};
-	check(vm_start(vm, NULL), "restart after a crash");
-	check(wait_for(output_has, "tinct-guest: ready", 90000), "the guest boots again");
+	ok(vm_start(vm, NULL), "restart after a crash");
+	ok(wait_for(output_has, "tinct-guest: ready", 90000), "the guest boots again");
 	if (vm_tap_name(vm) != NULL) {
 		snprintf(tap_name, sizeof(tap_name), "%s", vm_tap_name(vm));
 	}
@@ -386,16 +386,16 @@ int main(void)
 	// first one; a time bound below vm.c's 2 s repeat would say so, but
 	// would also fail whenever two TCG guests share the machine's cores.)
 	vm_stop(vm);
-	check(vm->state == TINCT_VM_STOPPING, "stopping");
-	check(wait_for(output_has, "tinct-guest: shutting down", 20000),
+	ok(vm->state == TINCT_VM_STOPPING, "stopping");
+	ok(wait_for(output_has, "tinct-guest: shutting down", 20000),
 		"a power button press right after ready is honoured");
-	check(wait_state(TINCT_VM_STOPPED, 50000), "graceful stop ends stopped");
-	check(buffer_has(&output, "tinct-guest: shutting down"), "the guest saw the power button");
-	check(vm->stop_phase == 0, "no SIGTERM was needed");
+	ok(wait_state(TINCT_VM_STOPPED, 50000), "graceful stop ends stopped");
+	ok(buffer_has(&output, "tinct-guest: shutting down"), "the guest saw the power button");
+	ok(vm->stop_phase == 0, "no SIGTERM was needed");
 	if (tap) {
-		check(!tap_exists(tap_name), "TAP device is gone after the stop");
+		ok(!tap_exists(tap_name), "TAP device is gone after the stop");
 	}
-	check(access(vm_console_path(vm), F_OK) != 0, "console socket removed");
+	ok(access(vm_console_path(vm), F_OK) != 0, "console socket removed");
 
 	wl_list_remove(&output_listener.link);
 out:

@@ -43,7 +43,7 @@ static void check_split(const char *line, const char *want, const char *what)
 {
 	const char *error;
 	const char *got = split(line, &error);
-	check_str(error == NULL ? got : error, want, what);
+	is_str(error == NULL ? got : error, want, "%s", what);
 }
 
 int main(void)
@@ -71,15 +71,15 @@ int main(void)
 	struct tinct_argv argv;
 	argv_init(&argv);
 	const char *error;
-	check(argv_split(&argv, "{x}", NULL, NULL, &error) && argv.len == 1 &&
+	ok(argv_split(&argv, "{x}", NULL, NULL, &error) && argv.len == 1 &&
 			strcmp(argv.argv[0], "{x}") == 0,
 		"braces are literal without a lookup");
 	for (int i = 0; i < 100; i++) {
 		argv_pushf(&argv, "arg%d", i);
 	}
-	check(argv.len == 101 && strcmp(argv.argv[100], "arg99") == 0 && argv.argv[101] == NULL,
+	ok(argv.len == 101 && strcmp(argv.argv[100], "arg99") == 0 && argv.argv[101] == NULL,
 		"vector grows");
 	argv_finish(&argv);
-	check(argv.len == 0 && argv.argv == NULL, "finish empties");
+	ok(argv.len == 0 && argv.argv == NULL, "finish empties");
 	return check_done();
 }

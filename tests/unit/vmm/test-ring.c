@@ -28,30 +28,30 @@ static char *read_all(struct tinct_ring *ring, uint64_t pos)
 int main(void)
 {
 	struct tinct_ring ring;
-	check(ring_init(&ring, 8), "init");
-	check(ring_start(&ring) == 0 && ring.total == 0, "empty");
+	ok(ring_init(&ring, 8), "init");
+	ok(ring_start(&ring) == 0 && ring.total == 0, "empty");
 	const char *data;
-	check(ring_peek(&ring, 0, &data) == 0, "nothing to peek when empty");
+	ok(ring_peek(&ring, 0, &data) == 0, "nothing to peek when empty");
 
 	ring_write(&ring, "abc", 3);
-	check_str(read_all(&ring, 0), "abc", "reads back");
+	is_str(read_all(&ring, 0), "abc", "reads back");
 	ring_write(&ring, "defgh", 5);
-	check_str(read_all(&ring, 0), "abcdefgh", "full");
+	is_str(read_all(&ring, 0), "abcdefgh", "full");
 	ring_write(&ring, "ij", 2);
-	check(ring_start(&ring) == 2, "oldest moves on overwrite");
-	check_str(read_all(&ring, 0), "cdefghij", "behind reader is clamped to the oldest byte");
-	check_str(read_all(&ring, 7), "hij", "reader in the middle");
-	check(ring_peek(&ring, 2, &data) == 6, "contiguous up to the physical end");
-	check_str(read_all(&ring, 10), "", "caught-up reader gets nothing");
+	ok(ring_start(&ring) == 2, "oldest moves on overwrite");
+	is_str(read_all(&ring, 0), "cdefghij", "behind reader is clamped to the oldest byte");
+	is_str(read_all(&ring, 7), "hij", "reader in the middle");
+	ok(ring_peek(&ring, 2, &data) == 6, "contiguous up to the physical end");
+	is_str(read_all(&ring, 10), "", "caught-up reader gets nothing");
 
 	ring_write(&ring, "0123456789ABCDEF", 16);
-	check(ring.total == 26, "total counts every byte");
-	check_str(read_all(&ring, 0), "89ABCDEF", "a write larger than the ring keeps its tail");
+	ok(ring.total == 26, "total counts every byte");
+	is_str(read_all(&ring, 0), "89ABCDEF", "a write larger than the ring keeps its tail");
 	ring_finish(&ring);
 
-	check(ring_init(&ring, 0) && ring.capacity == 1, "capacity 0 becomes 1");
+	ok(ring_init(&ring, 0) && ring.capacity == 1, "capacity 0 becomes 1");
 	ring_write(&ring, "xyz", 3);
-	check_str(read_all(&ring, 0), "z", "one byte ring");
+	is_str(read_all(&ring, 0), "z", "one byte ring");
 	ring_finish(&ring);
 	return check_done();
 }

@@ -34,10 +34,10 @@ static struct tinct_vm_def *parse(const char *text)
 static void check_error(const char *text, const char *want, const char *what)
 {
 	struct tinct_vm_def *def = parse(text);
-	check(def == NULL, what);
+	ok(def == NULL, "%s", what);
 	char expected[1024];
 	snprintf(expected, sizeof(expected), "%s\n", want);
-	check_str(errors, expected, what);
+	is_str(errors, expected, "%s", what);
 	vm_def_destroy(def);
 }
 
@@ -64,45 +64,50 @@ static void test_full(void)
 					 "console-buffer = 64K\n"
 					 "[wayland]\n"
 					 "named = a b\n"
+					 "allow = fullscreen, idle-inhibit\n"
+					 "allow = relative-pointer\n"
+					 "max-windows = 20\n"
+					 "memfd-quota = 64M\n"
 					 "[guest]\n"
 					 "run = lynx\n"
 					 "run = foot -e 'sh'\n");
-	if (!check(def != NULL, "full definition parses")) {
+	if (!ok(def != NULL, "full definition parses")) {
 		printf("# %s", errors);
 		return;
 	}
-	check_str(def->name, "t", "name");
-	check(def->colour == 0xa0b1c2, "hex colour");
-	check(def->vmm == TINCT_VMM_QEMU, "vmm");
-	check_str(def->vmm_binary, "/opt/qemu", "vmm-binary");
-	check_str(def->kernel, "/img/vmlinuz", "relative kernel resolves in the images dir");
-	check_str(def->initrd, "/abs/initrd.img", "absolute initrd stays");
-	check(def->disks_len == 3, "three disks");
-	check_str(def->disks[0].path, "/img/root.img", "disk 1");
-	check(!def->disks[0].writable && def->disks[1].writable && !def->disks[2].writable,
+	is_str(def->name, "t", "name");
+	ok(def->colour == 0xa0b1c2, "hex colour");
+	ok(def->vmm == TINCT_VMM_QEMU, "vmm");
+	is_str(def->vmm_binary, "/opt/qemu", "vmm-binary");
+	is_str(def->kernel, "/img/vmlinuz", "relative kernel resolves in the images dir");
+	is_str(def->initrd, "/abs/initrd.img", "absolute initrd stays");
+	ok(def->disks_len == 3, "three disks");
+	is_str(def->disks[0].path, "/img/root.img", "disk 1");
+	ok(!def->disks[0].writable && def->disks[1].writable && !def->disks[2].writable,
 		"disk-rw is writable, disk is not");
-	check_str(def->cmdline, "quiet loglevel=3", "cmdline");
-	check(def->memory_mib == 1024, "memory 1G");
-	check(def->cpus == 4, "cpus");
-	check(def->network == TINCT_VM_NETWORK_TAP, "network tap");
-	check_str(def->wayland, "waypipe", "wayland");
-	check(def->wayland_kind == TINCT_VM_WAYLAND_WAYPIPE, "wayland kind");
-	check(def->wayland_ports == 4, "four waypipe ports by default");
-	check(def->guest_runs_len == 2 && strcmp(def->guest_runs[0], "lynx") == 0 &&
+	is_str(def->cmdline, "quiet loglevel=3", "cmdline");
+	ok(def->memory_mib == 1024, "memory 1G");
+	ok(def->cpus == 4, "cpus");
+	ok(def->network == TINCT_VM_NETWORK_TAP, "network tap");
+	is_str(def->wayland, "waypipe", "wayland");
+	ok(def->wayland_kind == TINCT_VM_WAYLAND_WAYPIPE, "wayland kind");
+	ok(def->wayland_ports == 4, "four waypipe ports by default");
+	ok(def->guest_runs_len == 2 && strcmp(def->guest_runs[0], "lynx") == 0 &&
 			strcmp(def->guest_runs[1], "foot -e 'sh'") == 0,
 		"[guest] run entries in order");
-	check(def->autostart, "autostart");
-	check_str(def->extra_args, "-device 'virtio-rng-pci'", "extra-args kept raw");
-	check(def->stop_timeout_ms == 30000, "stop-timeout");
-	check(def->console_buffer == 64 * 1024, "console-buffer");
-	check(def->wayland_entries_len == 1 && strcmp(def->wayland_entries[0].key, "named") == 0 &&
-			strcmp(def->wayland_entries[0].value, "a b") == 0 &&
-			def->wayland_entries[0].line == 21,
-		"[wayland] kept raw with its line");
-	check(def->wayland_named_len == 2 && strcmp(def->wayland_named[0], "a") == 0 &&
+	ok(def->autostart, "autostart");
+	is_str(def->extra_args, "-device 'virtio-rng-pci'", "extra-args kept raw");
+	ok(def->stop_timeout_ms == 30000, "stop-timeout");
+	ok(def->console_buffer == 64 * 1024, "console-buffer");
+	is_int(def->wayland_allow,
+		TINCT_PERM_FULLSCREEN | TINCT_PERM_IDLE_INHIBIT | TINCT_PERM_RELATIVE_POINTER,
+		"[wayland] allow, repeatable");
+	is_int(def->max_windows, 20, "[wayland] max-windows");
+	is_int(def->memfd_quota, UINT64_C(64) << 20, "[wayland] memfd-quota");
+	ok(def->wayland_named_len == 2 && strcmp(def->wayland_named[0], "a") == 0 &&
 			strcmp(def->wayland_named[1], "b") == 0,
 		"[wayland] named parsed into names");
-	check(def->guest_entries_len == 2 && strcmp(def->guest_entries[0].value, "lynx") == 0,
+	ok(def->guest_entries_len == 2 && strcmp(def->guest_entries[0].value, "lynx") == 0,
 		"[guest] kept raw");
 	vm_def_destroy(def);
 }
@@ -110,70 +115,85 @@ static void test_full(void)
 static void test_defaults(void)
 {
 	struct tinct_vm_def *def = parse("[vm]\nkernel = k\n");
-	if (!check(def != NULL, "minimal definition")) {
+	if (!ok(def != NULL, "minimal definition")) {
 		return;
 	}
-	check(def->colour == 0x555555 && def->vmm == TINCT_VMM_QEMU && def->memory_mib == 512 &&
+	ok(def->colour == 0x555555 && def->vmm == TINCT_VMM_QEMU && def->memory_mib == 512 &&
 			def->cpus == 1 && def->network == TINCT_VM_NETWORK_NONE &&
 			!def->autostart && def->stop_timeout_ms == 10000 &&
 			def->console_buffer == 1024 * 1024 && def->initrd == NULL &&
 			def->disks_len == 0 && def->wayland_kind == TINCT_VM_WAYLAND_NONE &&
 			def->wayland == NULL && def->guest_runs_len == 0,
 		"defaults");
+	is_int(def->wayland_allow, 0, "[wayland] allow: nothing by default");
+	is_int(def->max_windows, TINCT_VM_DEFAULT_MAX_WINDOWS, "[wayland] max-windows: 500");
+	is_int(def->memfd_quota, UINT64_C(256) << 20, "[wayland] memfd-quota: 256M");
 	vm_def_destroy(def);
 
 	def = parse("[vm]\ncolor = purple\nmemory = 768M\nvmm = command\n"
 		    "command = myvmm --kernel {kernel} --serial {serial-socket}\n");
-	check(def != NULL && def->colour == 0x75507b && def->memory_mib == 768 &&
+	ok(def != NULL && def->colour == 0x75507b && def->memory_mib == 768 &&
 			def->vmm == TINCT_VMM_COMMAND && def->kernel == NULL,
 		"color alias, M suffix, command without kernel");
 	vm_def_destroy(def);
 }
 
-static void test_colours(void)
+static void test_memfd_quota(void)
 {
 	static const struct {
-		const char *name;
-		uint32_t rgb;
-	} want[] = {
-		{"red", 0xcc0000},
-		{"orange", 0xf57900},
-		{"yellow", 0xedd400},
-		{"green", 0x73d216},
-		{"gray", 0x555555},
-		{"blue", 0x3465a4},
-		{"purple", 0x75507b},
-		{"black", 0x000000},
+		const char *text;
+		bool ok;
+		uint64_t value;
+	} cases[] = {
+		{"256M", true, UINT64_C(256) << 20},
+		{"1048576", true, 1048576},
+		{"4k", true, 4096},
+		{"2G", true, UINT64_C(2) << 30},
+		{"64G", true, UINT64_C(64) << 30},
+		{"0", true, 0},
+		{"65G", false, 0},
+		{"68719476737", false, 0},
+		{"99999999999999999999999", false, 0},
+		{"", false, 0},
+		{"M", false, 0},
+		{"-1M", false, 0},
+		{"1.5G", false, 0},
+		{"12MB", false, 0},
+		{"1T", false, 0},
+		{"1 M", false, 0},
 	};
-	bool ok = true;
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		uint32_t rgb = 1;
-		ok = ok && vm_def_parse_colour(want[i].name, &rgb) && rgb == want[i].rgb;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "[vm]\nkernel = k\n[wayland]\nmemfd-quota = %s\n",
+			cases[i].text);
+		struct tinct_vm_def *def = parse(text);
+		if (cases[i].ok) {
+			ok(def != NULL && def->memfd_quota == cases[i].value,
+				"memfd-quota = %s parses", cases[i].text);
+		} else {
+			ok(def == NULL && error_count == 1, "memfd-quota = %s is refused",
+				cases[i].text);
+		}
+		vm_def_destroy(def);
 	}
-	check(ok, "every label colour");
-	uint32_t rgb;
-	check(!vm_def_parse_colour("#12345", &rgb) && !vm_def_parse_colour("#1234567", &rgb) &&
-			!vm_def_parse_colour("#12345g", &rgb) &&
-			!vm_def_parse_colour("Red", &rgb) && !vm_def_parse_colour("", &rgb),
-		"bad colours");
 }
 
 static void test_names(void)
 {
-	check(vm_def_name_valid("appvm-lynx") && vm_def_name_valid("a_1") && vm_def_name_valid("A"),
+	ok(vm_def_name_valid("appvm-lynx") && vm_def_name_valid("a_1") && vm_def_name_valid("A"),
 		"valid names");
-	check(!vm_def_name_valid("") && !vm_def_name_valid("-x") && !vm_def_name_valid("a b") &&
+	ok(!vm_def_name_valid("") && !vm_def_name_valid("-x") && !vm_def_name_valid("a b") &&
 			!vm_def_name_valid("a/b") && !vm_def_name_valid("a.b") &&
 			!vm_def_name_valid("abcdefghijabcdefghijabcdefghijabc"),
 		"invalid names");
-	check(vm_def_name_valid("abcdefghijabcdefghijabcdefghijab"), "32 characters is fine");
+	ok(vm_def_name_valid("abcdefghijabcdefghijabcdefghijab"), "32 characters is fine");
 
 	errors[0] = '\0';
 	FILE *file = fmemopen("[vm]\n", 5, "r");
 	struct tinct_vm_def *def = vm_def_parse(file, "d/-x.ini", "-x", "/img", collect, NULL);
 	fclose(file);
-	check(def == NULL, "bad file name refused");
-	check_str(errors,
+	ok(def == NULL, "bad file name refused");
+	is_str(errors,
 		"d/-x.ini:0: [vm] name: \"-x\" is not a safe name (letters, digits, - and _, not "
 		"starting with -, at most 32 characters)\n",
 		"bad name message");
@@ -227,7 +247,8 @@ static void test_errors(void)
 		"key outside a section");
 	check_error("[vm]\nkernel = k\ncpus = 1\ncpus = 2\n",
 		"t.ini:4: [vm] cpus: set twice (first on line 3)", "duplicate key");
-	check_error("[vm]\nkernel = k\nthis is not ini\n", "t.ini:3: syntax error", "syntax error");
+	check_error("[vm]\nkernel = k\nthis is not ini\n",
+		"t.ini:3: syntax error: expected \"key = value\" or \"[section]\"", "syntax error");
 	check_error("[vm]\ncpus = 2\n", "t.ini:0: [vm] kernel: required for vmm = qemu",
 		"missing kernel");
 	check_error("", "t.ini:0: [vm] kernel: required for vmm = qemu", "empty file");
@@ -249,6 +270,29 @@ static void test_errors(void)
 	check_error("[vm]\nkernel = k\n[wayland]\nnamed = memfd\n",
 		"t.ini:4: [wayland] named: \"memfd\" is the memfd server's context name",
 		"named socket memfd");
+	check_error("[vm]\nkernel = k\n[wayland]\nallow = fullscreen, everything\n",
+		"t.ini:4: [wayland] allow: unknown permission \"everything\" (expected "
+		"pointer-constraints, relative-pointer, fullscreen or idle-inhibit)",
+		"an unknown permission");
+	check_error("[vm]\nkernel = k\n[wayland]\nallow = Fullscreen\n",
+		"t.ini:4: [wayland] allow: unknown permission \"Fullscreen\" (expected "
+		"pointer-constraints, relative-pointer, fullscreen or idle-inhibit)",
+		"permissions are lower case");
+	check_error("[vm]\nkernel = k\n[wayland]\nmax-windows = 0\n",
+		"t.ini:4: [wayland] max-windows: expected a number from 1 to 100000",
+		"max-windows 0");
+	check_error("[vm]\nkernel = k\n[wayland]\nmax-windows = 100001\n",
+		"t.ini:4: [wayland] max-windows: expected a number from 1 to 100000",
+		"max-windows too many");
+	check_error("[vm]\nkernel = k\n[wayland]\nmax-windows = 5x\n",
+		"t.ini:4: [wayland] max-windows: expected a number from 1 to 100000",
+		"max-windows not a number");
+	check_error("[vm]\nkernel = k\n[wayland]\nmemfd-quota = lots\n",
+		"t.ini:4: [wayland] memfd-quota: expected bytes with an optional K, M or G suffix, "
+		"at most 64G",
+		"memfd-quota not a size");
+	check_error("[vm]\nkernel = k\n[wayland]\nalow = fullscreen\n",
+		"t.ini:4: [wayland] alow: unknown key", "an unknown [wayland] key");
 	check_error("[vm]\nkernel = k\nwayland = waypipe\n[wayland]\nports = 17\n",
 		"t.ini:5: [wayland] ports: expected a number from 1 to 16", "too many ports");
 	check_error("[vm]\nkernel = k\nwayland = waypipe\n[wayland]\nports = 0\n",
@@ -260,7 +304,7 @@ static void test_errors(void)
 		"t.ini:7: [guest] run: 2 commands but only 1 waypipe ports ([wayland] ports)",
 		"more runs than ports");
 	{
-		// inih's line limit is short, so the total comes from 8 commands.
+		// The total comes from 8 commands of 151 bytes.
 		char text[4096] = "[vm]\nkernel = k\nwayland = waypipe\n[wayland]\nports = 8\n"
 				  "[guest]\n";
 		for (int i = 0; i < 8; i++) {
@@ -293,10 +337,62 @@ static void write_file(const char *path, const char *text)
 	fclose(file);
 }
 
+// `cmdline = ` and `fill` bytes of 'A', then `tail`: a line of 10 + fill +
+// strlen(tail) bytes.
+static char *long_line(const char *head, size_t fill, const char *tail)
+{
+	size_t head_len = strlen(head), tail_len = strlen(tail);
+	char *text = malloc(head_len + fill + tail_len + 1);
+	memcpy(text, head, head_len);
+	memset(text + head_len, 'A', fill);
+	strcpy(text + head_len + fill, tail);
+	return text;
+}
+
+static void test_long_lines(void)
+{
+	// libinih's default buffer holds 199 bytes: the tail of this line
+	// used to become a `kernel` key of its own.
+	char *text = long_line("[vm]\nkernel = /k\ncmdline = ", 189, "kernel = /x\n");
+	struct tinct_vm_def *def = parse(text);
+	ok(def != NULL && error_count == 0, "a 210-byte line is one line");
+	ok(def != NULL && strcmp(def->kernel, "/k") == 0 && strlen(def->cmdline) == 189 + 11,
+		"its tail is part of the value, not a key");
+	if (def == NULL) {
+		printf("# %s", errors);
+	}
+	vm_def_destroy(def);
+	free(text);
+
+	text = long_line("[vm]\nkernel = /k\ncmdline = ", 4096 - 10, "\n");
+	def = parse(text);
+	ok(def != NULL && strlen(def->cmdline) == 4086, "a line of 4096 bytes parses");
+	vm_def_destroy(def);
+	free(text);
+
+	text = long_line("[vm]\nkernel = /k\ncmdline = ", 4096 - 10, "\r\n");
+	def = parse(text);
+	ok(def != NULL && strlen(def->cmdline) == 4086, "a CR before the newline is not counted");
+	vm_def_destroy(def);
+	free(text);
+
+	text = long_line("[vm]\ncmdline = ", 4096 - 9, "\nkernel = /k\ncpus = 0\n");
+	check_error(text,
+		"t.ini:2: syntax error: line longer than 4096 bytes\n"
+		"t.ini:4: [vm] cpus: expected a number from 1 to 64",
+		"a line of 4097 bytes is an error; the next lines keep their numbers");
+	free(text);
+
+	text = long_line("[vm]\nkernel = /k\ncmdline = ", 5000, "kernel = /x");
+	check_error(text, "t.ini:3: syntax error: line longer than 4096 bytes",
+		"a long last line without a newline is an error, never a key");
+	free(text);
+}
+
 static void test_dirs(void)
 {
 	char base[] = "/tmp/tinct-vm-def-XXXXXX";
-	if (!check(mkdtemp(base) != NULL, "temporary directory")) {
+	if (!ok(mkdtemp(base) != NULL, "temporary directory")) {
 		return;
 	}
 	char first[256], second[256], path[512];
@@ -327,37 +423,37 @@ static void test_dirs(void)
 	errors[0] = '\0';
 	error_count = 0;
 	int n = vm_def_load_dirs(&defs, dirs, "/img", collect, NULL);
-	check(n == 2 && error_count == 2, "two broken files, two errors");
+	ok(n == 2 && error_count == 2, "two broken files, two errors");
 	char want[1024];
 	snprintf(want, sizeof(want),
 		"%s/broken.ini:3: [vm] cpus: expected a number from 1 to 64\n"
 		"%s/bad name.ini:0: [vm] name: \"bad name\" is not a safe name (letters, digits, "
 		"- and _, not starting with -, at most 32 characters)\n",
 		first, second);
-	check_str(errors, want, "errors name their files");
+	is_str(errors, want, "errors name their files");
 	char names[256] = "";
 	struct tinct_vm_def *def, *tmp;
 	wl_list_for_each (def, &defs, link) {
 		strcat(names, def->name);
 		strcat(names, " ");
 	}
-	check_str(names, "good also ", "the others still load, the first directory wins");
+	is_str(names, "good also ", "the others still load, the first directory wins");
 	def = wl_container_of(defs.next, def, link);
-	check(def->colour == 0xcc0000, "the earlier definition of a name wins");
+	ok(def->colour == 0xcc0000, "the earlier definition of a name wins");
 	wl_list_for_each_safe (def, tmp, &defs, link) {
 		vm_def_destroy(def);
 	}
 
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	check(system(cmd) == 0, "cleanup");
+	ok(system(cmd) == 0, "cleanup");
 }
 
 static void test_search_dirs(void)
 {
 	setenv("XDG_CONFIG_HOME", "/cfg", 1);
 	char **dirs = vm_def_search_dirs("/extra");
-	check(dirs != NULL && strcmp(dirs[0], "/extra") == 0 &&
+	ok(dirs != NULL && strcmp(dirs[0], "/extra") == 0 &&
 			strcmp(dirs[1], "/cfg/tinct/vms") == 0 &&
 			strcmp(dirs[2], "/etc/xdg/tinct/vms") == 0 && dirs[3] == NULL,
 		"search order: --vms, XDG_CONFIG_HOME, /etc/xdg");
@@ -365,23 +461,23 @@ static void test_search_dirs(void)
 	unsetenv("XDG_CONFIG_HOME");
 	setenv("HOME", "/home/u", 1);
 	dirs = vm_def_search_dirs(NULL);
-	check(dirs != NULL && strcmp(dirs[0], "/home/u/.config/tinct/vms") == 0 &&
+	ok(dirs != NULL && strcmp(dirs[0], "/home/u/.config/tinct/vms") == 0 &&
 			strcmp(dirs[1], "/etc/xdg/tinct/vms") == 0 && dirs[2] == NULL,
 		"search order without --vms and XDG_CONFIG_HOME");
 	vm_def_free_dirs(dirs);
 
 	setenv("TINCT_IMAGES", "/imgs", 1);
 	char *images = vm_def_images_dir();
-	check_str(images, "/imgs", "TINCT_IMAGES");
+	is_str(images, "/imgs", "TINCT_IMAGES");
 	free(images);
 	unsetenv("TINCT_IMAGES");
 	setenv("XDG_CACHE_HOME", "/cache", 1);
 	images = vm_def_images_dir();
-	check_str(images, "/cache/tinct/images", "XDG_CACHE_HOME");
+	is_str(images, "/cache/tinct/images", "XDG_CACHE_HOME");
 	free(images);
 	unsetenv("XDG_CACHE_HOME");
 	images = vm_def_images_dir();
-	check_str(images, "/home/u/.cache/tinct/images", "HOME/.cache");
+	is_str(images, "/home/u/.cache/tinct/images", "HOME/.cache");
 	free(images);
 }
 
@@ -389,12 +485,13 @@ int main(void)
 {
 	test_full();
 	test_defaults();
-	test_colours();
+	test_memfd_quota();
 	test_names();
 	test_errors();
+	test_long_lines();
 	test_dirs();
 	test_search_dirs();
 	vm_def_destroy(NULL);
-	check(true, "destroy(NULL) is a no-op");
+	ok(true, "destroy(NULL) is a no-op");
 	return check_done();
 }

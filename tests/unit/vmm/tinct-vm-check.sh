@@ -26,6 +26,24 @@ grep -qx "$dir/vms/broken.ini:3: \[vm\] network: expected none or tap" "$dir/err
 	{ echo "FAIL: error text"; fail=1; }
 grep -q '^good: ok' "$dir/out" || { echo "FAIL: good VM not listed"; fail=1; }
 
+# [wayland] allow, max-windows and memfd-quota are checked with the rest.
+rm "$dir/vms/broken.ini"
+printf '[vm]\nkernel = k\n[wayland]\nallow = fullscreen, everything\n' >"$dir/vms/allow.ini"
+printf '[vm]\nkernel = k\n[wayland]\nmax-windows = 0\n' >"$dir/vms/windows.ini"
+printf '[vm]\nkernel = k\n[wayland]\n\nmemfd-quota = lots\n' >"$dir/vms/quota.ini"
+"$tinct_vm" check --vms "$dir/vms" >"$dir/out" 2>"$dir/err"
+status=$?
+cat "$dir/out" "$dir/err"
+[ "$status" -eq 1 ] || { echo "FAIL: [wayland] errors: expected status 1, got $status"; fail=1; }
+grep -qx "$dir/vms/allow.ini:4: \[wayland\] allow: unknown permission \"everything\" (expected pointer-constraints, relative-pointer, fullscreen or idle-inhibit)" "$dir/err" ||
+	{ echo "FAIL: allow error text"; fail=1; }
+grep -qx "$dir/vms/windows.ini:4: \[wayland\] max-windows: expected a number from 1 to 100000" "$dir/err" ||
+	{ echo "FAIL: max-windows error text"; fail=1; }
+grep -qx "$dir/vms/quota.ini:5: \[wayland\] memfd-quota: expected bytes with an optional K, M or G suffix, at most 64G" "$dir/err" ||
+	{ echo "FAIL: memfd-quota error text"; fail=1; }
+grep -q '^allow: \|^windows: \|^quota: ' "$dir/out" && { echo "FAIL: a broken VM is listed"; fail=1; }
+[ "$(wc -l <"$dir/err")" -eq 3 ] || { echo "FAIL: expected exactly three errors"; fail=1; }
+
 "$tinct_vm" --version | grep -q '^tinct-vm ' || { echo "FAIL: --version"; fail=1; }
 "$tinct_vm" --help | grep -q 'Ctrl-]' || { echo "FAIL: --help"; fail=1; }
 "$tinct_vm" bogus >/dev/null 2>&1
