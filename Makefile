@@ -6,7 +6,7 @@ BUILD_SAN ?= build-san
 IMAGES ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tinct/images
 MESON_ARGS ?=
 
-.PHONY: all deps build build-san images check run bench format clean
+.PHONY: all deps build build-san images check run bench format format-check clean
 
 all: build
 
@@ -26,8 +26,12 @@ build-san: deps
 images: deps
 	@if [ -x vmm/images/build.sh ]; then vmm/images/build.sh "$(IMAGES)"; fi
 
-check: build build-san images
+check: build build-san images format-check
 	TINCT_IMAGES="$(IMAGES)" scripts/run-tests $(BUILD) $(BUILD_SAN)
+
+# The tree stays clang-format clean (.clang-format); `make format` fixes it.
+format-check: deps
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 run: build images
 	TINCT_IMAGES="$(IMAGES)" scripts/run-session $(BUILD)

@@ -156,8 +156,10 @@ count_colour() {
 
 # panel_count FILE RRGGBB: pixels of that colour in the panel strip.
 panel_count() {
-	python3 "$PIXELS" count "$1" "$2" 0 >"$TEST_DIR/.total"
-	echo $(($(cat "$TEST_DIR/.total") - $(python3 "$PIXELS" count "$1" "$2" "$PANEL_HEIGHT")))
+	# One load of the screenshot answers both counts.
+	set -- $(printf 'count %s 0\ncount %s %s\n' "$2" "$2" "$PANEL_HEIGHT" |
+		python3 "$PIXELS" batch "$1")
+	echo $(($1 - $2))
 }
 
 # expect_pixel FILE X Y RRGGBB

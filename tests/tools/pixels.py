@@ -11,6 +11,10 @@
   pixels.py distinct FILE X Y W H  print the number of distinct colours in a box
   pixels.py differ FILE X Y W H RRGGBB
                                    print how many pixels in the box are not RRGGBB
+  pixels.py batch FILE             load FILE once, then answer one query per
+                                   line of stdin ("count RRGGBB 26", "at X Y",
+                                   ...: the commands above without FILE), one
+                                   answer per line
 """
 import sys
 
@@ -49,7 +53,20 @@ def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
     cmd, path = argv[1], argv[2]
-    width, height, pixels = load(path)
+    image = load(path)
+    if cmd == "batch":
+        for line in sys.stdin:
+            words = line.split()
+            if words:
+                answer(image, [argv[0], words[0], path] + words[1:])
+        return
+    answer(image, argv)
+
+
+def answer(image, argv):
+    """Answers one query, argv as on the command line, from a loaded image."""
+    width, height, pixels = image
+    cmd = argv[1]
     if cmd == "size":
         print(width, height)
     elif cmd == "at":
@@ -96,6 +113,7 @@ def main(argv):
                   if colour(pixels, width, xx, yy) != want))
     else:
         sys.exit(__doc__)
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":
