@@ -134,14 +134,28 @@ static void vm_cursor_forget(struct tinct_seat *seat)
 	seat->vm_cursor = NULL;
 }
 
+static bool vm_cursor_placement_ok(struct tinct_seat *seat)
+{
+	struct wlr_surface *surface = seat->vm_cursor;
+	return policy_vm_cursor_placement_ok(seat->server, seat->cursor->x, seat->cursor->y,
+		(int)seat->cursor->x - seat->vm_cursor_hx,
+		(int)seat->cursor->y - seat->vm_cursor_hy, surface->current.width,
+		surface->current.height);
+}
+
 static void handle_vm_cursor_commit(struct wl_listener *listener, void *data)
 {
 	struct tinct_seat *seat = wl_container_of(listener, seat, vm_cursor_commit);
 	struct wlr_surface *surface = seat->vm_cursor;
-	if (!policy_cursor_size_ok(wl_resource_get_client(surface->resource),
-		    surface->current.width, surface->current.height)) {
-		wlr_log(WLR_DEBUG, "a VM cursor grew to %dx%d; using the default cursor",
-			surface->current.width, surface->current.height);
+	/* wlr_cursor moves the hotspot by the attach offset; follow it. */
+	seat->vm_cursor_hx -= surface->current.dx;
+	seat->vm_cursor_hy -= surface->current.dy;
+	if (!policy_cursor_ok(wl_resource_get_client(surface->resource), surface->current.width,
+		    surface->current.height, seat->vm_cursor_hx, seat->vm_cursor_hy) ||
+		!vm_cursor_placement_ok(seat)) {
+		wlr_log(WLR_DEBUG, "a VM cursor is %dx%d, hotspot %d,%d; using the default cursor",
+			surface->current.width, surface->current.height, seat->vm_cursor_hx,
+			seat->vm_cursor_hy);
 		seat->cursor_image = NULL;
 		cursor_set_image(seat, "left_ptr");
 	}
@@ -231,7 +245,15 @@ void cursor_process_motion(struct tinct_seat *seat, uint32_t time_msec)
 		wlr_seat_pointer_notify_clear_focus(wlr_seat);
 		return;
 	}
-	seat->cursor_image = NULL;
+	if (seat->vm_cursor != NULL && !vm_cursor_placement_ok(seat)) {
+		/* A VM's cursor image never covers the panel: ours instead. */
+		seat->cursor_image = NULL;
+		cursor_set_image(seat, "left_ptr");
+	}
+	if (seat->vm_cursor != NULL ||
+		seat->wlr_seat->pointer_state.focused_surface != hit.surface) {
+		seat->cursor_image = NULL;
+	}
 	wlr_seat_pointer_notify_enter(wlr_seat, hit.surface, hit.sx, hit.sy);
 	wlr_seat_pointer_notify_motion(wlr_seat, time_msec, hit.sx, hit.sy);
 }
@@ -386,12 +408,21 @@ static void handle_request_set_cursor(struct wl_listener *listener, void *data)
 	seat->cursor_image = NULL;
 	struct wlr_surface *surface = event->surface;
 	if (surface != NULL && !policy_client_is_host(event->seat_client->client)) {
-		if (!policy_cursor_size_ok(event->seat_client->client, surface->current.width,
+		if (!policy_cursor_ok(event->seat_client->client, surface->current.width,
+			    surface->current.height, event->hotspot_x, event->hotspot_y)) {
+			cursor_set_image(seat, "left_ptr");
+			return;
+		}
+		if (!policy_vm_cursor_placement_ok(seat->server, seat->cursor->x, seat->cursor->y,
+			    (int)seat->cursor->x - event->hotspot_x,
+			    (int)seat->cursor->y - event->hotspot_y, surface->current.width,
 			    surface->current.height)) {
 			cursor_set_image(seat, "left_ptr");
 			return;
 		}
 		seat->vm_cursor = surface;
+		seat->vm_cursor_hx = event->hotspot_x;
+		seat->vm_cursor_hy = event->hotspot_y;
 		seat->vm_cursor_commit.notify = handle_vm_cursor_commit;
 		wl_signal_add(&surface->events.commit, &seat->vm_cursor_commit);
 		seat->vm_cursor_destroy.notify = handle_vm_cursor_destroy;

@@ -14,6 +14,8 @@
 
 #include "client_tag.h"
 #include "config.h"
+#include "output.h"
+#include "panel.h"
 #include "seat.h"
 #include "view.h"
 
@@ -150,12 +152,28 @@ void policy_user_input(struct tinct_server *server)
 	}
 }
 
-bool policy_cursor_size_ok(const struct wl_client *client, int width, int height)
+bool policy_cursor_ok(const struct wl_client *client, int width, int height, int hx, int hy)
 {
 	if (policy_client_is_host(client)) {
 		return true;
 	}
-	return width <= POLICY_VM_CURSOR_MAX && height <= POLICY_VM_CURSOR_MAX;
+	if (width > POLICY_VM_CURSOR_MAX || height > POLICY_VM_CURSOR_MAX) {
+		return false;
+	}
+	/* A hotspot outside the image would draw it away from the pointer. */
+	return width == 0 || height == 0 || (hx >= 0 && hy >= 0 && hx < width && hy < height);
+}
+
+bool policy_vm_cursor_placement_ok(
+	struct tinct_server *server, double lx, double ly, int x, int y, int width, int height)
+{
+	struct tinct_output *output = output_at(server, lx, ly);
+	if (output == NULL) {
+		return false;
+	}
+	struct wlr_box box = output_layout_box(output);
+	int panel_bottom = box.y + panel_height(server->panel);
+	return y >= panel_bottom || x + width <= box.x || x >= box.x + box.width || height == 0;
 }
 
 enum tinct_layer policy_drag_icon_layer(const struct wl_client *client)

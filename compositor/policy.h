@@ -58,9 +58,11 @@
  *                    grab ends before tinct moves the keyboard (click,
  *                    Alt+Tab, panel, bindings, console key).
  *   activation       the same rule as the keyboard.
- *   cursor image     policy_cursor_size_ok(): a VM's cursor surface is
- *                    at most POLICY_VM_CURSOR_MAX logical pixels square,
- *                    checked on every commit; else tinct's own cursor.
+ *   cursor image     policy_cursor_ok(): a VM's cursor surface is at most
+ *                    POLICY_VM_CURSOR_MAX logical pixels square with its
+ *                    hotspot inside the image, checked on every commit;
+ *                    policy_vm_cursor_placement_ok(): it never covers the
+ *                    panel. Otherwise tinct shows its own cursor.
  *   drag icons       policy_drag_icon_layer(): a VM's drag icon stays
  *                    below the panel, a host's goes above everything.
  *   frame            policy_frame_covers_surfaces(): a VM window's frame
@@ -147,8 +149,17 @@ void policy_grant_first_window(struct tinct_desktop_vm *dvm);
 /* The user pressed a key or a button: every pending grant ends. */
 void policy_user_input(struct tinct_server *server);
 
-/* Whether a cursor surface of client of this size may be shown. */
-bool policy_cursor_size_ok(const struct wl_client *client, int width, int height);
+/*
+ * Whether a cursor surface of client of this size and hotspot may be shown
+ * (a VM's: small, and the hotspot inside the image).
+ */
+bool policy_cursor_ok(const struct wl_client *client, int width, int height, int hx, int hy);
+/*
+ * Whether a VM's cursor image at layout box (x, y, width, height) may be
+ * shown: never over the panel of the output under the cursor.
+ */
+bool policy_vm_cursor_placement_ok(
+	struct tinct_server *server, double lx, double ly, int x, int y, int width, int height);
 /* The scene layer for a drag icon of client. */
 enum tinct_layer policy_drag_icon_layer(const struct wl_client *client);
 /*

@@ -50,6 +50,7 @@ struct tinct_seat {
 	struct wlr_virtual_pointer_manager_v1 *virtual_pointer;
 	/* A VM client's cursor surface, watched so it stays small. */
 	struct wlr_surface *vm_cursor;
+	int vm_cursor_hx, vm_cursor_hy; // its hotspot, surface coordinates
 	struct wl_listener vm_cursor_commit;
 	struct wl_listener vm_cursor_destroy;
 	struct wl_listener cursor_motion;

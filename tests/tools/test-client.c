@@ -10,6 +10,9 @@
  *                                           declares a geometry without them)
  *                        [--activate-after MS] (asks xdg-activation to focus
  *                                           itself MS after it first drew)
+ *                        [--cursor WxH:RRGGBB:HX,HY] (sets a cursor image
+ *                             of that size and colour with that hotspot
+ *                             whenever the pointer enters)
  *                        [--grab-popup on-key|bogus] (opens the --popup as
  *                             a grabbing menu: on its first key press with
  *                             that key's serial, or at once with a serial
@@ -74,10 +77,16 @@ struct client {
 	struct xdg_popup *popup;
 	struct wl_buffer *popup_buffer;
 	const char *grab_popup; // NULL, "on-key" or "bogus"
+	struct wl_pointer *pointer;
+	int cursor_width, cursor_height, cursor_hx, cursor_hy;
+	uint32_t cursor_colour;
+	struct wl_surface *cursor_surface;
 	uint32_t configure_serial;
 };
 
 static void open_popup(struct client *c);
+static struct wl_buffer *fill_buffer(
+	struct client *c, int width, int height, uint32_t colour, int magenta_rows);
 static void grab_popup(struct client *c, uint32_t serial);
 
 static void registry_global(void *data, struct wl_registry *registry, uint32_t name,
@@ -156,6 +165,51 @@ static void keyboard_modifiers(void *data, struct wl_keyboard *keyboard, uint32_
 	uint32_t depressed, uint32_t latched, uint32_t locked, uint32_t group)
 {
 }
+
+static void pointer_enter(void *data, struct wl_pointer *pointer, uint32_t serial,
+	struct wl_surface *surface, wl_fixed_t sx, wl_fixed_t sy)
+{
+	struct client *c = data;
+	if (c->cursor_surface == NULL) {
+		c->cursor_surface = wl_compositor_create_surface(c->compositor);
+	}
+	struct wl_buffer *buffer =
+		fill_buffer(c, c->cursor_width, c->cursor_height, c->cursor_colour, 0);
+	wl_surface_attach(c->cursor_surface, buffer, 0, 0);
+	wl_surface_damage(c->cursor_surface, 0, 0, c->cursor_width, c->cursor_height);
+	wl_surface_commit(c->cursor_surface);
+	wl_pointer_set_cursor(pointer, serial, c->cursor_surface, c->cursor_hx, c->cursor_hy);
+	printf("cursor set\n");
+	fflush(stdout);
+}
+
+static void pointer_leave(
+	void *data, struct wl_pointer *pointer, uint32_t serial, struct wl_surface *surface)
+{
+}
+
+static void pointer_motion(
+	void *data, struct wl_pointer *pointer, uint32_t time, wl_fixed_t sx, wl_fixed_t sy)
+{
+}
+
+static void pointer_button(void *data, struct wl_pointer *pointer, uint32_t serial, uint32_t time,
+	uint32_t button, uint32_t state)
+{
+}
+
+static void pointer_axis(
+	void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis, wl_fixed_t value)
+{
+}
+
+static const struct wl_pointer_listener pointer_listener = {
+	.enter = pointer_enter,
+	.leave = pointer_leave,
+	.motion = pointer_motion,
+	.button = pointer_button,
+	.axis = pointer_axis,
+};
 
 static const struct wl_keyboard_listener keyboard_listener = {
 	.keymap = keyboard_keymap,
@@ -508,6 +562,7 @@ int main(int argc, char *argv[])
 		{"hide-rows", required_argument, NULL, 'H'},
 		{"activate-after", required_argument, NULL, 'T'},
 		{"grab-popup", required_argument, NULL, 'g'},
+		{"cursor", required_argument, NULL, 'C'},
 		{0},
 	};
 	optind = 2;
@@ -543,6 +598,15 @@ int main(int argc, char *argv[])
 		case 'T':
 			c.activate_after_ms = atoi(optarg);
 			break;
+		case 'C': {
+			char hex[16];
+			if (sscanf(optarg, "%dx%d:%6[0-9a-fA-F]:%d,%d", &c.cursor_width,
+				    &c.cursor_height, hex, &c.cursor_hx, &c.cursor_hy) != 5) {
+				usage();
+			}
+			c.cursor_colour = (uint32_t)strtoul(hex, NULL, 16);
+			break;
+		}
 		case 'g':
 			c.grab_popup = optarg;
 			if (c.popup_width == 0) {
@@ -590,6 +654,10 @@ int main(int argc, char *argv[])
 		/* Version 1 seat: the keyboard exists whatever the capabilities say. */
 		c.keyboard = wl_seat_get_keyboard(c.seat);
 		wl_keyboard_add_listener(c.keyboard, &keyboard_listener, &c);
+		if (c.cursor_width > 0) {
+			c.pointer = wl_seat_get_pointer(c.seat);
+			wl_pointer_add_listener(c.pointer, &pointer_listener, &c);
+		}
 	}
 	c.surface = wl_compositor_create_surface(c.compositor);
 
