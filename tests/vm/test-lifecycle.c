@@ -280,8 +280,10 @@ int main(void)
 	write_file(path, def);
 	snprintf(path, sizeof(path), "%s/waiter.ini", vms);
 	write_file(path, "[vm]\nkernel = vmlinuz\ninitrd = initrd.img\nmemory = 128\n");
-	// The real probe: it is what must not block the loop.
-	unsetenv("TINCT_KVM");
+	// The probe must not block the loop. Whether /dev/kvm is absent, works
+	// or hangs differs between machines, so drive the slow case, a probe
+	// that hangs like broken nested KVM, explicitly.
+	setenv("TINCT_KVM", "hang", 1);
 
 	loop = wl_event_loop_create();
 	test_probe_cancel(images);
@@ -329,11 +331,9 @@ int main(void)
 	ok(waiter == NULL || (waiter->state == TINCT_VM_STOPPED && vm_pid(waiter) == 0),
 		"the stopped VM was not launched after the probe");
 	ok(wait_state(TINCT_VM_RUNNING, 30000), "running once the serial is connected");
-	if (waited > 4000) {
-		// Only a hanging probe takes this long: KVM is out. (QEMU has
-		// exec'd by now: its serial socket answered.)
-		ok(vmm_uses(vm_pid(vm), "tcg"), "a hanging KVM probe means TCG");
-	}
+	// The probe hung: KVM is out. (QEMU has exec'd by now: its serial
+	// socket answered.)
+	ok(vmm_uses(vm_pid(vm), "tcg"), "a hanging KVM probe means TCG");
 	ok(wait_for(output_has, "tinct-guest: ready", 90000), "the guest boots");
 	if (tap) {
 		ok(vm_tap_name(vm) != NULL && tap_exists(vm_tap_name(vm)),
