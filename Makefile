@@ -5,8 +5,11 @@ BUILD ?= build
 BUILD_SAN ?= build-san
 IMAGES ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tinct/images
 MESON_ARGS ?=
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?= console-filter console-ring title memfd-server argv vm-def config
 
-.PHONY: all deps build build-san images check run bench format format-check clean
+.PHONY: all deps build build-san build-fuzz images check run fuzz bench format format-check clean
 
 all: build
 
@@ -23,6 +26,14 @@ build-san: deps
 		-Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C $(BUILD_SAN)
 
+# libFuzzer harnesses (tests/fuzz), clang with ASan and UBSan; every object
+# carries coverage instrumentation. make check only replays their corpora.
+build-fuzz: deps
+	@[ -f $(BUILD_FUZZ)/build.ninja ] || CC=clang meson setup $(BUILD_FUZZ) $(MESON_ARGS) \
+		-Dbuildtype=debugoptimized -Dfuzzing=true -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link
+	ninja -C $(BUILD_FUZZ) $(addprefix tests/fuzz/fuzz-,$(FUZZ_TARGETS))
+
 images: deps
 	@if [ -x vmm/images/build.sh ]; then vmm/images/build.sh "$(IMAGES)"; fi
 
@@ -36,6 +47,10 @@ format-check: deps
 run: build images
 	TINCT_IMAGES="$(IMAGES)" scripts/run-session $(BUILD)
 
+# Each harness for FUZZ_SECONDS; reports executions and coverage.
+fuzz: build-fuzz
+	scripts/run-fuzz $(BUILD_FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # Benchmarks against a peer, side by side (not tests: machine-dependent).
 bench: build
 	tests/bench/compositor.sh $(BUILD)
@@ -44,4 +59,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

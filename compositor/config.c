@@ -239,25 +239,42 @@ static struct tinct_output_config *output_config_get(struct tinct_config *config
 	return oc;
 }
 
+/*
+ * Reads an integer from min to max at *p that ends at stop (a character, or
+ * '\0' for the end of the value) and moves *p past stop. Unlike sscanf's
+ * %d, a number out of int's range fails instead of wrapping.
+ */
+static bool parse_int_until(const char **p, char stop, int min, int max, int *out)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(*p, &end, 10);
+	if (end == *p || errno != 0 || *end != stop || n < min || n > max) {
+		return false;
+	}
+	*out = (int)n;
+	*p = stop == '\0' ? end : end + 1;
+	return true;
+}
+
+/* "WIDTHxHEIGHT", "WIDTHxHEIGHT@HZ" or "WIDTHxHEIGHT@HZHz". */
 static bool parse_mode(const char *value, int *width, int *height, int *refresh_mhz)
 {
-	char extra;
+	const char *p = value;
+	bool has_rate = strchr(value, '@') != NULL;
+	if (!parse_int_until(&p, 'x', 1, 16384, width) ||
+		!parse_int_until(&p, has_rate ? '@' : '\0', 1, 16384, height)) {
+		return false;
+	}
 	double hz = 0;
-	int n = sscanf(value, "%dx%d@%lf%c", width, height, &hz, &extra);
-	if (n == 4 && extra == 'H') {
-		/* "1920x1080@60Hz" */
-		size_t len = strlen(value);
-		if (len < 2 || strcmp(value + len - 2, "Hz") != 0) {
+	if (has_rate) {
+		char *end;
+		errno = 0;
+		hz = strtod(p, &end);
+		if (end == p || errno != 0 || (*end != '\0' && strcmp(end, "Hz") != 0) ||
+			!isfinite(hz) || hz < 0 || hz > 1000) {
 			return false;
 		}
-	} else if (n != 2 && n != 3) {
-		return false;
-	}
-	if (n == 2 && strchr(value, '@') != NULL) {
-		return false;
-	}
-	if (*width < 1 || *width > 16384 || *height < 1 || *height > 16384 || hz < 0 || hz > 1000) {
-		return false;
 	}
 	*refresh_mhz = (int)lround(hz * 1000.0);
 	return true;
@@ -291,9 +308,10 @@ static bool parse_output(struct parse_state *state, const char *section, const c
 		return true;
 	}
 	if (strcmp(key, "position") == 0) {
-		int x, y, consumed = 0;
-		if (sscanf(value, "%d,%d%n", &x, &y, &consumed) != 2 || value[consumed] != '\0' ||
-			abs(x) > 1000000 || abs(y) > 1000000) {
+		int x, y;
+		const char *p = value;
+		if (!parse_int_until(&p, ',', -1000000, 1000000, &x) ||
+			!parse_int_until(&p, '\0', -1000000, 1000000, &y)) {
 			report(state, section, key, "expected X,Y, got \"%s\"", value);
 		} else {
 			oc->has_position = true;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "console_filter.h"
 
 static const int ending_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 #define ENDING_SIGNALS (sizeof(ending_signals) / sizeof(ending_signals[0]))
@@ -98,6 +99,23 @@ bool console_client_write_all(int fd, const void *buffer, size_t len)
 	return true;
 }
 
+bool console_client_write_filtered(
+	struct tinct_console_filter *filter, int fd, const void *buffer, size_t len)
+{
+	const char *data = buffer;
+	char out[CONSOLE_FILTER_OUT_MAX(4096)];
+	while (len > 0) {
+		size_t chunk = len < 4096 ? len : 4096;
+		size_t n = console_filter_feed(filter, data, chunk, out);
+		if (!console_client_write_all(fd, out, n)) {
+			return false;
+		}
+		data += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
 static int connect_relay(const char *path, const char *prog, const char *vm)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -165,6 +183,8 @@ static enum console_client_status attach_loop(struct attach *attach, int *signal
 		{.fd = attach->fd, .events = POLLIN},
 		{.fd = STDIN_FILENO, .events = POLLIN},
 	};
+	struct tinct_console_filter filter;
+	console_filter_init(&filter);
 	char buf[65536];
 	for (;;) {
 		if (ppoll(fds, 2, NULL, &attach->saved_mask) < 0 && errno != EINTR) {
@@ -184,7 +204,8 @@ static enum console_client_status attach_loop(struct attach *attach, int *signal
 			if (n <= 0) {
 				return CONSOLE_CLIENT_CLOSED;
 			}
-			if (!console_client_write_all(STDOUT_FILENO, buf, (size_t)n)) {
+			if (!console_client_write_filtered(
+				    &filter, STDOUT_FILENO, buf, (size_t)n)) {
 				return CONSOLE_CLIENT_FAILED;
 			}
 		}

@@ -3,8 +3,10 @@
  * the terminal to a VM's serial console. Shared by `tinct-vm console` and
  * `tinctctl console`, so both behave the same way.
  *
- * While attached, the backlog and then live output go to stdout and what
- * is read from stdin goes to the guest. When stdin is a terminal it is put
+ * While attached, the backlog and then live output go to stdout through the
+ * console filter (console_filter.h: text and harmless sequences only, also
+ * when stdout is a pipe, which may well end in a terminal) and what is read
+ * from stdin goes to the guest. When stdin is a terminal it is put
  * in raw mode (so Ctrl-C reaches the guest) and a hint is printed; the
  * terminal is restored on every way out, signals included. Ctrl-] (0x1d,
  * like telnet) detaches, also when it comes from a pipe. End of stdin only
@@ -15,6 +17,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+struct tinct_console_filter;
 
 #define TINCT_CONSOLE_ESCAPE 0x1d // Ctrl-]
 
@@ -41,5 +45,12 @@ enum console_client_status console_client_attach(
  * fails with EPIPE instead of raising SIGPIPE. Returns false on failure.
  */
 bool console_client_write_all(int fd, const void *data, size_t len);
+
+/*
+ * Writes guest output to fd through filter (console_filter.h), like
+ * console_client_write_all. Returns false on failure.
+ */
+bool console_client_write_filtered(
+	struct tinct_console_filter *filter, int fd, const void *data, size_t len);
 
 #endif

@@ -32,6 +32,7 @@
 #include "vm-def.h"
 #include "vm.h"
 #include "console_client.h"
+#include "console_filter.h"
 
 #define EXIT_USAGE 2
 #define EXIT_TIMEOUT 124
@@ -157,6 +158,10 @@ struct run {
 	bool started; // the VM reached starting at least once
 	bool done; // the VM ended
 	bool interrupted;
+	// Guest output reaches the terminal through these (console_filter.h):
+	// the console or -v on stderr, and the command's lines on stdout.
+	struct tinct_console_filter filter;
+	struct tinct_console_filter line_filter;
 	// -c: the guest's lines between the markers
 	char line[65536];
 	size_t line_len;
@@ -195,8 +200,8 @@ static void run_line(struct run *run, char *line, size_t len)
 			return;
 		}
 	}
-	fwrite(line, 1, len, stdout);
-	fputc('\n', stdout);
+	line[len] = '\n';
+	console_client_write_filtered(&run->line_filter, STDOUT_FILENO, line, len + 1);
 }
 
 static void handle_output(struct wl_listener *listener, void *data)
@@ -204,11 +209,11 @@ static void handle_output(struct wl_listener *listener, void *data)
 	struct run *run = wl_container_of(listener, run, output);
 	struct tinct_vm_output_event *event = data;
 	if (run->interactive) {
-		console_client_write_all(STDOUT_FILENO, event->data, event->len);
+		console_client_write_filtered(&run->filter, STDOUT_FILENO, event->data, event->len);
 		return;
 	}
 	if (run->verbose) {
-		console_client_write_all(STDERR_FILENO, event->data, event->len);
+		console_client_write_filtered(&run->filter, STDERR_FILENO, event->data, event->len);
 	}
 	for (size_t i = 0; i < event->len; i++) {
 		char c = event->data[i];
@@ -357,6 +362,8 @@ static int cmd_run(int argc, char *argv[])
 
 	int ret = EXIT_VM_FAILED;
 	struct run run = {.verbose = verbose, .interactive = command == NULL};
+	console_filter_init(&run.filter);
+	console_filter_init(&run.line_filter);
 	char *extra = NULL;
 	run.loop = wl_event_loop_create();
 	if (run.loop == NULL) {

@@ -244,6 +244,17 @@ static void test_errors(void)
 		"2: [output X] scale: expected a number from 0.25 to 10, got \"0\"\n");
 	expect_error("[output X]\nposition = 10\n",
 		"2: [output X] position: expected X,Y, got \"10\"\n");
+	// abs(INT_MIN) overflows: an out-of-range position once slipped through.
+	expect_error("[output X]\nposition = 0,-2147483648\n",
+		"2: [output X] position: expected X,Y, got \"0,-2147483648\"\n");
+	expect_error("[output X]\nposition = -2147483648,0\n",
+		"2: [output X] position: expected X,Y, got \"-2147483648,0\"\n");
+	// sscanf's %d wraps 2^32 + 1000 to 1000.
+	expect_error("[output X]\nposition = 4294967297,0\n",
+		"2: [output X] position: expected X,Y, got \"4294967297,0\"\n");
+	expect_error("[output X]\nmode = 4294968296x1080\n",
+		"2: [output X] mode: expected WIDTHxHEIGHT or WIDTHxHEIGHT@HZ, got "
+		"\"4294968296x1080\"\n");
 	expect_error("[output X]\nenabled = sometimes\n",
 		"2: [output X] enabled: expected true or false, got \"sometimes\"\n");
 	expect_error("[output X]\nrotate = 90\n", "2: [output X] rotate: unknown key\n");
