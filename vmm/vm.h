@@ -31,7 +31,8 @@
  * seconds (a hanging nested KVM is only given up after a timeout), so it
  * never runs inside vm_start(): VMs started meanwhile wait in STARTING
  * and are all launched when it finishes, with KVM or with TCG. Start it
- * early with vm_manager_probe_kvm(). TINCT_KVM=0|1 skips it; TINCT_KVM=hang makes the probe hang like broken nested KVM (tests).
+ * early with vm_manager_probe_kvm(). TINCT_KVM=0|1 skips it; TINCT_KVM=hang
+ * makes the probe hang as broken nested KVM does (for tests).
  *
  * Stopping is graceful first (QMP system_powerdown, pressed again every
  * 2 s because a guest still booting ignores presses; crosvm powerbtn;
