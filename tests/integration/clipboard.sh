@@ -7,7 +7,7 @@ need wl-copy wl-paste
 
 fake_vm mallory red
 start_tinct --vms "$TEST_DIR/vms"
-wait_for 20 log_has "VM mallory: starting -> running" || fail "mallory did not start"
+wait_for 20 vm_is mallory running || fail "mallory did not start"
 # The user works in a host window.
 start_client work toplevel --title work
 wait_mapped 1

@@ -106,7 +106,7 @@ printf 'users-own-clipboard' | wl-copy
 wait_for 5 sh -c '[ "$(wl-paste -n)" = users-own-clipboard ]' || fail "host copy and paste failed"
 : >"$TEST_DIR/evil.received"
 background foot --title users-own-title --app-id console-test "$TINCTCTL" console evil
-wait_for 20 log_has "app_id=console-test" || fail "foot did not map"
+wait_for 20 has_app console-test || fail "foot did not map"
 
 # Foot draws in order: once the magenta block is on screen, it has also
 # read (and would have answered) everything before it.

@@ -27,7 +27,7 @@ sys.exit(0 if ($1) else 1)" "$TEST_DIR/windows.json"
 }
 
 start_tinct --vms "$TEST_DIR/vms"
-wait_for 20 log_has "VM cvm: starting -> running" || fail "cvm did not start"
+wait_for 20 vm_is cvm running || fail "cvm did not start"
 dir="$XDG_RUNTIME_DIR/tinct/cvm"
 [ -S "$dir/wayland" ] && [ -S "$dir/wayland-sommelier" ] && [ -S "$dir/memfd" ] ||
 	fail "cvm's sockets are missing: $(ls "$dir")"

@@ -7,7 +7,7 @@ need grim foot
 
 fake_vm sly red
 start_tinct --vms "$TEST_DIR/vms"
-wait_for 20 log_has "VM sly: starting -> running" || fail "sly did not start"
+wait_for 20 vm_is sly running || fail "sly did not start"
 sock="$XDG_RUNTIME_DIR/tinct/sly/wayland"
 
 # Its first window: the user just started sly, so it gets the keys.
@@ -22,7 +22,8 @@ wait_mapped 2
 # sly pops up a window while the user types in foot: no keys for sly.
 WAYLAND_DISPLAY="$sock" start_client sneaky toplevel --size 900x560 --colour 405060 --title sneaky
 wait_mapped 3
-log_has "view \[sly\] sneaky mapped without focus" || fail "the VM window took the keyboard"
+wait_for 10 has_window sly "[sly] sneaky" || fail "the sneaky window is not shown"
+case $(focused_title) in "[sly]"*) fail "the VM window took the keyboard" ;; esac
 screenshot "$TEST_DIR/after.ppm"
 [ "$(count_colour "$TEST_DIR/after.ppm" 6b6f76)" -gt 1000 ] || fail "foot lost focus"
 [ "$(count_colour "$TEST_DIR/after.ppm" cc0000)" = 0 ] || fail "a sly window is drawn focused"
@@ -32,12 +33,14 @@ screenshot "$TEST_DIR/after.ppm"
 # Asking for activation does not help a VM that lacks the keyboard...
 WAYLAND_DISPLAY="$sock" start_client pushy toplevel --size 100x60 --title pushy --activate-after 300
 wait_for 10 grep -q "activation requested" "$TEST_DIR/pushy.out" || fail "pushy did not ask"
-wait_for 10 log_has "activation of \[sly\] pushy refused" || fail "a VM's activation was honoured"
+wait_for 10 has_window sly "[sly] pushy" || fail "pushy is not shown"
+"$TINCTCTL" list >/dev/null # pushy's request is handled by now
+case $(focused_title) in "[sly]"*) fail "a VM's activation was honoured" ;; esac
 # ... while a host window may raise itself that way (its own token).
 start_client hosty toplevel --size 120x80 --title hosty --colour 102010 --activate-after 1500
-wait_for 10 log_has "title=hosty" || fail "hosty not mapped"
+wait_for 10 has_window "" hosty || fail "hosty not mapped"
 background foot
-wait_for 10 log_count_at_least 2 "app_id=foot" || fail "second foot not mapped"
+wait_for 10 has_app foot 2 || fail "second foot not mapped"
 wait_for 10 grep -q "activation requested" "$TEST_DIR/hosty.out" || fail "hosty did not ask"
 hosty_focused() {
 	screenshot "$TEST_DIR/hosty.ppm" && set -- $(bbox "$TEST_DIR/hosty.ppm" 102010) &&

@@ -200,3 +200,59 @@ start_client() {
 	BACKGROUND_PIDS="$BACKGROUND_PIDS $!"
 	LAST_PID=$!
 }
+
+# Assertions through tinct's own interface (tinctctl --json), not its log.
+TINCTCTL="$TINCT_BUILD_ROOT/tinctctl/tinctctl"
+
+# vm_state NAME: prints NAME's state (stopped, starting, running, ...).
+vm_state() {
+	"$TINCTCTL" list --json 2>/dev/null | python3 -c '
+import json, sys
+print("".join(v["state"] for v in json.load(sys.stdin) if v["name"] == sys.argv[1]))' "$1"
+}
+
+# vm_is NAME STATE
+vm_is() {
+	[ "$(vm_state "$1")" = "$2" ]
+}
+
+# windows_matching VM TITLE-PREFIX: how many windows tinct shows of VM
+# ("host" for host windows, "" for any) whose title starts with the prefix.
+windows_matching() {
+	"$TINCTCTL" windows --json 2>/dev/null | python3 -c '
+import json, sys
+vm, prefix = sys.argv[1], sys.argv[2]
+print(sum(1 for w in json.load(sys.stdin)
+          if (vm == "" or (w["vm"] or "host") == vm) and (w["title"] or "").startswith(prefix)))' "$1" "$2"
+}
+
+# has_window VM TITLE-PREFIX / no_window VM TITLE-PREFIX
+has_window() {
+	[ "$(windows_matching "$1" "$2")" -gt 0 ]
+}
+no_window() {
+	[ "$(windows_matching "$1" "$2")" = 0 ]
+}
+
+# focused_title: the title of the window tinct says has the keyboard.
+focused_title() {
+	"$TINCTCTL" windows --json 2>/dev/null | python3 -c '
+import json, sys
+print("".join(w["title"] for w in json.load(sys.stdin) if w["focused"]))'
+}
+focused_is() {
+	[ "$(focused_title)" = "$1" ]
+}
+
+# app_windows APP_ID: how many windows with that app_id tinct shows.
+app_windows() {
+	"$TINCTCTL" windows --json 2>/dev/null | python3 -c '
+import json, sys
+print(sum(1 for w in json.load(sys.stdin) if w["app_id"] == sys.argv[1]))' "$1"
+}
+has_app() {
+	[ "$(app_windows "$1")" -ge "${2:-1}" ]
+}
+no_app() {
+	[ "$(app_windows "$1")" = 0 ]
+}

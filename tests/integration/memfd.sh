@@ -23,8 +23,8 @@ memfd-quota = lots
 INI
 
 start_tinct --vms "$TEST_DIR/vms"
-wait_for 20 log_has "VM mem: starting -> running" || fail "mem did not start"
-wait_for 20 log_has "VM dflt: starting -> running" || fail "dflt did not start"
+wait_for 20 vm_is mem running || fail "mem did not start"
+wait_for 20 vm_is dflt running || fail "dflt did not start"
 sock="$XDG_RUNTIME_DIR/tinct/mem/memfd"
 [ -S "$sock" ] || fail "no memfd socket at $sock"
 [ "$(stat -c %a "$sock")" = 600 ] || fail "memfd socket is not 0600"
@@ -42,7 +42,7 @@ log "$(grep -c '^ok' "$TEST_DIR/check.tap") memfd checks passed"
 tinct_alive
 # The display is untouched by all that: a window still comes up.
 WAYLAND_DISPLAY="$XDG_RUNTIME_DIR/tinct/mem/wayland" start_client w toplevel --title after
-wait_for 10 log_has "vm=mem app_id=test-client title=\[mem\] after" || fail "no window after the checks"
+wait_for 10 has_window mem "[mem] after" || fail "no window after the checks"
 kill "$LAST_PID"
 
 # The other VM's quota is its own (the default, 256 MiB): 200 MiB there is
@@ -65,7 +65,7 @@ grep -q "status 0 size 1048576" "$TEST_DIR/get.out" || fail "no fresh quota: $(c
 
 # A VM that crashes takes its memfd socket along.
 pkill -KILL -f "fake-vmm.py $XDG_RUNTIME_DIR/tinct/mem/serial mem" || fail "no mem VMM"
-wait_for 10 log_has "VM mem crashed" || fail "mem not marked crashed"
+wait_for 10 vm_is mem crashed || fail "mem not marked crashed"
 [ ! -e "$sock" ] || fail "memfd socket left behind after a crash"
 tinct_alive
 stop_tinct

@@ -12,7 +12,7 @@ fake_vm alpha green true
 fake_vm beta purple false
 
 start_tinct --vms "$TEST_DIR/vms"
-wait_for 20 log_has "VM alpha: starting -> running" || fail "alpha did not start"
+wait_for 20 vm_is alpha running || fail "alpha did not start"
 
 panel_has() {
 	screenshot "$TEST_DIR/panel.ppm" && [ "$(panel_count "$TEST_DIR/panel.ppm" "$1")" -gt "$2" ]
@@ -32,7 +32,7 @@ wait_for 5 log_has "panel: menu open" || fail "Super+Space did not open the menu
 wtype -k Down -k Up
 wtype -k Return
 wait_for 5 log_has "panel: Start beta" || fail "the menu did not start beta"
-wait_for 20 log_has "VM beta: starting -> running" || fail "beta did not start"
+wait_for 20 vm_is beta running || fail "beta did not start"
 # The state change is drawn in the next frame: the very next screenshot.
 screenshot "$TEST_DIR/after.ppm"
 [ "$(panel_count "$TEST_DIR/after.ppm" 75507b)" -gt 100 ] || fail "beta's chip not drawn in the next frame"
@@ -52,9 +52,9 @@ wait_for 5 log_count_at_least 2 'panel: menu open' || fail "menu did not reopen"
 wtype -k Right # Stop
 wtype -k Return
 wait_for 5 log_has "panel: Stop beta" || fail "the menu did not stop beta ($(grep panel: "$TINCT_LOG"))"
-wait_for 20 log_has "VM beta: stopping -> stopped" || fail "beta did not stop"
+wait_for 20 vm_is beta stopped || fail "beta did not stop"
 grep -q "^key" "$TEST_DIR/win.out" && fail "a key reached the window while the menu was open"
-wait_for 10 log_has "view unmapped: app_id=test-client" || fail "beta's window stayed"
+wait_for 10 no_app test-client || fail "beta's window stayed"
 screenshot "$TEST_DIR/stopped.ppm"
 [ "$(panel_count "$TEST_DIR/stopped.ppm" 75507b)" = 0 ] || fail "beta's chip not removed"
 

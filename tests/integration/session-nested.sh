@@ -11,11 +11,11 @@ env -u WLR_BACKENDS -u WLR_RENDERER setsid "$TINCT_SOURCE_ROOT/scripts/run-sessi
 	"$TINCT_BUILD_ROOT" >"$TEST_DIR/nested.out" 2>&1 </dev/null &
 nested=$!
 BACKGROUND_PIDS="$BACKGROUND_PIDS $nested"
-wait_for 30 log_has "app_id=wlroots title=wlroots - WL-1" ||
+wait_for 30 has_window host "wlroots - WL-1" ||
 	fail "no nested tinct window: $(tail -n 20 "$TEST_DIR/nested.out")"
 grep -q "nested in the current session" "$TEST_DIR/nested.out" || fail "run-session did not pick nested"
 kill -TERM "$nested"
 wait_for 10 not_running "$nested" || fail "nested tinct did not exit on SIGTERM"
-wait_for 10 log_has "view unmapped: app_id=wlroots" || fail "nested window stayed"
+wait_for 10 no_app wlroots || fail "nested window stayed"
 tinct_alive
 stop_tinct

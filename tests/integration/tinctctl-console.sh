@@ -15,7 +15,7 @@ mkdir -p "$TEST_DIR/vms"
 fake_vm shell red true
 
 start_tinct --vms "$TEST_DIR/vms"
-wait_for 20 log_has "VM shell: starting -> running" || fail "shell did not start"
+wait_for 20 vm_is shell running || fail "shell did not start"
 
 has() {
 	grep -q -- "$2" "$TEST_DIR/$1"
@@ -72,7 +72,7 @@ has err.2 "console of shell closed" || fail "no close message: $(cat "$TEST_DIR/
 exec 3>&-
 
 # A stopped VM has no console.
-wait_for 15 log_has "VM shell: stopping -> stopped" || fail "shell did not stop"
+wait_for 15 vm_is shell stopped || fail "shell did not stop"
 status=0
 "$TINCTCTL" console shell </dev/null 2>"$TEST_DIR/stopped.err" || status=$?
 [ "$status" = 4 ] || fail "console of a stopped VM exited $status, expected 4"

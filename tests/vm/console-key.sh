@@ -30,7 +30,7 @@ stop-timeout = 20
 INI
 
 start_tinct --vms "$TEST_DIR/vms"
-wait_for 90 log_has "VM demo: starting -> running" || fail "demo did not start"
+wait_for 90 vm_is demo running || fail "demo did not start"
 python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/demo/console" "$TEST_DIR/boot.txt" \
 	--until "tinct-guest: ready" --timeout 90 || fail "guest did not boot"
 
@@ -39,7 +39,7 @@ WAYLAND_DISPLAY="$XDG_RUNTIME_DIR/tinct/demo/wayland" start_client app toplevel 
 wait_mapped 1
 
 wtype -M logo -k Return -m logo
-wait_for 20 log_has "vm=host app_id=tinct-console title=\[demo\] console" ||
+wait_for 20 has_window host "[demo] console" ||
 	fail "no console window: $(grep 'view mapped' "$TINCT_LOG")"
 # It is attached: a second attachment is refused.
 status=0
@@ -65,5 +65,5 @@ wait_for 20 has_backlog "tinct-typed-42" || fail "keys did not reach the guest"
 
 # Super+Return in the console focuses it again instead of a second one.
 wtype -M logo -k Return -m logo
-[ "$(log_count 'app_id=tinct-console')" = 1 ] || fail "a second console window opened"
+[ "$(app_windows tinct-console)" = 1 ] || fail "a second console window opened"
 stop_tinct

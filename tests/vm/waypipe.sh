@@ -47,7 +47,7 @@ no_vm_processes() {
 boot() {
 	start_tinct --vms "$TEST_DIR/vms"
 	start=$(date +%s%N)
-	wait_for 150 log_has "view mapped: vm=$VM app_id=foot title=\[$VM\]" ||
+	wait_for 150 has_window "$VM" "[$VM]" ||
 		fail "no window of $VM: $(tail -n 20 "$(rundir)/waypipe.log" 2>/dev/null)"
 	log "first window after $((($(date +%s%N) - start) / 1000000)) ms"
 }
@@ -77,8 +77,8 @@ wp=$(waypipe_pid)
 [ -n "$qemu" ] && [ -n "$wp" ] || fail "no QEMU or waypipe process"
 TINCTCTL="$TINCT_BUILD_ROOT/tinctctl/tinctctl"
 "$TINCTCTL" stop --wait "$VM" || fail "tinctctl stop failed"
-log_has "view unmapped: app_id=foot" || fail "the window was not removed"
-log_has "VM $VM: stopping -> stopped" || fail "$VM did not stop"
+no_app foot || fail "the window was not removed"
+vm_is $VM stopped || fail "$VM did not stop"
 wait_for 10 not_running "$qemu" || fail "QEMU survived the stop"
 wait_for 10 not_running "$wp" || fail "waypipe survived the stop"
 no_vm_processes || fail "processes of $VM left: $(pgrep -af "$VM")"
@@ -88,13 +88,13 @@ tinct_alive
 # 2. Started again, its window comes back; SIGKILL of the waypipe client
 # then crashes the VM and removes its windows while tinct carries on.
 "$TINCTCTL" start "$VM" || fail "tinctctl start failed"
-wait_for 150 log_count_at_least 2 "view mapped: vm=$VM app_id=foot" || fail "no window after restart"
+wait_for 150 has_window "$VM" "[$VM]" || fail "no window after restart"
 wp=$(waypipe_pid)
 kill -KILL "$wp"
 wait_for 20 log_has "VM $VM crashed: waypipe client for channel 0 killed by signal 9" ||
 	fail "$VM not marked crashed"
-wait_for 10 log_has "VM $VM: running -> crashed" || fail "no crashed state"
-wait_for 10 log_count_at_least 2 "view unmapped: app_id=foot" || fail "the window stayed"
+wait_for 10 vm_is $VM crashed || fail "no crashed state"
+wait_for 10 no_window "$VM" "" || fail "the window stayed"
 tinct_alive
 wait_for 10 no_vm_processes || fail "processes of $VM left: $(pgrep -af "$VM")"
 grim -t ppm "$TEST_DIR/after.ppm"
