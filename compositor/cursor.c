@@ -437,17 +437,6 @@ void cursor_add_device(struct tinct_seat *seat, struct wlr_input_device *device)
 	wlr_cursor_attach_input_device(seat->cursor, device);
 }
 
-void cursor_apply_config(struct tinct_seat *seat)
-{
-	struct tinct_config *config = seat->server->config;
-	wlr_xcursor_manager_destroy(seat->xcursor_manager);
-	seat->xcursor_manager =
-		wlr_xcursor_manager_create(config->cursor.theme, (uint32_t)config->cursor.size);
-	wlr_xcursor_manager_load(seat->xcursor_manager, 1);
-	seat->cursor_image = NULL;
-	cursor_set_image(seat, "left_ptr");
-}
-
 bool cursor_init(struct tinct_seat *seat)
 {
 	struct tinct_server *server = seat->server;

@@ -20,8 +20,6 @@ void cursor_finish(struct tinct_seat *seat);
 void cursor_add_device(struct tinct_seat *seat, struct wlr_input_device *device);
 /* Shows tinct's xcursor called name instead of any client's. */
 void cursor_set_image(struct tinct_seat *seat, const char *name);
-/* Applies [cursor] and [pointer]. */
-void cursor_apply_config(struct tinct_seat *seat);
 /* Keyboard focus changed: pointer constraints follow it. */
 void cursor_update_constraint(struct tinct_seat *seat);
 /* Hit-tests again under the cursor and sends the pointer on. */

@@ -301,11 +301,6 @@ void keyboard_add(struct tinct_seat *seat, struct wlr_keyboard *keyboard)
 	wlr_keyboard_group_add_keyboard(seat->keyboard_group, keyboard);
 }
 
-void keyboard_apply_config(struct tinct_seat *seat)
-{
-	keyboard_configure(seat, &seat->keyboard_group->keyboard);
-}
-
 bool keyboard_init(struct tinct_seat *seat)
 {
 	struct tinct_server *server = seat->server;

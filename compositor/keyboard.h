@@ -18,8 +18,6 @@ void keyboard_finish(struct tinct_seat *seat);
 
 /* A new physical keyboard joins the group with the configured keymap. */
 void keyboard_add(struct tinct_seat *seat, struct wlr_keyboard *keyboard);
-/* Applies [keyboard] (keymap, repeat) to the group. */
-void keyboard_apply_config(struct tinct_seat *seat);
 /* Keyboard focus changed: only the focused host surface may inhibit. */
 void keyboard_shortcuts_update(struct tinct_seat *seat);
 

@@ -297,12 +297,6 @@ void seat_update_drag_icons(struct tinct_seat *seat)
 	}
 }
 
-void seat_apply_config(struct tinct_seat *seat)
-{
-	keyboard_apply_config(seat);
-	cursor_apply_config(seat);
-}
-
 struct tinct_seat *seat_create(struct tinct_server *server)
 {
 	struct tinct_seat *seat = calloc(1, sizeof(*seat));

@@ -133,7 +133,4 @@ void seat_update_pointer(struct tinct_seat *seat);
 /* Moves drag icons to the cursor. */
 void seat_update_drag_icons(struct tinct_seat *seat);
 
-/* Applies [keyboard], [pointer] and [cursor] from the configuration. */
-void seat_apply_config(struct tinct_seat *seat);
-
 #endif

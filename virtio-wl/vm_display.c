@@ -119,7 +119,6 @@ struct tinct_vm_display *vm_display_create(struct wl_display *display,
 	vm_display->tagger = tagger;
 	vm_display->owner = owner;
 	wl_list_init(&vm_display->sockets);
-	wl_list_init(&vm_display->link);
 	if (!socket_create(vm_display, dir, "wayland")) {
 		goto error;
 	}
@@ -169,6 +168,5 @@ void vm_display_destroy(struct tinct_vm_display *vm_display)
 	wl_list_for_each_safe (sock, tmp, &vm_display->sockets, link) {
 		socket_destroy(sock);
 	}
-	wl_list_remove(&vm_display->link);
 	free(vm_display);
 }

@@ -22,7 +22,6 @@ struct tinct_vm_display {
 	void *owner; // what every client is tagged with (client_tag.h)
 	char *path; // the main socket, absolute
 	struct wl_list sockets; // vm_socket.link
-	struct wl_list link; // owner's list
 };
 
 /*
