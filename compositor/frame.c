@@ -28,8 +28,7 @@ int frame_title_height(const struct tinct_view *view)
 
 static struct tinct_colour frame_colour(const struct tinct_view *view)
 {
-	struct tinct_colour colour = view_colour(view);
-	return view->activated ? colour : colour_unfocused(colour);
+	return view->activated ? view->colour : view->colour_unfocused;
 }
 
 bool frame_init(struct tinct_frame *frame, struct tinct_view *view)
@@ -83,7 +82,8 @@ static void update_title(struct tinct_frame *frame, int width, struct tinct_colo
 		return;
 	}
 	struct wlr_buffer *buffer = text_buffer_create(width, height, scale, title,
-		config->appearance.font, colour_contrast(colour), colour, 6);
+		config->appearance.font,
+		view->activated ? view->colour_text : view->colour_text_unfocused, colour, 6);
 	if (buffer == NULL) {
 		return;
 	}

@@ -17,6 +17,7 @@
 #include <wlr/util/edges.h>
 #include <wlr/util/log.h>
 
+#include "common/colour.h"
 #include "foreign_toplevel.h"
 #include "output.h"
 #include "panel.h"
@@ -26,15 +27,18 @@
 #include "vm.h"
 #include "vms.h"
 
-struct tinct_colour view_colour(const struct tinct_view *view)
+void view_resolve_colours(struct tinct_view *view)
 {
+	struct tinct_colour colour = view->server->config->appearance.host_colour;
 	if (view->vm != NULL) {
-		return view->vm->colour;
+		colour = view->vm->colour;
+	} else if (view->console_vm != NULL) {
+		colour = view->console_vm->colour;
 	}
-	if (view->console_vm != NULL) {
-		return view->console_vm->colour;
-	}
-	return view->server->config->appearance.host_colour;
+	view->colour = colour;
+	view->colour_unfocused = colour_unfocused(colour);
+	view->colour_text = colour_contrast(colour);
+	view->colour_text_unfocused = colour_contrast(view->colour_unfocused);
 }
 
 const char *view_vm_name(const struct tinct_view *view)

@@ -29,6 +29,9 @@ struct tinct_view {
 	struct tinct_desktop_vm *vm;
 	/* A host foot that tinct started for this VM's serial console, or NULL. */
 	struct tinct_desktop_vm *console_vm;
+	/* The frame colours (view_resolve_colours()). */
+	struct tinct_colour colour, colour_unfocused;
+	struct tinct_colour colour_text, colour_text_unfocused;
 	/* What tinct shows: "[vm] " + the sanitised title, or just the latter. */
 	char *title;
 
@@ -96,8 +99,12 @@ void views_keyboard_focus_changed(struct tinct_server *server, struct wlr_surfac
 	struct wlr_surface *new_surface);
 
 void view_close(struct tinct_view *view);
-/* The frame colour (the VM's, or the host colour), before focus shading. */
-struct tinct_colour view_colour(const struct tinct_view *view);
+/*
+ * Works out the frame colours once, when the view is created: the VM's (or
+ * its console's, or the host colour), its unfocused shade and the title
+ * text colour readable on each.
+ */
+void view_resolve_colours(struct tinct_view *view);
 /* The VM name, or NULL for host windows. */
 const char *view_vm_name(const struct tinct_view *view);
 void view_move_to(struct tinct_view *view, int x, int y);

@@ -152,6 +152,7 @@ static void view_create(struct tinct_server *server, struct wlr_xdg_surface *xdg
 			xdg_surface->client->client, "too many windows for this VM");
 		return;
 	}
+	view_resolve_colours(view);
 	view_update_title(view);
 	view->desc = (struct tinct_node_desc){.type = TINCT_NODE_VIEW, .owner = view};
 	view->tree = &wlr_scene_tree_create(server->layers[TINCT_LAYER_VIEWS])->node;
@@ -326,7 +327,7 @@ static void popup_create(struct tinct_server *server, struct wlr_xdg_popup *wlr_
 		 * Added after the surface node, so above it and above any
 		 * subsurface the client adds later (those live inside it).
 		 */
-		struct tinct_colour c = view_colour(view);
+		struct tinct_colour c = view->colour;
 		float rgba[4] = {c.r, c.g, c.b, c.a};
 		for (size_t i = 0; i < 4; i++) {
 			popup->frame[i] = wlr_scene_rect_create(popup->tree, 0, 0, rgba);
