@@ -10,6 +10,7 @@
 #define TINCT_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <wayland-util.h>
@@ -60,6 +61,11 @@ struct tinct_config {
 		struct tinct_colour host_colour; // neutral frame of host windows
 		struct tinct_colour background;
 	} appearance;
+
+	struct {
+		size_t max_bytes; // largest transfer between domains
+		bool clear_after_paste; // the global clipboard empties on paste
+	} clipboard;
 
 	struct wl_list outputs; // tinct_output_config.link
 	struct wl_list bindings; // tinct_binding.link

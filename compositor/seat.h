@@ -70,11 +70,10 @@ struct tinct_seat {
 	uint32_t resize_edges;
 
 	/* seat.c */
+	struct tinct_clipboard *clipboard; // per-domain selections (clipboard.c)
 	struct wlr_layer_surface_v1 *focused_layer;
 	struct wl_listener focused_layer_destroy;
 	struct wl_listener new_input;
-	struct wl_listener request_set_selection;
-	struct wl_listener request_set_primary_selection;
 	struct wl_listener request_start_drag;
 	struct wl_listener start_drag;
 };
