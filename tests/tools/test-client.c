@@ -28,6 +28,9 @@
  *                      selection it is offered, then receives --paste-type
  *                      (default text/plain;charset=utf-8) and prints
  *                      "pasted N: TEXT" (bytes also to --paste-out FILE)
+ *   --drag TEXT        starts a drag of TEXT on a button press ("drag
+ *                      started"); every window prints "dnd enter" when a
+ *                      drag is offered to it
  *
  * It prints "configured WxH" whenever it draws a new size, "key CODE STATE"
  * for every key event it receives, and runs until killed or closed by the
@@ -100,6 +103,8 @@ struct client {
 	bool paste;
 	const char *paste_type, *paste_out;
 	char offer_types[1024];
+	const char *drag;
+	struct wl_pointer *pointer;
 	int paste_fd; // -1: no paste being read
 	char *paste_buf;
 	size_t paste_size, paste_capacity;
@@ -236,6 +241,53 @@ static void set_selection(struct client *c, uint32_t serial)
 	}
 }
 
+static void pointer_enter(void *data, struct wl_pointer *pointer, uint32_t serial,
+	struct wl_surface *surface, wl_fixed_t x, wl_fixed_t y)
+{
+}
+
+static void pointer_leave(
+	void *data, struct wl_pointer *pointer, uint32_t serial, struct wl_surface *surface)
+{
+}
+
+static void pointer_motion(
+	void *data, struct wl_pointer *pointer, uint32_t time, wl_fixed_t x, wl_fixed_t y)
+{
+}
+
+static void pointer_button(void *data, struct wl_pointer *pointer, uint32_t serial, uint32_t time,
+	uint32_t button, uint32_t state)
+{
+	struct client *c = data;
+	if (c->drag == NULL || state != WL_POINTER_BUTTON_STATE_PRESSED || c->data_device == NULL) {
+		return;
+	}
+	c->copy_data = c->drag;
+	c->copy_size = strlen(c->drag);
+	struct wl_data_source *source = wl_data_device_manager_create_data_source(c->data_manager);
+	wl_data_source_add_listener(source, &source_listener, c);
+	wl_data_source_offer(source, "text/plain;charset=utf-8");
+	wl_data_source_set_actions(source, WL_DATA_DEVICE_MANAGER_DND_ACTION_COPY);
+	wl_data_device_start_drag(c->data_device, source, c->surface, NULL, serial);
+	wl_display_roundtrip(c->display);
+	printf("drag started\n");
+	fflush(stdout);
+}
+
+static void pointer_axis(
+	void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis, wl_fixed_t value)
+{
+}
+
+static const struct wl_pointer_listener pointer_listener = {
+	.enter = pointer_enter,
+	.leave = pointer_leave,
+	.motion = pointer_motion,
+	.button = pointer_button,
+	.axis = pointer_axis,
+};
+
 static void keyboard_enter(void *data, struct wl_keyboard *keyboard, uint32_t serial,
 	struct wl_surface *surface, struct wl_array *keys)
 {
@@ -285,7 +337,19 @@ static void offer_offer(void *data, struct wl_data_offer *offer, const char *mim
 	note_type(data, mime_type);
 }
 
-static const struct wl_data_offer_listener offer_listener = {.offer = offer_offer};
+static void offer_source_actions(void *data, struct wl_data_offer *offer, uint32_t actions)
+{
+}
+
+static void offer_action(void *data, struct wl_data_offer *offer, uint32_t action)
+{
+}
+
+static const struct wl_data_offer_listener offer_listener = {
+	.offer = offer_offer,
+	.source_actions = offer_source_actions,
+	.action = offer_action,
+};
 
 static void primary_offer_offer(
 	void *data, struct zwp_primary_selection_offer_v1 *offer, const char *mime_type)
@@ -768,6 +832,7 @@ int main(int argc, char *argv[])
 		{"paste-type", required_argument, NULL, 'y'},
 		{"paste-out", required_argument, NULL, 'o'},
 		{"primary", no_argument, NULL, 'r'},
+		{"drag", required_argument, NULL, 'D'},
 		{0},
 	};
 	optind = 2;
@@ -843,6 +908,9 @@ int main(int argc, char *argv[])
 		case 'r':
 			c.primary = true;
 			break;
+		case 'D':
+			c.drag = optarg;
+			break;
 		case 'x':
 			if (sscanf(optarg, "%dx%d", &extent_w, &extent_h) != 2) {
 				usage();
@@ -879,6 +947,10 @@ int main(int argc, char *argv[])
 		/* Version 1 seat: the keyboard exists whatever the capabilities say. */
 		c.keyboard = wl_seat_get_keyboard(c.seat);
 		wl_keyboard_add_listener(c.keyboard, &keyboard_listener, &c);
+		if (c.drag != NULL) {
+			c.pointer = wl_seat_get_pointer(c.seat);
+			wl_pointer_add_listener(c.pointer, &pointer_listener, &c);
+		}
 		if (c.data_manager != NULL) {
 			c.data_device =
 				wl_data_device_manager_get_data_device(c.data_manager, c.seat);
