@@ -697,6 +697,25 @@ static void client_finish(struct client *c)
 	if (c->surface != NULL) {
 		wl_surface_destroy(c->surface);
 	}
+	if (c->data_device != NULL) {
+		wl_data_device_destroy(c->data_device);
+	}
+	if (c->primary_device != NULL) {
+		zwp_primary_selection_device_v1_destroy(c->primary_device);
+	}
+	if (c->data_manager != NULL) {
+		wl_data_device_manager_destroy(c->data_manager);
+	}
+	if (c->primary_manager != NULL) {
+		zwp_primary_selection_device_manager_v1_destroy(c->primary_manager);
+	}
+	if (c->pointer != NULL) {
+		wl_pointer_destroy(c->pointer);
+	}
+	if (c->paste_fd >= 0) {
+		close(c->paste_fd);
+	}
+	free(c->paste_buf);
 	if (c->keyboard != NULL) {
 		wl_keyboard_destroy(c->keyboard);
 	}
