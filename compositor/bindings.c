@@ -11,9 +11,11 @@
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/util/log.h>
 
+#include "clipboard.h"
 #include "config.h"
 #include "consoles.h"
 #include "panel.h"
+#include "seat.h"
 #include "server.h"
 #include "spawn.h"
 #include "view.h"
@@ -127,6 +129,16 @@ static bool check_vm_name(const char *arg, const char **error)
 	return true;
 }
 
+static void run_clipboard_copy(struct tinct_server *server, const char *arg)
+{
+	clipboard_copy(server->seat->clipboard);
+}
+
+static void run_clipboard_paste(struct tinct_server *server, const char *arg)
+{
+	clipboard_paste(server->seat->clipboard);
+}
+
 static const struct tinct_action actions[] = {
 	{"console", TINCT_ARG_NONE, NULL, run_console, false},
 	{"vm-menu", TINCT_ARG_NONE, NULL, run_vm_menu, false},
@@ -139,6 +151,8 @@ static const struct tinct_action actions[] = {
 	{"fullscreen", TINCT_ARG_NONE, NULL, run_fullscreen, false},
 	{"exit", TINCT_ARG_NONE, NULL, run_exit, true},
 	{"vt", TINCT_ARG_REQUIRED, check_vt, run_vt, true},
+	{"clipboard-copy", TINCT_ARG_NONE, NULL, run_clipboard_copy, false},
+	{"clipboard-paste", TINCT_ARG_NONE, NULL, run_clipboard_paste, false},
 };
 
 const struct tinct_action *action_find(const char *name)

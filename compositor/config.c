@@ -344,6 +344,50 @@ static bool parse_focus(struct parse_state *state, const char *key, const char *
 	return false;
 }
 
+/* "N", "NK" or "NM" bytes, from 1 byte to 1 GiB. */
+static bool parse_size(const char *value, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(value, &end, 10);
+	unsigned long long unit = 1;
+	if (*end == 'K' || *end == 'k') {
+		unit = 1024;
+		end++;
+	} else if (*end == 'M' || *end == 'm') {
+		unit = 1024 * 1024;
+		end++;
+	}
+	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' || n == 0 ||
+		n > (1ull << 30) / unit) {
+		return false;
+	}
+	*out = (size_t)(n * unit);
+	return true;
+}
+
+static bool parse_clipboard(struct parse_state *state, const char *key, const char *value)
+{
+	struct tinct_config *config = state->config;
+	if (strcmp(key, "max-bytes") == 0) {
+		if (!parse_size(value, &config->clipboard.max_bytes)) {
+			report(state, "clipboard", key,
+				"expected a size from 1 to 1024M (bytes, or with K or M), got "
+				"\"%s\"",
+				value);
+		}
+		return true;
+	}
+	if (strcmp(key, "clear-after-paste") == 0) {
+		if (!parse_bool(value, &config->clipboard.clear_after_paste)) {
+			report(state, "clipboard", key, "expected true or false, got \"%s\"",
+				value);
+		}
+		return true;
+	}
+	return false;
+}
+
 static bool parse_bindings(struct parse_state *state, const char *key, const char *value)
 {
 	const char *error = NULL;
@@ -370,6 +414,8 @@ static void handle_ini_entry(
 		known = parse_cursor(state, key, value);
 	} else if (strcmp(section, "appearance") == 0) {
 		known = parse_appearance(state, key, value);
+	} else if (strcmp(section, "clipboard") == 0) {
+		known = parse_clipboard(state, key, value);
 	} else if (strcmp(section, "bindings") == 0) {
 		known = parse_bindings(state, key, value);
 	} else if (strcmp(section, "focus") == 0) {
@@ -475,6 +521,8 @@ static const struct {
 	{"Super+F", "fullscreen"},
 	{"Super+M", "maximize"},
 	{"Super+Shift+E", "exit"},
+	{"Super+C", "clipboard-copy"},
+	{"Super+V", "clipboard-paste"},
 	{"Ctrl+Alt+F1", "vt 1"},
 	{"Ctrl+Alt+F2", "vt 2"},
 	{"Ctrl+Alt+F3", "vt 3"},
@@ -499,6 +547,8 @@ bool config_init(struct tinct_config *config)
 	config->focus.grant_timeout_ms = 30000;
 	config->pointer.tap_to_click = true;
 	config->cursor.size = 24;
+	config->clipboard.max_bytes = 16 * 1024 * 1024;
+	config->clipboard.clear_after_paste = true;
 	config->appearance.font = strdup("sans 10");
 	config->appearance.border_width = 2;
 	config->appearance.title_height = 22;

@@ -12,6 +12,7 @@
 #define TINCT_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <wayland-util.h>
@@ -66,6 +67,11 @@ struct tinct_config {
 		 */
 		int grant_timeout_ms;
 	} focus;
+
+	struct {
+		size_t max_bytes; // largest transfer between domains
+		bool clear_after_paste; // the global clipboard empties on paste
+	} clipboard;
 
 	struct wl_list outputs; // tinct_output_config.link
 	struct wl_list bindings; // tinct_binding.link

@@ -24,6 +24,7 @@
 #include <wlr/util/edges.h>
 #include <wlr/util/log.h>
 
+#include "clipboard.h"
 #include "config.h"
 #include "frame.h"
 #include "idle.h"
@@ -230,6 +231,11 @@ void cursor_process_motion(struct tinct_seat *seat, uint32_t time_msec)
 	struct wlr_seat *wlr_seat = seat->wlr_seat;
 	if (hit.surface != NULL &&
 		!seat_may_focus_client(seat, wl_resource_get_client(hit.surface->resource))) {
+		hit.surface = NULL;
+	}
+	if (hit.surface != NULL && wlr_seat->drag != NULL &&
+		!clipboard_drag_may_enter(seat->clipboard, hit.surface)) {
+		/* Offers of a drag go to its own domain only: clear its focus. */
 		hit.surface = NULL;
 	}
 	if (hit.surface == NULL) {

@@ -26,6 +26,7 @@
 #define MENU_WIDTH 500
 #define MENU_ROW 28
 #define PAD 8
+#define NOTICE_MS 6000
 
 enum region_kind {
 	REGION_MENU_BUTTON,
@@ -53,6 +54,8 @@ struct tinct_panel {
 	struct tinct_node_desc desc;
 	struct wl_event_source *idle; // a redraw is pending
 	struct wl_event_source *clock;
+	struct wl_event_source *notice_timer;
+	char *notice; // NULL: none shown
 	struct region regions[MAX_REGIONS];
 	size_t region_count;
 
@@ -197,6 +200,19 @@ static void draw_bar(cairo_t *cairo, void *data)
 	int who_x = right - PAD - who_w;
 	fill(cairo, who_bg, who_x, 3, who_w, h - 6);
 	text_draw(cairo, who, font, colour_contrast(who_bg), who_x + PAD, 3, who_w - PAD, h - 6);
+
+	/* A notice (clipboard transfers) left of the indicator, clipped to half the bar. */
+	if (panel->notice != NULL) {
+		int notice_w = text_width(panel->notice, font);
+		int notice_x = who_x - PAD - notice_w;
+		if (notice_x < x + PAD && x + PAD < who_x - PAD) {
+			notice_x = x + PAD;
+		}
+		if (notice_x < who_x - PAD) {
+			text_draw(cairo, panel->notice, font, text_fg, notice_x, 0,
+				who_x - PAD - notice_x, h);
+		}
+	}
 }
 
 /* Menu drawing. */
@@ -547,6 +563,26 @@ bool panel_handle_button(struct tinct_panel *panel, double lx, double ly)
 	return true;
 }
 
+static int handle_notice_timeout(void *data)
+{
+	struct tinct_panel *panel = data;
+	free(panel->notice);
+	panel->notice = NULL;
+	panel_schedule_update(panel);
+	return 0;
+}
+
+void panel_notice(struct tinct_panel *panel, const char *text)
+{
+	if (panel == NULL) {
+		return;
+	}
+	free(panel->notice);
+	panel->notice = strdup(text);
+	wl_event_source_timer_update(panel->notice_timer, NOTICE_MS);
+	panel_schedule_update(panel);
+}
+
 static void handle_vm_change(struct wl_listener *listener, void *data)
 {
 	struct tinct_panel *panel = wl_container_of(listener, panel, vm_state);
@@ -568,7 +604,11 @@ struct tinct_panel *panel_create(struct tinct_server *server)
 	panel->server = server;
 	panel->desc = (struct tinct_node_desc){.type = TINCT_NODE_PANEL, .owner = panel};
 	panel->clock = wl_event_loop_add_timer(server->loop, handle_clock, panel);
-	if (panel->clock == NULL) {
+	panel->notice_timer = wl_event_loop_add_timer(server->loop, handle_notice_timeout, panel);
+	if (panel->clock == NULL || panel->notice_timer == NULL) {
+		if (panel->clock != NULL) {
+			wl_event_source_remove(panel->clock);
+		}
 		free(panel);
 		return NULL;
 	}
@@ -591,6 +631,8 @@ void panel_destroy(struct tinct_panel *panel)
 		wl_event_source_remove(panel->idle);
 	}
 	wl_event_source_remove(panel->clock);
+	wl_event_source_remove(panel->notice_timer);
+	free(panel->notice);
 	if (panel->menu != NULL) {
 		wlr_scene_node_destroy(&panel->menu->node);
 	}

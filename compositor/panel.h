@@ -38,6 +38,12 @@ void panel_open_menu(struct tinct_panel *panel, enum tinct_menu_mode mode);
 void panel_close_menu(struct tinct_panel *panel);
 bool panel_menu_is_open(struct tinct_panel *panel);
 
+/*
+ * Shows text (tinct's own words: never a client's) in the bar for a few
+ * seconds, replacing the notice before it.
+ */
+void panel_notice(struct tinct_panel *panel, const char *text);
+
 /* A key press while the menu is open; true when the panel took it. */
 bool panel_handle_key(struct tinct_panel *panel, xkb_keysym_t keysym);
 /* A button press at (lx, ly); true when it landed on the panel or menu. */

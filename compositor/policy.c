@@ -192,13 +192,6 @@ bool policy_popup_framed(const struct tinct_view *view)
 	return view != NULL && !policy_client_is_host(view->xdg_surface->client->client);
 }
 
-/*
- * Only the client with keyboard focus may set a selection: its serial must
- * be one tinct sent that client. Otherwise a VM in the background could
- * swap what the user is about to paste. The exception is data-control
- * (host clipboard tools; VMs never see it): wlroots makes up a fresh serial
- * for it, one that no client has been sent.
- */
 bool policy_popup_grab_allowed(
 	struct tinct_server *server, const struct wl_client *client, uint32_t serial)
 {
@@ -212,25 +205,58 @@ bool policy_popup_grab_allowed(
 	return false;
 }
 
-bool policy_selection_allowed(struct tinct_server *server, uint32_t serial)
+bool policy_clipboard_domain(const struct wl_client *client, struct tinct_desktop_vm **dvm)
 {
-	struct wlr_seat *wlr_seat = seat_wlr_seat(server->seat);
-	struct wlr_seat_client *focused = wlr_seat->keyboard_state.focused_client;
-	if (focused != NULL && wlr_seat_client_validate_event_serial(focused, serial)) {
+	if (policy_client_is_host(client)) {
+		*dvm = NULL;
 		return true;
 	}
-	if (serial == wl_display_get_serial(server->display)) {
-		bool sent = false;
-		struct wlr_seat_client *client;
-		wl_list_for_each (client, &wlr_seat->clients, link) {
-			sent = sent || wlr_seat_client_validate_event_serial(client, serial);
-		}
-		if (!sent) {
+	*dvm = policy_client_vm(client);
+	return *dvm != NULL;
+}
+
+/* Whether serial is in a range of serials tinct really sent client. */
+static bool serial_sent_to(const struct wlr_seat_client *client, uint32_t serial)
+{
+	const struct wlr_serial_ringset *set = &client->serials;
+	for (int i = 0; i < set->count; i++) {
+		int j = (set->end - i + WLR_SERIAL_RINGSET_SIZE) %
+			WLR_SERIAL_RINGSET_SIZE; // end: newest
+		const struct wlr_serial_range *range = &set->data[j];
+		if (serial - range->min_incl <= range->max_incl - range->min_incl) {
 			return true;
 		}
 	}
+	return false;
+}
+
+/*
+ * Only the client with keyboard focus may set a selection, with a serial
+ * tinct sent it since it got the keyboard. wlroots also accepts any serial
+ * older than the 128 ranges it remembers per client, which any client can
+ * name (serial 1) or push out of the history; that fallback is not used.
+ * Otherwise a VM in the background could swap what the user is about to
+ * paste.
+ */
+bool policy_selection_allowed(struct tinct_server *server, const struct wl_client *sender,
+	uint32_t serial, uint32_t focus_serial)
+{
+	struct wlr_seat *wlr_seat = seat_wlr_seat(server->seat);
+	struct wlr_seat_client *focused = wlr_seat->keyboard_state.focused_client;
+	bool newer = serial != focus_serial && serial - focus_serial < UINT32_MAX / 2;
+	if (focused != NULL && focused->client == sender && newer &&
+		serial_sent_to(focused, serial)) {
+		return true;
+	}
 	wlr_log(WLR_DEBUG, "selection refused: not from the client with keyboard focus");
 	return false;
+}
+
+bool policy_drag_may_offer(const struct wl_client *origin, const struct wl_client *target)
+{
+	struct tinct_desktop_vm *from, *to;
+	return origin != NULL && target != NULL && policy_clipboard_domain(origin, &from) &&
+	       policy_clipboard_domain(target, &to) && from == to;
 }
 
 bool policy_drag_allowed(struct tinct_server *server, struct wlr_surface *origin, uint32_t serial)

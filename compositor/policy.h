@@ -69,11 +69,28 @@
  *                    goes around all its surfaces, whatever it declares.
  *   popups           policy_popup_framed(): a VM's popups get a frame in
  *                    the VM's colour, drawn by tinct over their edges.
- *   selections       policy_selection_allowed(): only the client with the
- *                    keyboard, with a serial tinct sent it; data-control
- *                    (host tools only) uses a fresh serial nobody got.
+ *   clipboards       policy_clipboard_domain(): every domain (the host,
+ *                    each VM) has its own clipboard and primary selection,
+ *                    and a client is only ever offered its own domain's
+ *                    (clipboard.c swaps them on every keyboard focus
+ *                    change). A client whose tag is gone has no domain.
+ *   selections       policy_selection_allowed(): a client sets its
+ *                    domain's selection only while it has the keyboard,
+ *                    with a serial tinct sent that very client since it got
+ *                    the keyboard (its enter, keys, pointer events); no
+ *                    wlroots history fallback. Host data-control tools
+ *                    (wl-copy) set the host's clipboard, never a VM's.
+ *   host tools read  policy_may(TINCT_PERM_DATA_CONTROL): host data-control
+ *                    readers (wl-paste) get the host's clipboard, never a
+ *                    VM's, whichever window has the keyboard.
+ *   between domains  only by the user's clipboard-copy / clipboard-paste
+ *                    bindings (Super+C, Super+V): UTF-8 text and PNG, at
+ *                    most [clipboard] max-bytes; the primary selection
+ *                    never crosses domains.
  *   drag and drop    policy_drag_allowed(): only with a pointer grab
- *                    serial of the surface the drag starts from.
+ *                    serial of the surface the drag starts from;
+ *                    policy_drag_may_offer(): offered only to clients of
+ *                    the drag's own domain (a drop elsewhere is refused).
  *   input inhibitor  while a host locker holds it, no other client gets
  *                    the keyboard or pointer (seat_may_focus_client()).
  */
@@ -176,8 +193,21 @@ bool policy_popup_framed(const struct tinct_view *view);
 bool policy_popup_grab_allowed(
 	struct tinct_server *server, const struct wl_client *client, uint32_t serial);
 
-/* Whether a selection request with serial may replace the selection. */
-bool policy_selection_allowed(struct tinct_server *server, uint32_t serial);
+/*
+ * The clipboard domain of client: true with *dvm NULL for the host, true
+ * with its VM for a VM client, false for a client with no tag (no domain:
+ * it gets no selection and sets none).
+ */
+bool policy_clipboard_domain(const struct wl_client *client, struct tinct_desktop_vm **dvm);
+/*
+ * Whether sender may set its domain's selection with serial: it has the
+ * keyboard and serial is one tinct sent it after focus_serial (the display
+ * serial just before it got the keyboard).
+ */
+bool policy_selection_allowed(struct tinct_server *server, const struct wl_client *sender,
+	uint32_t serial, uint32_t focus_serial);
+/* Whether a drag started by origin may be offered to target's surfaces. */
+bool policy_drag_may_offer(const struct wl_client *origin, const struct wl_client *target);
 /* Whether a drag from origin with serial may start. */
 bool policy_drag_allowed(struct tinct_server *server, struct wlr_surface *origin, uint32_t serial);
 

@@ -15,12 +15,12 @@
 #include <wlr/types/wlr_input_inhibitor.h>
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/types/wlr_layer_shell_v1.h>
-#include <wlr/types/wlr_primary_selection.h>
 #include <wlr/types/wlr_scene.h>
 #include <wlr/types/wlr_seat.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
+#include "clipboard.h"
 #include "cursor.h"
 #include "keyboard.h"
 #include "policy.h"
@@ -54,6 +54,7 @@ bool seat_may_focus_client(struct tinct_seat *seat, struct wl_client *client)
 static void keyboard_enter(struct tinct_seat *seat, struct wlr_surface *surface)
 {
 	struct wlr_seat *wlr_seat = seat->wlr_seat;
+	clipboard_focus_will_change(seat->clipboard, surface);
 	if (surface == NULL) {
 		wlr_seat_keyboard_notify_clear_focus(wlr_seat);
 	} else {
@@ -221,28 +222,6 @@ void seat_update_pointer(struct tinct_seat *seat)
 
 /* Selections and drag and drop. */
 
-static void handle_request_set_selection(struct wl_listener *listener, void *data)
-{
-	struct tinct_seat *seat = wl_container_of(listener, seat, request_set_selection);
-	struct wlr_seat_request_set_selection_event *event = data;
-	if (!policy_selection_allowed(seat->server, event->serial)) {
-		wlr_data_source_destroy(event->source);
-		return;
-	}
-	wlr_seat_set_selection(seat->wlr_seat, event->source, event->serial);
-}
-
-static void handle_request_set_primary_selection(struct wl_listener *listener, void *data)
-{
-	struct tinct_seat *seat = wl_container_of(listener, seat, request_set_primary_selection);
-	struct wlr_seat_request_set_primary_selection_event *event = data;
-	if (!policy_selection_allowed(seat->server, event->serial)) {
-		wlr_primary_selection_source_destroy(event->source);
-		return;
-	}
-	wlr_seat_set_primary_selection(seat->wlr_seat, event->source, event->serial);
-}
-
 static void handle_request_start_drag(struct wl_listener *listener, void *data)
 {
 	struct tinct_seat *seat = wl_container_of(listener, seat, request_start_drag);
@@ -316,16 +295,15 @@ struct tinct_seat *seat_create(struct tinct_server *server)
 	if (!cursor_init(seat)) {
 		goto error_keyboard;
 	}
+	seat->clipboard = clipboard_create(seat);
+	if (seat->clipboard == NULL) {
+		goto error_cursor;
+	}
 	wlr_seat_set_capabilities(
 		seat->wlr_seat, WL_SEAT_CAPABILITY_POINTER | WL_SEAT_CAPABILITY_KEYBOARD);
 
 	seat->new_input.notify = handle_new_input;
 	wl_signal_add(&server->backend->events.new_input, &seat->new_input);
-	seat->request_set_selection.notify = handle_request_set_selection;
-	wl_signal_add(&seat->wlr_seat->events.request_set_selection, &seat->request_set_selection);
-	seat->request_set_primary_selection.notify = handle_request_set_primary_selection;
-	wl_signal_add(&seat->wlr_seat->events.request_set_primary_selection,
-		&seat->request_set_primary_selection);
 	seat->request_start_drag.notify = handle_request_start_drag;
 	wl_signal_add(&seat->wlr_seat->events.request_start_drag, &seat->request_start_drag);
 	seat->start_drag.notify = handle_start_drag;
@@ -336,6 +314,8 @@ struct tinct_seat *seat_create(struct tinct_server *server)
 	seat->request_watch = wl_display_add_protocol_logger(server->display, handle_request, seat);
 	return seat;
 
+error_cursor:
+	cursor_finish(seat);
 error_keyboard:
 	keyboard_finish(seat);
 error_seat:
@@ -349,9 +329,8 @@ void seat_destroy(struct tinct_seat *seat)
 		return;
 	}
 	seatop_end(seat);
+	clipboard_destroy(seat->clipboard);
 	wl_list_remove(&seat->new_input.link);
-	wl_list_remove(&seat->request_set_selection.link);
-	wl_list_remove(&seat->request_set_primary_selection.link);
 	wl_list_remove(&seat->request_start_drag.link);
 	wl_list_remove(&seat->start_drag.link);
 	wl_list_remove(&seat->keyboard_focus_change.link);

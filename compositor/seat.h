@@ -80,11 +80,10 @@ struct tinct_seat {
 	struct wl_protocol_logger *request_watch;
 	struct wl_event_source *refused_grab_idle;
 	struct wl_listener keyboard_focus_change;
+	struct tinct_clipboard *clipboard; // per-domain selections (clipboard.c)
 	struct wlr_layer_surface_v1 *focused_layer;
 	struct wl_listener focused_layer_destroy;
 	struct wl_listener new_input;
-	struct wl_listener request_set_selection;
-	struct wl_listener request_set_primary_selection;
 	struct wl_listener request_start_drag;
 	struct wl_listener start_drag;
 };

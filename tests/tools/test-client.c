@@ -24,11 +24,28 @@
  *   test-client pointer [--extent WxH] STEP...
  *       STEP: move X Y (absolute, layout pixels) | down [right] | up [right]
  *
+ * Selections (toplevel; --primary uses the primary selection instead):
+ *   --copy TEXT        sets the selection to TEXT when it gets the keyboard,
+ *                      with that enter serial; prints "copied"
+ *   --copy-file FILE   the same with FILE's bytes; --copy-type MIME (default
+ *                      text/plain;charset=utf-8 and text/plain)
+ *   --forge old|latest|N  instead, sets it right after mapping, keyboard or
+ *                      not, with serial 1, the last configure's or N, after
+ *                      --roll N configure round trips; prints "forged"
+ *   --paste            prints "selection none" or "offer TYPE..." for every
+ *                      selection it is offered, then receives --paste-type
+ *                      (default text/plain;charset=utf-8) and prints
+ *                      "pasted N: TEXT" (bytes also to --paste-out FILE)
+ *   --drag TEXT        starts a drag of TEXT on a button press ("drag
+ *                      started"); every window prints "dnd enter" when a
+ *                      drag is offered to it
+ *
  * It prints "configured WxH" whenever it draws a new size, "key CODE STATE"
  * for every key event it receives, and runs until killed or closed by the
  * compositor.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -41,6 +58,7 @@
 #include <unistd.h>
 #include <wayland-client.h>
 
+#include "primary-selection-unstable-v1-client-protocol.h"
 #include "wlr-layer-shell-unstable-v1-client-protocol.h"
 #include "xdg-activation-v1-client-protocol.h"
 #include "wlr-virtual-pointer-unstable-v1-client-protocol.h"
@@ -77,11 +95,31 @@ struct client {
 	struct xdg_popup *popup;
 	struct wl_buffer *popup_buffer;
 	const char *grab_popup; // NULL, "on-key" or "bogus"
-	struct wl_pointer *pointer;
 	int cursor_width, cursor_height, cursor_hx, cursor_hy;
 	uint32_t cursor_colour;
 	struct wl_surface *cursor_surface;
+
+	/* Selections. */
+	struct wl_data_device_manager *data_manager;
+	struct wl_data_device *data_device;
+	struct zwp_primary_selection_device_manager_v1 *primary_manager;
+	struct zwp_primary_selection_device_v1 *primary_device;
+	bool primary;
+	const char *copy_data;
+	size_t copy_size;
+	const char *copy_type;
+	bool copied;
+	const char *forge;
+	int roll;
 	uint32_t configure_serial;
+	bool paste;
+	const char *paste_type, *paste_out;
+	char offer_types[1024];
+	const char *drag;
+	struct wl_pointer *pointer;
+	int paste_fd; // -1: no paste being read
+	char *paste_buf;
+	size_t paste_size, paste_capacity;
 };
 
 static void open_popup(struct client *c);
@@ -106,6 +144,12 @@ static void registry_global(void *data, struct wl_registry *registry, uint32_t n
 	} else if (strcmp(interface, zwlr_virtual_pointer_manager_v1_interface.name) == 0) {
 		c->pointer_manager = wl_registry_bind(
 			registry, name, &zwlr_virtual_pointer_manager_v1_interface, 1);
+	} else if (strcmp(interface, wl_data_device_manager_interface.name) == 0) {
+		c->data_manager =
+			wl_registry_bind(registry, name, &wl_data_device_manager_interface, 3);
+	} else if (strcmp(interface, zwp_primary_selection_device_manager_v1_interface.name) == 0) {
+		c->primary_manager = wl_registry_bind(
+			registry, name, &zwp_primary_selection_device_manager_v1_interface, 1);
 	} else if (strcmp(interface, zwlr_layer_shell_v1_interface.name) == 0) {
 		c->layer_shell =
 			wl_registry_bind(registry, name, &zwlr_layer_shell_v1_interface, 1);
@@ -138,9 +182,155 @@ static void keyboard_keymap(
 	close(fd);
 }
 
+/* Selections: offering copy_data, and reading what we are offered. */
+
+static void serve(struct client *c, const char *mime_type, int32_t fd)
+{
+	size_t done = 0;
+	while (done < c->copy_size) {
+		ssize_t n = write(fd, c->copy_data + done, c->copy_size - done);
+		if (n <= 0) {
+			break;
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+}
+
+static void source_send(
+	void *data, struct wl_data_source *source, const char *mime_type, int32_t fd)
+{
+	serve(data, mime_type, fd);
+}
+
+static void source_cancelled(void *data, struct wl_data_source *source)
+{
+	printf("copy cancelled\n");
+	fflush(stdout);
+	wl_data_source_destroy(source);
+}
+
+static const struct wl_data_source_listener source_listener = {
+	.send = source_send,
+	.cancelled = source_cancelled,
+};
+
+static void primary_source_send(void *data, struct zwp_primary_selection_source_v1 *source,
+	const char *mime_type, int32_t fd)
+{
+	serve(data, mime_type, fd);
+}
+
+static void primary_source_cancelled(void *data, struct zwp_primary_selection_source_v1 *source)
+{
+	printf("copy cancelled\n");
+	fflush(stdout);
+	zwp_primary_selection_source_v1_destroy(source);
+}
+
+static const struct zwp_primary_selection_source_v1_listener primary_source_listener = {
+	.send = primary_source_send,
+	.cancelled = primary_source_cancelled,
+};
+
+static void set_selection(struct client *c, uint32_t serial)
+{
+	const char *types[] = {c->copy_type, "text/plain"};
+	size_t ntypes = strcmp(c->copy_type, "text/plain;charset=utf-8") == 0 ? 2 : 1;
+	if (c->primary && c->primary_device != NULL) {
+		struct zwp_primary_selection_source_v1 *source =
+			zwp_primary_selection_device_manager_v1_create_source(c->primary_manager);
+		zwp_primary_selection_source_v1_add_listener(source, &primary_source_listener, c);
+		for (size_t i = 0; i < ntypes; i++) {
+			zwp_primary_selection_source_v1_offer(source, types[i]);
+		}
+		zwp_primary_selection_device_v1_set_selection(c->primary_device, source, serial);
+	} else if (c->data_device != NULL) {
+		struct wl_data_source *source =
+			wl_data_device_manager_create_data_source(c->data_manager);
+		wl_data_source_add_listener(source, &source_listener, c);
+		for (size_t i = 0; i < ntypes; i++) {
+			wl_data_source_offer(source, types[i]);
+		}
+		wl_data_device_set_selection(c->data_device, source, serial);
+	} else {
+		fprintf(stderr, "no data device\n");
+	}
+}
+
+static void pointer_enter(void *data, struct wl_pointer *pointer, uint32_t serial,
+	struct wl_surface *surface, wl_fixed_t sx, wl_fixed_t sy)
+{
+	struct client *c = data;
+	if (c->cursor_width == 0) {
+		return;
+	}
+	if (c->cursor_surface == NULL) {
+		c->cursor_surface = wl_compositor_create_surface(c->compositor);
+	}
+	struct wl_buffer *buffer =
+		fill_buffer(c, c->cursor_width, c->cursor_height, c->cursor_colour, 0);
+	wl_surface_attach(c->cursor_surface, buffer, 0, 0);
+	wl_surface_damage(c->cursor_surface, 0, 0, c->cursor_width, c->cursor_height);
+	wl_surface_commit(c->cursor_surface);
+	wl_pointer_set_cursor(pointer, serial, c->cursor_surface, c->cursor_hx, c->cursor_hy);
+	printf("cursor set\n");
+	fflush(stdout);
+}
+
+static void pointer_leave(
+	void *data, struct wl_pointer *pointer, uint32_t serial, struct wl_surface *surface)
+{
+}
+
+static void pointer_motion(
+	void *data, struct wl_pointer *pointer, uint32_t time, wl_fixed_t x, wl_fixed_t y)
+{
+}
+
+static void pointer_button(void *data, struct wl_pointer *pointer, uint32_t serial, uint32_t time,
+	uint32_t button, uint32_t state)
+{
+	struct client *c = data;
+	if (c->drag == NULL || state != WL_POINTER_BUTTON_STATE_PRESSED || c->data_device == NULL) {
+		return;
+	}
+	c->copy_data = c->drag;
+	c->copy_size = strlen(c->drag);
+	struct wl_data_source *source = wl_data_device_manager_create_data_source(c->data_manager);
+	wl_data_source_add_listener(source, &source_listener, c);
+	wl_data_source_offer(source, "text/plain;charset=utf-8");
+	wl_data_source_set_actions(source, WL_DATA_DEVICE_MANAGER_DND_ACTION_COPY);
+	wl_data_device_start_drag(c->data_device, source, c->surface, NULL, serial);
+	wl_display_roundtrip(c->display);
+	printf("drag started\n");
+	fflush(stdout);
+}
+
+static void pointer_axis(
+	void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis, wl_fixed_t value)
+{
+}
+
+static const struct wl_pointer_listener pointer_listener = {
+	.enter = pointer_enter,
+	.leave = pointer_leave,
+	.motion = pointer_motion,
+	.button = pointer_button,
+	.axis = pointer_axis,
+};
+
 static void keyboard_enter(void *data, struct wl_keyboard *keyboard, uint32_t serial,
 	struct wl_surface *surface, struct wl_array *keys)
 {
+	struct client *c = data;
+	if (c->copy_data != NULL && c->forge == NULL && !c->copied) {
+		c->copied = true;
+		set_selection(c, serial);
+		wl_display_roundtrip(c->display);
+		printf("copied\n");
+		fflush(stdout);
+	}
 }
 
 static void keyboard_leave(
@@ -166,57 +356,194 @@ static void keyboard_modifiers(void *data, struct wl_keyboard *keyboard, uint32_
 {
 }
 
-static void pointer_enter(void *data, struct wl_pointer *pointer, uint32_t serial,
-	struct wl_surface *surface, wl_fixed_t sx, wl_fixed_t sy)
-{
-	struct client *c = data;
-	if (c->cursor_surface == NULL) {
-		c->cursor_surface = wl_compositor_create_surface(c->compositor);
-	}
-	struct wl_buffer *buffer =
-		fill_buffer(c, c->cursor_width, c->cursor_height, c->cursor_colour, 0);
-	wl_surface_attach(c->cursor_surface, buffer, 0, 0);
-	wl_surface_damage(c->cursor_surface, 0, 0, c->cursor_width, c->cursor_height);
-	wl_surface_commit(c->cursor_surface);
-	wl_pointer_set_cursor(pointer, serial, c->cursor_surface, c->cursor_hx, c->cursor_hy);
-	printf("cursor set\n");
-	fflush(stdout);
-}
-
-static void pointer_leave(
-	void *data, struct wl_pointer *pointer, uint32_t serial, struct wl_surface *surface)
-{
-}
-
-static void pointer_motion(
-	void *data, struct wl_pointer *pointer, uint32_t time, wl_fixed_t sx, wl_fixed_t sy)
-{
-}
-
-static void pointer_button(void *data, struct wl_pointer *pointer, uint32_t serial, uint32_t time,
-	uint32_t button, uint32_t state)
-{
-}
-
-static void pointer_axis(
-	void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis, wl_fixed_t value)
-{
-}
-
-static const struct wl_pointer_listener pointer_listener = {
-	.enter = pointer_enter,
-	.leave = pointer_leave,
-	.motion = pointer_motion,
-	.button = pointer_button,
-	.axis = pointer_axis,
-};
-
 static const struct wl_keyboard_listener keyboard_listener = {
 	.keymap = keyboard_keymap,
 	.enter = keyboard_enter,
 	.leave = keyboard_leave,
 	.key = keyboard_key,
 	.modifiers = keyboard_modifiers,
+};
+
+static void note_type(struct client *c, const char *mime_type)
+{
+	size_t len = strlen(c->offer_types);
+	snprintf(c->offer_types + len, sizeof(c->offer_types) - len, " %s", mime_type);
+}
+
+static void offer_offer(void *data, struct wl_data_offer *offer, const char *mime_type)
+{
+	note_type(data, mime_type);
+}
+
+static void offer_source_actions(void *data, struct wl_data_offer *offer, uint32_t actions)
+{
+}
+
+static void offer_action(void *data, struct wl_data_offer *offer, uint32_t action)
+{
+}
+
+static const struct wl_data_offer_listener offer_listener = {
+	.offer = offer_offer,
+	.source_actions = offer_source_actions,
+	.action = offer_action,
+};
+
+static void primary_offer_offer(
+	void *data, struct zwp_primary_selection_offer_v1 *offer, const char *mime_type)
+{
+	note_type(data, mime_type);
+}
+
+static const struct zwp_primary_selection_offer_v1_listener primary_offer_listener = {
+	.offer = primary_offer_offer,
+};
+
+/* Asks the offer for paste_type; the main loop reads the pipe (paste_read). */
+static void paste(struct client *c, struct wl_data_offer *offer,
+	struct zwp_primary_selection_offer_v1 *primary_offer)
+{
+	printf("offer%s\n", c->offer_types);
+	fflush(stdout);
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+		return;
+	}
+	if (offer != NULL) {
+		wl_data_offer_receive(offer, c->paste_type, fds[1]);
+	} else {
+		zwp_primary_selection_offer_v1_receive(primary_offer, c->paste_type, fds[1]);
+	}
+	close(fds[1]);
+	if (c->paste_fd >= 0) {
+		close(c->paste_fd);
+	}
+	c->paste_fd = fds[0];
+	c->paste_size = 0;
+}
+
+static void paste_read(struct client *c)
+{
+	for (;;) {
+		if (c->paste_size == c->paste_capacity) {
+			c->paste_capacity = c->paste_capacity ? c->paste_capacity * 2 : 4096;
+			c->paste_buf = realloc(c->paste_buf, c->paste_capacity);
+		}
+		ssize_t n = read(c->paste_fd, c->paste_buf + c->paste_size,
+			c->paste_capacity - c->paste_size);
+		if (n < 0 && errno == EAGAIN) {
+			return;
+		}
+		if (n <= 0) {
+			break;
+		}
+		c->paste_size += (size_t)n;
+	}
+	close(c->paste_fd);
+	c->paste_fd = -1;
+	if (c->paste_out != NULL) {
+		FILE *out = fopen(c->paste_out, "wb");
+		if (out != NULL) {
+			fwrite(c->paste_buf, 1, c->paste_size, out);
+			fclose(out);
+		}
+	}
+	size_t shown = c->paste_size < 200 ? c->paste_size : 200;
+	printf("pasted %zu: %.*s\n", c->paste_size, (int)shown, c->paste_buf ? c->paste_buf : "");
+	fflush(stdout);
+}
+
+static void device_data_offer(
+	void *data, struct wl_data_device *device, struct wl_data_offer *offer)
+{
+	struct client *c = data;
+	c->offer_types[0] = '\0';
+	wl_data_offer_add_listener(offer, &offer_listener, c);
+}
+
+static void device_enter(void *data, struct wl_data_device *device, uint32_t serial,
+	struct wl_surface *surface, wl_fixed_t x, wl_fixed_t y, struct wl_data_offer *offer)
+{
+	printf("dnd enter\n");
+	fflush(stdout);
+}
+
+static void device_leave(void *data, struct wl_data_device *device)
+{
+}
+
+static void device_motion(
+	void *data, struct wl_data_device *device, uint32_t time, wl_fixed_t x, wl_fixed_t y)
+{
+}
+
+static void device_drop(void *data, struct wl_data_device *device)
+{
+	printf("dnd drop\n");
+	fflush(stdout);
+}
+
+static void device_selection(void *data, struct wl_data_device *device, struct wl_data_offer *offer)
+{
+	struct client *c = data;
+	if (c->primary) {
+		if (offer != NULL) {
+			wl_data_offer_destroy(offer);
+		}
+		return;
+	}
+	if (offer == NULL) {
+		printf("selection none\n");
+		fflush(stdout);
+		return;
+	}
+	if (c->paste) {
+		paste(c, offer, NULL);
+	}
+	wl_data_offer_destroy(offer);
+}
+
+static const struct wl_data_device_listener device_listener = {
+	.data_offer = device_data_offer,
+	.enter = device_enter,
+	.leave = device_leave,
+	.motion = device_motion,
+	.drop = device_drop,
+	.selection = device_selection,
+};
+
+static void primary_device_data_offer(void *data, struct zwp_primary_selection_device_v1 *device,
+	struct zwp_primary_selection_offer_v1 *offer)
+{
+	struct client *c = data;
+	c->offer_types[0] = '\0';
+	zwp_primary_selection_offer_v1_add_listener(offer, &primary_offer_listener, c);
+}
+
+static void primary_device_selection(void *data, struct zwp_primary_selection_device_v1 *device,
+	struct zwp_primary_selection_offer_v1 *offer)
+{
+	struct client *c = data;
+	if (!c->primary) {
+		if (offer != NULL) {
+			zwp_primary_selection_offer_v1_destroy(offer);
+		}
+		return;
+	}
+	if (offer == NULL) {
+		printf("selection none\n");
+		fflush(stdout);
+		return;
+	}
+	if (c->paste) {
+		paste(c, NULL, offer);
+	}
+	zwp_primary_selection_offer_v1_destroy(offer);
+}
+
+static const struct zwp_primary_selection_device_v1_listener primary_device_listener = {
+	.data_offer = primary_device_data_offer,
+	.selection = primary_device_selection,
 };
 
 /* A width x height buffer of colour, with its top_rows rows ff00ff instead. */
@@ -436,6 +763,25 @@ static void client_finish(struct client *c)
 	if (c->surface != NULL) {
 		wl_surface_destroy(c->surface);
 	}
+	if (c->data_device != NULL) {
+		wl_data_device_destroy(c->data_device);
+	}
+	if (c->primary_device != NULL) {
+		zwp_primary_selection_device_v1_destroy(c->primary_device);
+	}
+	if (c->data_manager != NULL) {
+		wl_data_device_manager_destroy(c->data_manager);
+	}
+	if (c->primary_manager != NULL) {
+		zwp_primary_selection_device_manager_v1_destroy(c->primary_manager);
+	}
+	if (c->pointer != NULL) {
+		wl_pointer_destroy(c->pointer);
+	}
+	if (c->paste_fd >= 0) {
+		close(c->paste_fd);
+	}
+	free(c->paste_buf);
 	if (c->keyboard != NULL) {
 		wl_keyboard_destroy(c->keyboard);
 	}
@@ -542,7 +888,8 @@ int main(int argc, char *argv[])
 		usage();
 	}
 	const char *mode = argv[1];
-	struct client c = {.width = 200, .height = 150, .colour = 0x00ff00, .running = true};
+	struct client c = {
+		.width = 200, .height = 150, .colour = 0x00ff00, .running = true, .paste_fd = -1};
 	const char *title = "test-client", *app_id = "test-client", *anchor = "top";
 	bool fullscreen = false, maximized = false;
 	int exclusive = 0;
@@ -562,7 +909,17 @@ int main(int argc, char *argv[])
 		{"hide-rows", required_argument, NULL, 'H'},
 		{"activate-after", required_argument, NULL, 'T'},
 		{"grab-popup", required_argument, NULL, 'g'},
-		{"cursor", required_argument, NULL, 'C'},
+		{"cursor", required_argument, NULL, 'K'},
+		{"copy", required_argument, NULL, 'C'},
+		{"copy-file", required_argument, NULL, 'F'},
+		{"copy-type", required_argument, NULL, 'Y'},
+		{"forge", required_argument, NULL, 'G'},
+		{"roll", required_argument, NULL, 'R'},
+		{"paste", no_argument, NULL, 'P'},
+		{"paste-type", required_argument, NULL, 'y'},
+		{"paste-out", required_argument, NULL, 'o'},
+		{"primary", no_argument, NULL, 'r'},
+		{"drag", required_argument, NULL, 'D'},
 		{0},
 	};
 	optind = 2;
@@ -598,7 +955,7 @@ int main(int argc, char *argv[])
 		case 'T':
 			c.activate_after_ms = atoi(optarg);
 			break;
-		case 'C': {
+		case 'K': {
 			char hex[16];
 			if (sscanf(optarg, "%dx%d:%6[0-9a-fA-F]:%d,%d", &c.cursor_width,
 				    &c.cursor_height, hex, &c.cursor_hx, &c.cursor_hy) != 5) {
@@ -617,6 +974,46 @@ int main(int argc, char *argv[])
 			break;
 		case 'H':
 			c.hide_rows = atoi(optarg);
+			break;
+		case 'C':
+			c.copy_data = optarg;
+			c.copy_size = strlen(optarg);
+			break;
+		case 'F': {
+			FILE *in = fopen(optarg, "rb");
+			static char file_data[1 << 20];
+			if (in == NULL) {
+				perror(optarg);
+				return 1;
+			}
+			c.copy_size = fread(file_data, 1, sizeof(file_data), in);
+			c.copy_data = file_data;
+			fclose(in);
+			break;
+		}
+		case 'Y':
+			c.copy_type = optarg;
+			break;
+		case 'G':
+			c.forge = optarg;
+			break;
+		case 'R':
+			c.roll = atoi(optarg);
+			break;
+		case 'P':
+			c.paste = true;
+			break;
+		case 'y':
+			c.paste_type = optarg;
+			break;
+		case 'o':
+			c.paste_out = optarg;
+			break;
+		case 'r':
+			c.primary = true;
+			break;
+		case 'D':
+			c.drag = optarg;
 			break;
 		case 'x':
 			if (sscanf(optarg, "%dx%d", &extent_w, &extent_h) != 2) {
@@ -654,10 +1051,27 @@ int main(int argc, char *argv[])
 		/* Version 1 seat: the keyboard exists whatever the capabilities say. */
 		c.keyboard = wl_seat_get_keyboard(c.seat);
 		wl_keyboard_add_listener(c.keyboard, &keyboard_listener, &c);
-		if (c.cursor_width > 0) {
+		if (c.drag != NULL || c.cursor_width > 0) {
 			c.pointer = wl_seat_get_pointer(c.seat);
 			wl_pointer_add_listener(c.pointer, &pointer_listener, &c);
 		}
+		if (c.data_manager != NULL) {
+			c.data_device =
+				wl_data_device_manager_get_data_device(c.data_manager, c.seat);
+			wl_data_device_add_listener(c.data_device, &device_listener, &c);
+		}
+		if (c.primary_manager != NULL) {
+			c.primary_device = zwp_primary_selection_device_manager_v1_get_device(
+				c.primary_manager, c.seat);
+			zwp_primary_selection_device_v1_add_listener(
+				c.primary_device, &primary_device_listener, &c);
+		}
+	}
+	if (c.copy_type == NULL) {
+		c.copy_type = "text/plain;charset=utf-8";
+	}
+	if (c.paste_type == NULL) {
+		c.paste_type = "text/plain;charset=utf-8";
 	}
 	c.surface = wl_compositor_create_surface(c.compositor);
 
@@ -727,6 +1141,27 @@ int main(int argc, char *argv[])
 		usage();
 	}
 
+	if (c.forge != NULL && c.copy_data != NULL) {
+		/* Mapped, focused or not; roll serials with configures; then try. */
+		wl_display_roundtrip(c.display);
+		wl_display_roundtrip(c.display);
+		for (int i = 0; i < c.roll && c.toplevel != NULL; i++) {
+			if (i % 2 == 0) {
+				xdg_toplevel_set_maximized(c.toplevel);
+			} else {
+				xdg_toplevel_unset_maximized(c.toplevel);
+			}
+			wl_display_roundtrip(c.display);
+		}
+		uint32_t serial = strcmp(c.forge, "old") == 0 ? 1
+				  : strcmp(c.forge, "latest") == 0
+					  ? c.configure_serial
+					  : (uint32_t)strtoul(c.forge, NULL, 0);
+		set_selection(&c, serial);
+		wl_display_roundtrip(c.display);
+		printf("forged %u\n", serial);
+		fflush(stdout);
+	}
 	if (c.activate_after_ms > 0) {
 		/* Run until then, then ask to be activated, then carry on. */
 		struct pollfd pfd = {.fd = wl_display_get_fd(c.display), .events = POLLIN};
@@ -744,7 +1179,25 @@ int main(int argc, char *argv[])
 		}
 		request_activation(&c);
 	}
-	while (c.running && wl_display_dispatch(c.display) != -1) {
+	while (c.running) {
+		if (wl_display_dispatch_pending(c.display) == -1 ||
+			wl_display_flush(c.display) < 0) {
+			break;
+		}
+		struct pollfd pfds[2] = {
+			{.fd = wl_display_get_fd(c.display), .events = POLLIN},
+			{.fd = c.paste_fd, .events = POLLIN},
+		};
+		if (poll(pfds, c.paste_fd >= 0 ? 2 : 1, -1) < 0) {
+			break;
+		}
+		if ((pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			wl_display_dispatch(c.display) == -1) {
+			break;
+		}
+		if (c.paste_fd >= 0 && pfds[1].revents != 0) {
+			paste_read(&c);
+		}
 	}
 	client_finish(&c);
 	return 0;
