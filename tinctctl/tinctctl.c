@@ -287,6 +287,14 @@ static void ctl_init(struct ctl *ctl)
 
 static int ctl_connect(struct ctl *ctl)
 {
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	const char *name = getenv("WAYLAND_DISPLAY");
+	if ((runtime == NULL || runtime[0] == '\0') && (name == NULL || name[0] != '/')) {
+		/* libwayland finds sockets there: without it nothing can be reached. */
+		fprintf(stderr, "tinctctl: XDG_RUNTIME_DIR is not set, so tinct's socket cannot be "
+				"found; set it (and WAYLAND_DISPLAY) as in tinct's session\n");
+		return EXIT_NO_TINCT;
+	}
 	ctl->display = wl_display_connect(NULL);
 	if (ctl->display == NULL) {
 		fprintf(stderr, "tinctctl: tinct is not running (WAYLAND_DISPLAY=%s)\n",

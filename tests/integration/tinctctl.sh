@@ -55,6 +55,8 @@ expect_status 2 "$TINCTCTL" --json start work
 expect_status 2 "$TINCTCTL" --bogus list
 expect_status 1 env WAYLAND_DISPLAY=wayland-nowhere "$TINCTCTL" list
 err_has "tinct is not running (WAYLAND_DISPLAY=wayland-nowhere)"
+expect_status 1 env -u XDG_RUNTIME_DIR "$TINCTCTL" list
+err_has "XDG_RUNTIME_DIR is not set"
 
 # Not "red" and "blue": vm-windows.sh kills its red VMM with a pkill -f
 # pattern that would match a VM of that name in a test running alongside.
