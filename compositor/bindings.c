@@ -306,6 +306,7 @@ void binding_destroy(struct tinct_binding *binding)
 		return;
 	}
 	free(binding->arg);
+	free(binding->combo);
 	free(binding);
 }
 

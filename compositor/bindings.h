@@ -41,6 +41,8 @@ struct tinct_binding {
 	xkb_keysym_t keysym; // lower case
 	const struct tinct_action *action;
 	char *arg; // NULL when the action takes none
+	int line; // in the configuration file, 0 for built-in defaults
+	char *combo; // as written, for messages; NULL for built-in defaults
 	struct wl_list link; // tinct_config.bindings
 };
 

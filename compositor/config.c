@@ -103,6 +103,7 @@ static bool parse_double(const char *value, double min, double max, double *out)
 
 static bool parse_keyboard(struct parse_state *state, const char *key, const char *value)
 {
+	state->config->keyboard.line = state->line;
 	struct tinct_config *config = state->config;
 	struct {
 		const char *key;
@@ -396,6 +397,8 @@ static bool parse_bindings(struct parse_state *state, const char *key, const cha
 		report(state, "bindings", key, "%s", error);
 		return true;
 	}
+	binding->line = state->line;
+	binding->combo = strdup(key);
 	bindings_add(&state->config->bindings, binding);
 	return true;
 }
@@ -595,4 +598,53 @@ void config_finish(struct tinct_config *config)
 	*config = (struct tinct_config){0};
 	wl_list_init(&config->outputs);
 	wl_list_init(&config->bindings);
+}
+
+int config_check(
+	struct tinct_config *config, const char *const *vm_names, size_t count, FILE *errors)
+{
+	const char *path = config->path != NULL ? config->path : "tinct.ini";
+	int n = 0;
+	struct xkb_rule_names rules = {
+		.rules = config->keyboard.rules,
+		.model = config->keyboard.model,
+		.layout = config->keyboard.layout,
+		.variant = config->keyboard.variant,
+		.options = config->keyboard.options,
+	};
+	struct xkb_context *context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
+	if (context != NULL) {
+		/* xkbcommon explains on stderr; the one line below names the file. */
+		xkb_context_set_log_level(context, XKB_LOG_LEVEL_CRITICAL);
+		struct xkb_keymap *keymap =
+			xkb_keymap_new_from_names(context, &rules, XKB_KEYMAP_COMPILE_NO_FLAGS);
+		if (keymap == NULL) {
+			fprintf(errors,
+				"%s:%d: [keyboard] layout: no keymap for layout \"%s\", variant "
+				"\"%s\", options \"%s\"\n",
+				path, config->keyboard.line, rules.layout ? rules.layout : "",
+				rules.variant ? rules.variant : "",
+				rules.options ? rules.options : "");
+			n++;
+		}
+		xkb_keymap_unref(keymap);
+		xkb_context_unref(context);
+	}
+	struct tinct_binding *binding;
+	wl_list_for_each (binding, &config->bindings, link) {
+		if (strcmp(binding->action->name, "vm-start") != 0 || binding->arg == NULL) {
+			continue;
+		}
+		bool known = false;
+		for (size_t i = 0; i < count && !known; i++) {
+			known = strcmp(vm_names[i], binding->arg) == 0;
+		}
+		if (!known) {
+			fprintf(errors, "%s:%d: [bindings] %s: vm-start: no VM is called %s\n",
+				path, binding->line, binding->combo != NULL ? binding->combo : "?",
+				binding->arg);
+			n++;
+		}
+	}
+	return n;
 }

@@ -39,6 +39,7 @@ struct tinct_config {
 		char *rules, *model, *layout, *variant, *options;
 		int repeat_rate; // per second
 		int repeat_delay; // ms
+		int line; // of the last [keyboard] entry, for messages
 	} keyboard;
 
 	struct {
@@ -93,6 +94,15 @@ int config_load(struct tinct_config *config, const char *path, FILE *errors);
  * then /etc/xdg/tinct/tinct.ini. Returns a newly allocated path or NULL.
  */
 char *config_find_default(void);
+
+/*
+ * Checks what needs more than one line to know: that the [keyboard] xkb
+ * settings compile into a keymap, and that every vm-start binding names one
+ * of the count VMs in vm_names. Errors go to errors as FILE:LINE: messages;
+ * returns their number.
+ */
+int config_check(
+	struct tinct_config *config, const char *const *vm_names, size_t count, FILE *errors);
 
 /* Per-output settings by connector name, or NULL. */
 struct tinct_output_config *config_find_output(struct tinct_config *config, const char *name);

@@ -37,8 +37,11 @@ static const char usage[] =
 	"  -v, --version       print the version and exit\n"
 	"  -h, --help          print this help and exit\n";
 
-/* Parses every VM definition on the search path, reporting errors. */
-static int validate_vms(const char *vms_dir)
+/*
+ * Parses every VM definition on the search path, reporting errors, then
+ * checks config against the VMs found (keymap, vm-start bindings).
+ */
+static int validate_vms(const char *vms_dir, struct tinct_config *config, int *config_errors)
 {
 	struct wl_list defs;
 	wl_list_init(&defs);
@@ -49,7 +52,16 @@ static int validate_vms(const char *vms_dir)
 		errors = vm_def_load_dirs(
 			&defs, (const char *const *)dirs, images, report_error, NULL);
 	}
+	size_t count = (size_t)wl_list_length(&defs), i = 0;
+	const char **names = calloc(count + 1, sizeof(*names));
 	struct tinct_vm_def *def, *tmp;
+	wl_list_for_each (def, &defs, link) {
+		if (names != NULL) {
+			names[i++] = def->name;
+		}
+	}
+	*config_errors += config_check(config, names, i, stderr);
+	free(names);
 	wl_list_for_each_safe (def, tmp, &defs, link) {
 		printf("%s: OK (VM %s)\n", def->path, def->name);
 		vm_def_destroy(def); /* also unlinks it */
@@ -126,7 +138,7 @@ int tinct_main(int argc, char *argv[])
 		}
 	}
 	if (validate) {
-		int vm_errors = validate_vms(vms_dir);
+		int vm_errors = validate_vms(vms_dir, &config, &errors);
 		if (errors == 0) {
 			printf("%s: OK\n", path != NULL ? path : "built-in defaults");
 		}

@@ -50,6 +50,20 @@ grep -qx "$TEST_DIR/vms/bad.ini:6: \[wayland\] memfd-quota: expected bytes with 
 grep -qx "$TEST_DIR/vms/fine.ini: OK (VM fine)" "$TEST_DIR/validate.out" || fail "fine VM not OK"
 ! grep -q "(VM bad)" "$TEST_DIR/validate.out" || fail "a broken definition was OK"
 [ "$(wc -l <"$TEST_DIR/validate.out")" = 5 ] || fail "unexpected output: $(cat "$TEST_DIR/validate.out")"
+
+# What needs more than one line: a layout xkb does not know, and a binding
+# that starts a VM nobody defined.
+printf '[keyboard]\nlayout = nosuchlayout\n[bindings]\nSuper+1 = vm-start fine\nSuper+2 = vm-start nosuch\n' \
+	>"$TEST_DIR/refs.ini"
+status=0
+"$TINCT" --validate -c "$TEST_DIR/refs.ini" --vms "$TEST_DIR/vms" >"$TEST_DIR/refs.out" 2>&1 ||
+	status=$?
+[ "$status" = 1 ] || fail "--validate exited $status with an unknown layout and VM"
+grep -qx "$TEST_DIR/refs.ini:2: \[keyboard\] layout: no keymap for layout \"nosuchlayout\", variant \"\", options \"\"" \
+	"$TEST_DIR/refs.out" || fail "unknown layout not reported: $(cat "$TEST_DIR/refs.out")"
+grep -qx "$TEST_DIR/refs.ini:5: \[bindings\] Super+2: vm-start: no VM is called nosuch" \
+	"$TEST_DIR/refs.out" || fail "binding to an undefined VM not reported: $(cat "$TEST_DIR/refs.out")"
+grep -q "Super+1" "$TEST_DIR/refs.out" && fail "a binding to a defined VM was reported"
 rm -r "$TEST_DIR/vms"
 
 # tinct starts anyway, with the good lines applied.
