@@ -74,6 +74,8 @@ struct tinct_panel {
 static const struct tinct_colour bar_bg = {0.063f, 0.071f, 0.078f, 1.0f};
 static const struct tinct_colour menu_bg = {0.13f, 0.14f, 0.16f, 1.0f};
 static const struct tinct_colour menu_selected = {0.24f, 0.26f, 0.30f, 1.0f};
+/* The "+N" chip of VMs that do not fit: #505868. */
+static const struct tinct_colour more_bg = {0x50 / 255.0f, 0x58 / 255.0f, 0x68 / 255.0f, 1.0f};
 static const struct tinct_colour text_fg = {0.92f, 0.93f, 0.94f, 1.0f};
 static const struct tinct_colour text_dim = {0.45f, 0.47f, 0.50f, 1.0f};
 
@@ -141,11 +143,26 @@ static void draw_bar(cairo_t *cairo, void *data)
 	add_region(panel, x, x + w, REGION_MENU_BUTTON, NULL);
 	x += w + PAD;
 
-	/* A chip per active VM, in its colour; dim while it changes state. */
+	/*
+	 * A chip per active VM, in its colour; dim while it changes state.
+	 * What does not fit is never dropped silently: a "+N" chip (marked
+	 * when one of them wants attention) opens the menu.
+	 */
+	int active = 0, drawn = 0;
+	bool hidden_attention = false;
 	struct tinct_desktop_vm *dvm;
+	wl_list_for_each (dvm, &server->desktop_vms, link) {
+		active += dvm->vm->state != TINCT_VM_STOPPED;
+	}
+	int limit = job->width / 2;
+	int more_w = text_width("+99 !", font) + 2 * PAD;
 	wl_list_for_each (dvm, &server->desktop_vms, link) {
 		enum tinct_vm_state state = dvm->vm->state;
 		if (state == TINCT_VM_STOPPED) {
+			continue;
+		}
+		if (drawn < 0) {
+			hidden_attention = hidden_attention || dvm->wants_attention;
 			continue;
 		}
 		char label[96];
@@ -158,9 +175,13 @@ static void draw_bar(cairo_t *cairo, void *data)
 		struct tinct_colour bg =
 			state == TINCT_VM_RUNNING ? dvm->colour : colour_unfocused(dvm->colour);
 		int cw = text_width(label, font) + 2 * PAD;
-		if (x + cw > job->width / 2) {
-			break;
+		bool last = drawn + 1 == active;
+		if (x + cw > limit - (last ? 0 : more_w + 4)) {
+			drawn = -drawn - 1; // stop drawing; remember how many were
+			hidden_attention = dvm->wants_attention;
+			continue;
 		}
+		drawn++;
 		fill(cairo, bg, x, 3, cw, h - 6);
 		if (dvm->wants_attention) {
 			/* An underline in the contrast colour, visible on every VM colour. */
@@ -169,6 +190,16 @@ static void draw_bar(cairo_t *cairo, void *data)
 		text_draw(cairo, label, font, colour_contrast(bg), x + PAD, 3, cw - PAD, h - 6);
 		add_region(panel, x, x + cw, REGION_CHIP, dvm);
 		x += cw + 4;
+	}
+	if (drawn < 0) {
+		char more[16];
+		snprintf(more, sizeof(more), "+%d%s", active - (-drawn - 1),
+			hidden_attention ? " !" : "");
+		int mw = text_width(more, font) + 2 * PAD;
+		fill(cairo, more_bg, x, 3, mw, h - 6);
+		text_draw(cairo, more, font, text_fg, x + PAD, 3, mw - PAD, h - 6);
+		add_region(panel, x, x + mw, REGION_MENU_BUTTON, NULL);
+		x += mw + 4;
 	}
 
 	/* Right: whose keys these are, then the clock. */
