@@ -9,7 +9,7 @@ BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS ?= console-filter console-ring title memfd-server argv vm-def config
 
-.PHONY: all deps build build-san build-fuzz images check run fuzz bench format format-check clean
+.PHONY: install all deps build build-san build-fuzz images check run fuzz bench format format-check clean
 
 all: build
 
@@ -54,6 +54,13 @@ fuzz: build-fuzz
 # Benchmarks against a peer, side by side (not tests: machine-dependent).
 bench: build
 	tests/bench/compositor.sh $(BUILD)
+
+# tinct, tinctctl, tinct-vm, the man pages and the session file under PREFIX
+# (/usr/local by default): `man tinct` works afterwards.
+PREFIX ?= /usr/local
+install: build
+	meson configure $(BUILD) -Dprefix=$(PREFIX) >/dev/null
+	meson install -C $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
