@@ -2,7 +2,7 @@
  * Strict UTF-8 decoding (utf8.h), written by hand rather than with
  * mbrtowc(), whose behaviour depends on the locale.
  */
-#include "utf8.h"
+#include "common/utf8.h"
 
 size_t utf8_decode(const unsigned char *s, uint32_t *out)
 {

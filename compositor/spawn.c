@@ -13,11 +13,11 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
+#include "common/time.h"
 #include "server.h"
 
 struct tinct_child {
@@ -107,13 +107,6 @@ pid_t spawn_command(struct tinct_server *server, const char *command)
 	wl_list_insert(&server->children, &child->link);
 	wlr_log(WLR_DEBUG, "started child %d: %s", pid, command);
 	return pid;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void spawn_terminate_all(struct tinct_server *server)

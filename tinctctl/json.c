@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "utf8.h"
+#include "common/utf8.h"
 
 void json_write_string(FILE *out, const char *s)
 {

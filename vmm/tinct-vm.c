@@ -24,11 +24,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
+#include "common/time.h"
 #include "vm-def.h"
 #include "vm.h"
 #include "console_client.h"
@@ -266,13 +266,6 @@ static int handle_signal(int sig, void *data)
 	run->interrupted = true;
 	vm_stop(run->vm);
 	return 0;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int cmd_run(int argc, char *argv[])

@@ -19,10 +19,10 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
 
+#include "common/time.h"
 #include "argv.h"
 #include "backend.h"
 #include "console.h"
@@ -44,13 +44,6 @@
 // and for stops requested mid-boot.
 #define POWERDOWN_REPEAT_MS 2000
 #define CRASH_LOG_LINES 10
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 const char *vm_state_name(enum tinct_vm_state state)
 {

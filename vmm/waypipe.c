@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
+#include "common/time.h"
 #include "argv.h"
 #include "spawn.h"
 
@@ -51,13 +51,6 @@ struct tinct_waypipe_set {
 	struct tinct_waypipe_client *clients;
 	size_t len;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 bool waypipe_client_argv(struct tinct_argv *argv, const char *program, const char *socket)
 {
