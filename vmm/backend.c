@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,17 +14,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
 
 #include "argv.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
+#include "child.h"
+#include "spawn.h"
 
 #define KVM_PROBE_TIMEOUT_MS 2000
 #define KVM_BOOT_PROBE_TIMEOUT_MS 5000
@@ -208,70 +202,43 @@ enum probe_stage {
 // The first result in this process; every later probe answers with it.
 static enum tinct_kvm_result process_result = TINCT_KVM_UNKNOWN;
 
-// Puts a probe child in a state fit for a throwaway process: no blocked
-// signals (the owner's loop blocks the ones it watches) and no life
-// beyond its parent's, so a crashed compositor leaves no probe behind.
-static bool probe_child_setup(pid_t parent)
-{
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	return getppid() == parent;
-}
+// Probe children are throwaway processes: the owner's environment, no
+// stdio, and no life beyond their parent's, so a crashed compositor leaves
+// no probe behind.
+static const struct tinct_spawn probe_spawn = {
+	.inherit_env = true,
+	.stdin_fd = SPAWN_NULL,
+	.stdout_fd = SPAWN_NULL,
+	.stderr_fd = SPAWN_NULL,
+	.die_with_parent = true,
+};
 
-static pid_t probe_spawn_hlt(void)
+static pid_t probe_spawn_hlt(int *pidfd)
 {
-	pid_t parent = getpid();
-	pid_t pid = fork();
+	pid_t pid = spawn_fork(&probe_spawn, pidfd);
 	if (pid == 0) {
-		if (!probe_child_setup(parent)) {
-			_exit(127);
-		}
 		_exit(kvm_probe_guest());
 	}
 	return pid;
 }
 
-static pid_t probe_spawn_qemu(const char *qemu, const char *kernel)
+static pid_t probe_spawn_qemu(const char *qemu, const char *kernel, int *pidfd)
 {
-	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null_fd < 0) {
-		return -1;
-	}
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (!probe_child_setup(parent)) {
-			_exit(127);
-		}
-		dup2(null_fd, 0);
-		dup2(null_fd, 1);
-		dup2(null_fd, 2);
-		close_range(3, ~0U, 0);
-		// Without a root file system the kernel panics, panic=-1 reboots
-		// at once and -no-reboot turns that into QEMU exiting with 0.
-		char *const argv[] = {(char *)qemu, "-accel", "kvm", "-cpu", "host", "-nodefaults",
-			"-no-user-config", "-display", "none", "-m", "128", "-no-reboot", "-kernel",
-			(char *)kernel, "-append", "panic=-1 quiet", NULL};
-		execv(qemu, argv);
-		_exit(127);
-	}
-	close(null_fd);
-	return pid;
+	// Without a root file system the kernel panics, panic=-1 reboots
+	// at once and -no-reboot turns that into QEMU exiting with 0.
+	char *const argv[] = {(char *)qemu, "-accel", "kvm", "-cpu", "host", "-nodefaults",
+		"-no-user-config", "-display", "none", "-m", "128", "-no-reboot", "-kernel",
+		(char *)kernel, "-append", "panic=-1 quiet", NULL};
+	struct tinct_spawn spawn = probe_spawn;
+	spawn.program = qemu;
+	spawn.argv = argv;
+	return spawn_process(&spawn, pidfd);
 }
 
 static void probe_forget_child(struct tinct_kvm_probe *probe)
 {
-	if (probe->pidfd_source != NULL) {
-		wl_event_source_remove(probe->pidfd_source);
-		probe->pidfd_source = NULL;
-	}
-	if (probe->pidfd >= 0) {
-		close(probe->pidfd);
-		probe->pidfd = -1;
-	}
-	probe->pid = 0;
+	child_destroy(probe->child);
+	probe->child = NULL;
 	probe->killed = false;
 	probe->reported_stuck = false;
 }
@@ -297,22 +264,16 @@ static void probe_conclude(
 	}
 }
 
-static int handle_probe_exit(int fd, uint32_t mask, void *data);
+static void handle_probe_exit(void *data, const siginfo_t *info);
 
-// Watches a freshly forked child for at most `timeout_ms`.
-static bool probe_watch(struct tinct_kvm_probe *probe, pid_t pid, int timeout_ms)
+// Watches a freshly spawned child for at most `timeout_ms`.
+static bool probe_watch(struct tinct_kvm_probe *probe, pid_t pid, int pidfd, int timeout_ms)
 {
-	probe->pid = pid;
-	probe->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (probe->pidfd >= 0) {
-		probe->pidfd_source = wl_event_loop_add_fd(
-			probe->loop, probe->pidfd, WL_EVENT_READABLE, handle_probe_exit, probe);
+	if (pid < 0) {
+		return false;
 	}
-	if (probe->pidfd_source == NULL) {
-		wlr_log_errno(WLR_ERROR, "Cannot watch KVM probe process %d", (int)pid);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		probe_forget_child(probe);
+	probe->child = child_create(probe->loop, pid, pidfd, 0, handle_probe_exit, probe);
+	if (probe->child == NULL) {
 		return false;
 	}
 	wl_event_source_timer_update(probe->timer, timeout_ms);
@@ -329,8 +290,9 @@ static enum tinct_kvm_result probe_advance(struct tinct_kvm_probe *probe, bool e
 				probe, TINCT_KVM_UNUSABLE, "/dev/kvm is not accessible", emit);
 			return probe->result;
 		}
-		pid_t pid = probe_spawn_hlt();
-		if (pid < 0 || !probe_watch(probe, pid, KVM_PROBE_TIMEOUT_MS)) {
+		int pidfd = -1;
+		pid_t pid = probe_spawn_hlt(&pidfd);
+		if (!probe_watch(probe, pid, pidfd, KVM_PROBE_TIMEOUT_MS)) {
 			probe_conclude(probe, TINCT_KVM_UNUSABLE, "cannot start the probe", emit);
 			return probe->result;
 		}
@@ -342,8 +304,9 @@ static enum tinct_kvm_result probe_advance(struct tinct_kvm_probe *probe, bool e
 		// fine and then hangs in the kernel's decompressor. Booting the
 		// real kernel to its "no root" panic takes well under a second
 		// with working KVM.
-		pid_t pid = probe_spawn_qemu(probe->qemu, probe->kernel);
-		if (pid < 0 || !probe_watch(probe, pid, KVM_BOOT_PROBE_TIMEOUT_MS)) {
+		int pidfd = -1;
+		pid_t pid = probe_spawn_qemu(probe->qemu, probe->kernel, &pidfd);
+		if (!probe_watch(probe, pid, pidfd, KVM_BOOT_PROBE_TIMEOUT_MS)) {
 			probe_conclude(probe, TINCT_KVM_UNUSABLE, "cannot start the probe", emit);
 			return probe->result;
 		}
@@ -359,41 +322,37 @@ static enum tinct_kvm_result probe_advance(struct tinct_kvm_probe *probe, bool e
 	return probe->result;
 }
 
-static int handle_probe_exit(int fd, uint32_t mask, void *data)
+static void handle_probe_exit(void *data, const siginfo_t *info)
 {
 	struct tinct_kvm_probe *probe = data;
-	siginfo_t info = {0};
-	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0) {
-		return 0;
-	}
 	bool killed = probe->killed;
 	probe_forget_child(probe);
 	if (killed) {
-		return 0; // overran: the result is out already
+		return; // overran: the result is out already
 	}
 	wl_event_source_timer_update(probe->timer, 0);
-	if (info.si_code != CLD_EXITED || info.si_status != 0) {
+	if (info->si_code != CLD_EXITED || info->si_status != 0) {
 		probe_conclude(probe, TINCT_KVM_UNUSABLE, "the probe guest failed", true);
-		return 0;
+		return;
 	}
 	probe_advance(probe, true);
-	return 0;
 }
 
 static int handle_probe_timer(void *data)
 {
 	struct tinct_kvm_probe *probe = data;
-	if (probe->pid <= 0) {
+	if (probe->child == NULL) {
 		return 0;
 	}
 	if (probe->killed) {
 		// A vCPU stuck in the kernel can delay SIGKILL indefinitely. Its
 		// pidfd stays watched, so it is reaped whenever it does die.
-		wlr_log(WLR_ERROR, "KVM probe process %d does not die", (int)probe->pid);
+		wlr_log(WLR_ERROR, "KVM probe process %d does not die",
+			(int)child_pid(probe->child));
 		probe->reported_stuck = true;
 		return 0;
 	}
-	kill(probe->pid, SIGKILL);
+	child_signal(probe->child, SIGKILL);
 	probe->killed = true;
 	wl_event_source_timer_update(probe->timer, KVM_PROBE_KILL_GRACE_MS);
 	probe_conclude(probe, TINCT_KVM_UNUSABLE, "the probe guest hung", true);
@@ -408,7 +367,6 @@ struct tinct_kvm_probe *backend_kvm_probe_create(struct wl_event_loop *loop)
 		return NULL;
 	}
 	probe->loop = loop;
-	probe->pidfd = -1;
 	wl_signal_init(&probe->events.done);
 	probe->timer = wl_event_loop_add_timer(loop, handle_probe_timer, probe);
 	if (probe->timer == NULL) {
@@ -421,18 +379,15 @@ struct tinct_kvm_probe *backend_kvm_probe_create(struct wl_event_loop *loop)
 
 void backend_kvm_probe_cancel(struct tinct_kvm_probe *probe)
 {
-	if (probe->pid > 0) {
-		kill(probe->pid, SIGKILL);
+	if (probe->child != NULL) {
 		// Never hold up the owner for long, and not at all for a
 		// child already known to be stuck.
-		struct pollfd pfd = {.fd = probe->pidfd, .events = POLLIN};
-		int ready = poll(&pfd, 1, probe->reported_stuck ? 0 : KVM_PROBE_KILL_GRACE_MS);
-		siginfo_t info = {0};
-		if (ready > 0) {
-			waitid((idtype_t)P_PIDFD, (id_t)probe->pidfd, &info, WEXITED);
-		} else if (!probe->reported_stuck) {
+		pid_t pid = child_pid(probe->child);
+		if (!child_kill(
+			    probe->child, probe->reported_stuck ? 0 : KVM_PROBE_KILL_GRACE_MS) &&
+			!probe->reported_stuck) {
 			wlr_log(WLR_ERROR, "KVM probe process %d does not die; leaving it",
-				(int)probe->pid);
+				(int)pid);
 		}
 		probe_forget_child(probe);
 	}

@@ -17,6 +17,7 @@
 #include "vm-def.h"
 
 struct tinct_argv;
+struct tinct_child;
 
 /** Everything a backend needs to build a command line. */
 struct tinct_vmm_launch {
@@ -144,9 +145,7 @@ struct tinct_kvm_probe {
 	int stage; // enum probe_stage in backend.c
 	char *qemu;
 	char *kernel;
-	pid_t pid; // the probe child, or 0
-	int pidfd;
-	struct wl_event_source *pidfd_source;
+	struct tinct_child *child; // the probe child, or NULL
 	struct wl_event_source *timer;
 	bool killed; // the child overran and got SIGKILL; it is only reaped
 	bool reported_stuck;

@@ -13,27 +13,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
 
 #include "common/time.h"
 #include "argv.h"
 #include "backend.h"
+#include "child.h"
 #include "console.h"
 #include "spawn.h"
 #include "tap.h"
 #include "vm-def.h"
 #include "waypipe.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 #define SERIAL_TIMEOUT_MS 30000
 #define KILL_GRACE_MS 3000
@@ -126,8 +120,8 @@ static void stop_timer_arm(struct tinct_vm *vm, int ms)
 
 static void signal_group(struct tinct_vm *vm, int sig)
 {
-	if (vm->pid > 0 && kill(-vm->pid, sig) < 0 && errno != ESRCH) {
-		wlr_log_errno(WLR_ERROR, "VM %s: kill(-%d, %d)", vm->def->name, (int)vm->pid, sig);
+	if (vm->vmm != NULL) {
+		child_signal(vm->vmm, sig);
 	}
 }
 
@@ -145,16 +139,8 @@ static void qmp_close(struct tinct_vm *vm)
 
 static void helper_close(struct tinct_vm *vm)
 {
-	if (vm->helper_source != NULL) {
-		wl_event_source_remove(vm->helper_source);
-		vm->helper_source = NULL;
-	}
-	if (vm->helper_pidfd >= 0) {
-		spawn_kill_and_reap(vm->helper_pid, vm->helper_pidfd);
-		close(vm->helper_pidfd);
-		vm->helper_pidfd = -1;
-		vm->helper_pid = 0;
-	}
+	child_destroy(vm->helper);
+	vm->helper = NULL;
 }
 
 static int handle_qmp(int fd, uint32_t mask, void *data)
@@ -204,26 +190,15 @@ static bool request_qmp_powerdown(struct tinct_vm *vm)
 	return true;
 }
 
-static int handle_helper_exit(int fd, uint32_t mask, void *data)
+static void handle_helper_exit(void *data, const siginfo_t *info)
 {
 	struct tinct_vm *vm = data;
-	siginfo_t info = {0};
-	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG) == 0 &&
-		info.si_pid != 0) {
-		if (info.si_code != CLD_EXITED || info.si_status != 0) {
-			wlr_log(WLR_ERROR, "VM %s: the stop helper failed, sending SIGTERM",
-				vm->def->name);
-			vm->stop_phase = 1;
-			signal_group(vm, SIGTERM);
-			stop_timer_arm(vm, KILL_GRACE_MS);
-		}
-		wl_event_source_remove(vm->helper_source);
-		vm->helper_source = NULL;
-		close(vm->helper_pidfd);
-		vm->helper_pidfd = -1;
-		vm->helper_pid = 0;
+	if (info->si_code != CLD_EXITED || info->si_status != 0) {
+		wlr_log(WLR_ERROR, "VM %s: the stop helper failed, sending SIGTERM", vm->def->name);
+		vm->stop_phase = 1;
+		signal_group(vm, SIGTERM);
+		stop_timer_arm(vm, KILL_GRACE_MS);
 	}
-	return 0;
 }
 
 static struct tinct_vmm_launch launch_for(
@@ -260,22 +235,19 @@ static bool request_helper_stop(struct tinct_vm *vm)
 	int log_fd = open(vm->log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (log_fd >= 0) {
 		log_argv("Stop helper", &argv);
-		vm->helper_pid =
-			spawn_child(program, argv.argv, NULL, log_fd, -1, &vm->helper_pidfd);
+		struct tinct_spawn spawn = {
+			.program = program,
+			.argv = argv.argv,
+			.stdin_fd = SPAWN_NULL,
+			.stdout_fd = log_fd,
+			.stderr_fd = log_fd,
+			.die_with_parent = true,
+		};
+		vm->helper = child_spawn(vm->manager->loop, &spawn, 0, handle_helper_exit, vm);
 		close(log_fd);
 	}
 	free(program);
-	if (vm->helper_pid <= 0) {
-		vm->helper_pid = 0;
-		vm->helper_pidfd = -1;
-		goto out;
-	}
-	vm->helper_source = wl_event_loop_add_fd(
-		vm->manager->loop, vm->helper_pidfd, WL_EVENT_READABLE, handle_helper_exit, vm);
-	ok = vm->helper_source != NULL;
-	if (!ok) {
-		helper_close(vm);
-	}
+	ok = vm->helper != NULL;
 out:
 	argv_finish(&argv);
 	free(binary);
@@ -294,7 +266,7 @@ static void qmp_repeat_powerdown(struct tinct_vm *vm)
 static int handle_stop_timer(void *data)
 {
 	struct tinct_vm *vm = data;
-	if (vm->pid <= 0) {
+	if (vm->vmm == NULL) {
 		return 0;
 	}
 	int64_t left = vm->stop_deadline_ms - now_ms();
@@ -372,14 +344,8 @@ static void run_cleanup(struct tinct_vm *vm)
 		wl_event_source_remove(vm->stop_timer);
 		vm->stop_timer = NULL;
 	}
-	if (vm->pidfd_source != NULL) {
-		wl_event_source_remove(vm->pidfd_source);
-		vm->pidfd_source = NULL;
-	}
-	if (vm->pidfd >= 0) {
-		close(vm->pidfd);
-		vm->pidfd = -1;
-	}
+	child_destroy(vm->vmm);
+	vm->vmm = NULL;
 	if (vm->tap_fd >= 0) {
 		close(vm->tap_fd);
 		vm->tap_fd = -1;
@@ -387,12 +353,11 @@ static void run_cleanup(struct tinct_vm *vm)
 	}
 	unlink(vm->serial_path);
 	unlink(vm->api_path);
-	vm->pid = 0;
 }
 
 static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 {
-	pid_t pid = vm->pid;
+	pid_t pid = info->si_pid;
 	vm->exit_code = info->si_code == CLD_EXITED ? info->si_status : -1;
 	vm->exit_signal = info->si_code == CLD_EXITED ? 0 : info->si_status;
 	run_cleanup(vm);
@@ -429,25 +394,10 @@ static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 	set_state(vm, TINCT_VM_CRASHED);
 }
 
-static int handle_vmm_exit(int fd, uint32_t mask, void *data)
+// The VMM was reaped; whatever it left behind in its group went with it.
+static void handle_vmm_exit(void *data, const siginfo_t *info)
 {
-	struct tinct_vm *vm = data;
-	siginfo_t info = {0};
-	// Peek first: while the leader is an unreaped zombie its process group
-	// id cannot be reused, so killing the group cannot hit a stranger.
-	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
-		wlr_log_errno(WLR_ERROR, "VM %s: waitid", vm->def->name);
-		return 0;
-	}
-	if (info.si_pid == 0) {
-		return 0; // spurious wakeup
-	}
-	// Whatever the VMM left behind in its group goes with it.
-	kill(-vm->pid, SIGKILL);
-	siginfo_t reaped = {0};
-	waitid((idtype_t)P_PIDFD, (id_t)fd, &reaped, WEXITED | WNOHANG);
-	vm_exited(vm, &info);
-	return 0;
+	vm_exited(data, info);
 }
 
 static void handle_console_output(struct wl_listener *listener, void *data)
@@ -477,7 +427,7 @@ static void handle_serial_ready(struct wl_listener *listener, void *data)
 static void handle_waypipe_killed(void *data, unsigned index, int sig)
 {
 	struct tinct_vm *vm = data;
-	if (vm->stop_requested || vm->pid <= 0) {
+	if (vm->stop_requested || vm->vmm == NULL) {
 		return;
 	}
 	// The channel's Wayland stream broke mid-message and cannot be
@@ -689,27 +639,32 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 		goto out;
 	}
 	log_argv("Starting VMM", &argv);
-	vm->pid = spawn_child(binary, argv.argv, NULL, log_fd, vm->tap_fd, &vm->pidfd);
-	if (vm->pid <= 0) {
-		vm->pid = 0;
-		vm->pidfd = -1;
+	struct tinct_spawn spawn = {
+		.program = binary,
+		.argv = argv.argv,
+		.stdin_fd = SPAWN_NULL,
+		.stdout_fd = log_fd,
+		.stderr_fd = log_fd,
+		.pass_fds = &vm->tap_fd,
+		.pass_fds_len = vm->tap_fd >= 0 ? 1 : 0,
+		.die_with_parent = true,
+	};
+	vm->vmm =
+		child_spawn(vm->manager->loop, &spawn, TINCT_CHILD_KILL_GROUP, handle_vmm_exit, vm);
+	if (vm->vmm == NULL) {
 		goto out;
 	}
-	vm->pidfd_source = wl_event_loop_add_fd(
-		vm->manager->loop, vm->pidfd, WL_EVENT_READABLE, handle_vmm_exit, vm);
 	vm->stop_timer = wl_event_loop_add_timer(vm->manager->loop, handle_stop_timer, vm);
-	if (vm->pidfd_source == NULL || vm->stop_timer == NULL) {
+	if (vm->stop_timer == NULL) {
 		wlr_log(WLR_ERROR, "VM %s: cannot watch the VMM", def->name);
-		spawn_kill_and_reap(vm->pid, vm->pidfd);
 		goto out;
 	}
 	if (!vm->backend->serial_vmm_connects &&
 		!console_open_serial(vm->console, vm->serial_path, false, SERIAL_TIMEOUT_MS)) {
-		spawn_kill_and_reap(vm->pid, vm->pidfd);
 		goto out;
 	}
 	wlr_log(WLR_INFO, "VM %s: started %s as %d (%s)", def->name, vm->backend->name,
-		(int)vm->pid, launch.kvm ? "KVM" : "TCG");
+		(int)child_pid(vm->vmm), launch.kvm ? "KVM" : "TCG");
 	if (vm->state != TINCT_VM_STARTING) {
 		run_reset(vm);
 	}
@@ -718,6 +673,9 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 
 out:
 	if (!ok) {
+		// The VMM goes before its console is drained.
+		child_destroy(vm->vmm);
+		vm->vmm = NULL;
 		run_cleanup(vm);
 	}
 	if (log_fd >= 0) {
@@ -903,7 +861,7 @@ const char *vm_runtime_dir(struct tinct_vm *vm)
 
 pid_t vm_pid(struct tinct_vm *vm)
 {
-	return vm->pid;
+	return vm->vmm != NULL ? child_pid(vm->vmm) : 0;
 }
 
 pid_t vm_waypipe_pid(struct tinct_vm *vm, unsigned index)
@@ -932,9 +890,9 @@ static void vm_destroy(struct tinct_vm *vm)
 		return;
 	}
 	wl_signal_emit(&vm->events.destroy, vm);
-	if (vm->pid > 0) {
-		spawn_kill_and_reap(vm->pid, vm->pidfd);
-	}
+	// The VMM goes before its console is drained.
+	child_destroy(vm->vmm);
+	vm->vmm = NULL;
 	run_cleanup(vm);
 	wl_list_remove(&vm->link);
 	vm_def_destroy(vm->def);
@@ -979,8 +937,6 @@ struct tinct_vm *vm_manager_add(struct tinct_vm_manager *manager, struct tinct_v
 	wl_list_remove(&def->link);
 	wl_list_init(&def->link);
 	vm->backend = backend_for(def->vmm);
-	vm->pidfd = -1;
-	vm->helper_pidfd = -1;
 	vm->qmp_fd = -1;
 	vm->tap_fd = -1;
 	wl_signal_init(&vm->events.console_output);

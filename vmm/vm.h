@@ -59,6 +59,7 @@
 #include <sys/types.h>
 #include <wayland-server-core.h>
 
+struct tinct_child;
 struct tinct_kvm_probe;
 struct tinct_vm_def;
 
@@ -127,16 +128,12 @@ struct tinct_vm {
 	// While waiting for the KVM probe: this boot's extra kernel command line.
 	bool waiting_for_kvm;
 	char *extra_cmdline;
-	pid_t pid;
-	int pidfd;
-	struct wl_event_source *pidfd_source;
+	struct tinct_child *vmm; // while the VMM runs or until its exit is handled
 	bool stop_requested;
 	struct wl_event_source *stop_timer;
 	int stop_phase; // 0 graceful, 1 SIGTERM sent, 2 SIGKILL sent
 	int64_t stop_deadline_ms; // CLOCK_MONOTONIC end of the graceful phase
-	pid_t helper_pid;
-	int helper_pidfd;
-	struct wl_event_source *helper_source;
+	struct tinct_child *helper; // the graceful stop's helper command
 	int qmp_fd;
 	struct wl_event_source *qmp_source;
 	int tap_fd;
