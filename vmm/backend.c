@@ -19,6 +19,7 @@
 
 #include "argv.h"
 #include "child.h"
+#include "qmp.h"
 #include "spawn.h"
 
 #define KVM_PROBE_TIMEOUT_MS 2000
@@ -110,6 +111,89 @@ char *backend_waypipe_socket(
 		       backend->waypipe_socket_suffix) < 0
 		       ? NULL
 		       : path;
+}
+
+struct tinct_vmm_stop *backend_stop_create(
+	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request)
+{
+	struct tinct_vmm_stop *stop = calloc(1, sizeof(*stop));
+	if (stop == NULL || (stop->vm_name = strdup(launch->def->name)) == NULL) {
+		wlr_log(WLR_ERROR, "VM %s: out of memory stopping it", launch->def->name);
+		free(stop);
+		return NULL;
+	}
+	stop->request = *request;
+	return stop;
+}
+
+static void handle_helper_exit(void *data, const siginfo_t *info)
+{
+	struct tinct_vmm_stop *stop = data;
+	if (info->si_code != CLD_EXITED || info->si_status != 0) {
+		wlr_log(WLR_ERROR, "VM %s: the stop helper failed", stop->vm_name);
+		if (stop->request.failed != NULL) {
+			stop->request.failed(stop->request.data);
+		}
+	}
+}
+
+struct tinct_vmm_stop *backend_stop_helper(const struct tinct_vmm_backend *backend,
+	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request)
+{
+	const char *vm_name = launch->def->name;
+	struct tinct_vmm_stop *stop = NULL;
+	char *program = NULL;
+	int log_fd = -1;
+	struct tinct_argv argv;
+	argv_init(&argv);
+	if (!backend->build_stop_argv(launch, &argv)) {
+		goto fail;
+	}
+	program = spawn_find_program(argv.argv[0]);
+	if (program == NULL) {
+		wlr_log(WLR_ERROR, "VM %s: stop helper %s not found", vm_name, argv.argv[0]);
+		goto fail;
+	}
+	log_fd = open(request->log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	stop = backend_stop_create(launch, request);
+	if (log_fd < 0 || stop == NULL) {
+		goto fail;
+	}
+	argv_log("Stop helper", &argv);
+	struct tinct_spawn spawn = {
+		.program = program,
+		.argv = argv.argv,
+		.stdin_fd = SPAWN_NULL,
+		.stdout_fd = log_fd,
+		.stderr_fd = log_fd,
+		.die_with_parent = true,
+	};
+	stop->helper = child_spawn(request->loop, &spawn, 0, handle_helper_exit, stop);
+	if (stop->helper == NULL) {
+		goto fail;
+	}
+	goto out;
+fail:
+	backend_stop_destroy(stop);
+	stop = NULL;
+out:
+	if (log_fd >= 0) {
+		close(log_fd);
+	}
+	free(program);
+	argv_finish(&argv);
+	return stop;
+}
+
+void backend_stop_destroy(struct tinct_vmm_stop *stop)
+{
+	if (stop == NULL) {
+		return;
+	}
+	qmp_destroy(stop->qmp);
+	child_destroy(stop->helper);
+	free(stop->vm_name);
+	free(stop);
 }
 
 bool backend_vhost_vsock_usable(void)

@@ -18,6 +18,7 @@
 
 struct tinct_argv;
 struct tinct_child;
+struct tinct_qmp;
 
 /** Everything a backend needs to build a command line. */
 struct tinct_vmm_launch {
@@ -53,13 +54,22 @@ struct tinct_vmm_launch {
  */
 #define TINCT_MEMFD_SOCKET_NAME "memfd"
 
-enum tinct_vmm_stop_method {
-	// No graceful way: the stop goes straight to SIGTERM.
-	TINCT_VMM_STOP_NONE,
-	// QEMU: `system_powerdown` on the QMP socket (api_socket).
-	TINCT_VMM_STOP_QMP,
-	// Run the helper command built by build_stop_argv.
-	TINCT_VMM_STOP_HELPER,
+/** What a backend's graceful stop needs from its caller. */
+struct tinct_vmm_stop_request {
+	struct wl_event_loop *loop;
+	const char *log_path; // a stop helper's output is appended here
+	// The request failed after it was made (the stop helper failed): the
+	// caller goes on to SIGTERM. Not called once the stop is destroyed.
+	void (*failed)(void *data);
+	void *data;
+};
+
+/** A graceful stop under way. Private to the backends. */
+struct tinct_vmm_stop {
+	struct tinct_vmm_stop_request request;
+	char *vm_name;
+	struct tinct_qmp *qmp; // QEMU: the QMP connection
+	struct tinct_child *helper; // crosvm, cloud-hypervisor: the helper
 };
 
 struct tinct_vmm_backend {
@@ -71,7 +81,6 @@ struct tinct_vmm_backend {
 	// true when the VMM connects to a serial socket that tinct listens
 	// on (crosvm's unix-stream serial); false when the VMM listens.
 	bool serial_vmm_connects;
-	enum tinct_vmm_stop_method stop_method;
 
 	/** Appends the VMM's argv (program first) to `argv`. */
 	bool (*build_argv)(const struct tinct_vmm_launch *launch, struct tinct_argv *argv);
@@ -81,7 +90,18 @@ struct tinct_vmm_backend {
 	const char *waypipe_socket_suffix;
 	bool waypipe_vsock_port; // N is the vsock port, not I
 
-	/** TINCT_VMM_STOP_HELPER: appends the helper's argv to `argv`. */
+	/**
+	 * Asks the guest to shut down: QEMU presses the ACPI power button
+	 * over QMP, crosvm and cloud-hypervisor run a helper command
+	 * (backend_stop_helper). NULL when the backend has no graceful way:
+	 * stopping starts with SIGTERM. Returns NULL (logged) when the request
+	 * could not be made. The caller ends it with backend_stop_destroy().
+	 */
+	struct tinct_vmm_stop *(*stop)(const struct tinct_vmm_launch *launch,
+		const struct tinct_vmm_stop_request *request);
+	/** Asks again, for a guest still booting, which misses presses. NULL: asked once. */
+	void (*stop_repeat)(struct tinct_vmm_stop *stop);
+	/** The helper's argv for backend_stop_helper(), appended to `argv`. */
 	bool (*build_stop_argv)(const struct tinct_vmm_launch *launch, struct tinct_argv *argv);
 };
 
@@ -103,6 +123,22 @@ char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra);
 /** Channel `index`'s socket path (see above); NULL on ENOMEM or no support. */
 char *backend_waypipe_socket(
 	const struct tinct_vmm_backend *backend, const char *runtime_dir, unsigned index);
+
+/**
+ * A new graceful stop for `launch`'s VM with nothing under way yet, for a
+ * backend's `stop` operation. NULL (logged) on ENOMEM.
+ */
+struct tinct_vmm_stop *backend_stop_create(
+	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request);
+/**
+ * The `stop` operation of a backend whose graceful stop is a helper
+ * command (`backend->build_stop_argv`): spawned like a VMM, output to the
+ * request's log; exiting other than with status 0 calls `failed`.
+ */
+struct tinct_vmm_stop *backend_stop_helper(const struct tinct_vmm_backend *backend,
+	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request);
+/** Ends a graceful stop: closes its connection, kills its helper. NULL is a no-op. */
+void backend_stop_destroy(struct tinct_vmm_stop *stop);
 
 /** Whether the host offers vhost-vsock to QEMU (/dev/vhost-vsock usable). */
 bool backend_vhost_vsock_usable(void);

@@ -96,21 +96,6 @@ static bool mkdir_private(const char *path)
 	return true;
 }
 
-static void log_argv(const char *what, struct tinct_argv *argv)
-{
-	char line[4096];
-	size_t off = 0;
-	for (size_t i = 0; i < argv->len && off < sizeof(line); i++) {
-		int n = snprintf(
-			line + off, sizeof(line) - off, "%s%s", i ? " " : "", argv->argv[i]);
-		if (n < 0) {
-			break;
-		}
-		off += (size_t)n;
-	}
-	wlr_log(WLR_DEBUG, "%s: %s", what, line);
-}
-
 static void stop_timer_arm(struct tinct_vm *vm, int ms)
 {
 	if (vm->stop_timer != NULL) {
@@ -122,82 +107,6 @@ static void signal_group(struct tinct_vm *vm, int sig)
 {
 	if (vm->vmm != NULL) {
 		child_signal(vm->vmm, sig);
-	}
-}
-
-static void qmp_close(struct tinct_vm *vm)
-{
-	if (vm->qmp_source != NULL) {
-		wl_event_source_remove(vm->qmp_source);
-		vm->qmp_source = NULL;
-	}
-	if (vm->qmp_fd >= 0) {
-		close(vm->qmp_fd);
-		vm->qmp_fd = -1;
-	}
-}
-
-static void helper_close(struct tinct_vm *vm)
-{
-	child_destroy(vm->helper);
-	vm->helper = NULL;
-}
-
-static int handle_qmp(int fd, uint32_t mask, void *data)
-{
-	struct tinct_vm *vm = data;
-	// QMP replies are untrusted and of no further use: the stop is
-	// confirmed by the VMM exiting, not by what it says.
-	char untrusted_reply[1024];
-	ssize_t n = read(fd, untrusted_reply, sizeof(untrusted_reply));
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		qmp_close(vm);
-	}
-	return 0;
-}
-
-static bool request_qmp_powerdown(struct tinct_vm *vm)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	if (strlen(vm->api_path) >= sizeof(addr.sun_path)) {
-		return false;
-	}
-	strcpy(addr.sun_path, vm->api_path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		wlr_log_errno(WLR_ERROR, "VM %s: cannot connect to QMP socket %s", vm->def->name,
-			vm->api_path);
-		if (fd >= 0) {
-			close(fd);
-		}
-		return false;
-	}
-	// QMP runs commands in order, so the capabilities handshake and the
-	// request can go in one write without waiting for the greeting.
-	static const char request[] = "{\"execute\":\"qmp_capabilities\"}\r\n"
-				      "{\"execute\":\"system_powerdown\"}\r\n";
-	if (send(fd, request, sizeof(request) - 1, MSG_NOSIGNAL) != sizeof(request) - 1) {
-		wlr_log_errno(WLR_ERROR, "VM %s: cannot send system_powerdown", vm->def->name);
-		close(fd);
-		return false;
-	}
-	vm->qmp_fd = fd;
-	vm->qmp_source =
-		wl_event_loop_add_fd(vm->manager->loop, fd, WL_EVENT_READABLE, handle_qmp, vm);
-	if (vm->qmp_source == NULL) {
-		qmp_close(vm);
-	}
-	return true;
-}
-
-static void handle_helper_exit(void *data, const siginfo_t *info)
-{
-	struct tinct_vm *vm = data;
-	if (info->si_code != CLD_EXITED || info->si_status != 0) {
-		wlr_log(WLR_ERROR, "VM %s: the stop helper failed, sending SIGTERM", vm->def->name);
-		vm->stop_phase = 1;
-		signal_group(vm, SIGTERM);
-		stop_timer_arm(vm, KILL_GRACE_MS);
 	}
 }
 
@@ -216,51 +125,34 @@ static struct tinct_vmm_launch launch_for(
 	};
 }
 
-static bool request_helper_stop(struct tinct_vm *vm)
+// The graceful stop failed after it was requested: on to SIGTERM.
+static void handle_stop_failed(void *data)
 {
-	const char *name = vm->def->vmm_binary ? vm->def->vmm_binary : vm->backend->default_binary;
-	char *binary = spawn_find_program(name);
-	struct tinct_vmm_launch launch = launch_for(vm, binary ? binary : name, "");
-	struct tinct_argv argv;
-	argv_init(&argv);
-	bool ok = false;
-	if (!vm->backend->build_stop_argv(&launch, &argv)) {
-		goto out;
-	}
-	char *program = spawn_find_program(argv.argv[0]);
-	if (program == NULL) {
-		wlr_log(WLR_ERROR, "VM %s: stop helper %s not found", vm->def->name, argv.argv[0]);
-		goto out;
-	}
-	int log_fd = open(vm->log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (log_fd >= 0) {
-		log_argv("Stop helper", &argv);
-		struct tinct_spawn spawn = {
-			.program = program,
-			.argv = argv.argv,
-			.stdin_fd = SPAWN_NULL,
-			.stdout_fd = log_fd,
-			.stderr_fd = log_fd,
-			.die_with_parent = true,
-		};
-		vm->helper = child_spawn(vm->manager->loop, &spawn, 0, handle_helper_exit, vm);
-		close(log_fd);
-	}
-	free(program);
-	ok = vm->helper != NULL;
-out:
-	argv_finish(&argv);
-	free(binary);
-	return ok;
+	struct tinct_vm *vm = data;
+	wlr_log(WLR_INFO, "VM %s: the graceful stop failed, sending SIGTERM", vm->def->name);
+	vm->stop_phase = 1;
+	signal_group(vm, SIGTERM);
+	stop_timer_arm(vm, KILL_GRACE_MS);
 }
 
-static void qmp_repeat_powerdown(struct tinct_vm *vm)
+// Asks the backend to stop the guest gracefully; false when it cannot.
+static bool request_graceful_stop(struct tinct_vm *vm)
 {
-	static const char request[] = "{\"execute\":\"system_powerdown\"}\r\n";
-	if (vm->qmp_fd < 0 ||
-		send(vm->qmp_fd, request, sizeof(request) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-		wlr_log(WLR_DEBUG, "VM %s: cannot repeat system_powerdown", vm->def->name);
+	if (vm->backend->stop == NULL) {
+		return false;
 	}
+	const char *name = vm->def->vmm_binary ? vm->def->vmm_binary : vm->backend->default_binary;
+	char *binary = name != NULL ? spawn_find_program(name) : NULL;
+	struct tinct_vmm_launch launch = launch_for(vm, binary ? binary : name, "");
+	struct tinct_vmm_stop_request request = {
+		.loop = vm->manager->loop,
+		.log_path = vm->log_path,
+		.failed = handle_stop_failed,
+		.data = vm,
+	};
+	vm->stop = vm->backend->stop(&launch, &request);
+	free(binary);
+	return vm->stop != NULL;
 }
 
 static int handle_stop_timer(void *data)
@@ -271,7 +163,9 @@ static int handle_stop_timer(void *data)
 	}
 	int64_t left = vm->stop_deadline_ms - now_ms();
 	if (vm->stop_phase == 0 && left > 0) {
-		qmp_repeat_powerdown(vm);
+		if (vm->backend->stop_repeat != NULL && vm->stop != NULL) {
+			vm->backend->stop_repeat(vm->stop);
+		}
 		stop_timer_arm(vm, left < POWERDOWN_REPEAT_MS ? (int)left : POWERDOWN_REPEAT_MS);
 		return 0;
 	}
@@ -336,8 +230,8 @@ static void run_cleanup(struct tinct_vm *vm)
 		console_drain(vm->console);
 	}
 	console_teardown(vm);
-	qmp_close(vm);
-	helper_close(vm);
+	backend_stop_destroy(vm->stop);
+	vm->stop = NULL;
 	waypipe_set_destroy(vm->waypipe);
 	vm->waypipe = NULL;
 	if (vm->stop_timer != NULL) {
@@ -638,7 +532,7 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 		wlr_log_errno(WLR_ERROR, "Cannot create %s", vm->log_path);
 		goto out;
 	}
-	log_argv("Starting VMM", &argv);
+	argv_log("Starting VMM", &argv);
 	struct tinct_spawn spawn = {
 		.program = binary,
 		.argv = argv.argv,
@@ -805,21 +699,10 @@ void vm_stop(struct tinct_vm *vm)
 	}
 	vm->stop_requested = true;
 	set_state(vm, TINCT_VM_STOPPING);
-	bool graceful = false;
-	switch (vm->backend->stop_method) {
-	case TINCT_VMM_STOP_QMP:
-		graceful = request_qmp_powerdown(vm);
-		break;
-	case TINCT_VMM_STOP_HELPER:
-		graceful = request_helper_stop(vm);
-		break;
-	case TINCT_VMM_STOP_NONE:
-		break;
-	}
-	if (graceful) {
+	if (request_graceful_stop(vm)) {
 		vm->stop_phase = 0;
 		vm->stop_deadline_ms = now_ms() + vm->def->stop_timeout_ms;
-		bool repeat = vm->backend->stop_method == TINCT_VMM_STOP_QMP &&
+		bool repeat = vm->backend->stop_repeat != NULL &&
 			      vm->def->stop_timeout_ms > POWERDOWN_REPEAT_MS;
 		stop_timer_arm(vm, repeat ? POWERDOWN_REPEAT_MS : (int)vm->def->stop_timeout_ms);
 	} else {
@@ -937,7 +820,6 @@ struct tinct_vm *vm_manager_add(struct tinct_vm_manager *manager, struct tinct_v
 	wl_list_remove(&def->link);
 	wl_list_init(&def->link);
 	vm->backend = backend_for(def->vmm);
-	vm->qmp_fd = -1;
 	vm->tap_fd = -1;
 	wl_signal_init(&vm->events.console_output);
 	wl_signal_init(&vm->events.destroy);

@@ -62,6 +62,7 @@
 struct tinct_child;
 struct tinct_kvm_probe;
 struct tinct_vm_def;
+struct tinct_vmm_stop;
 
 enum tinct_vm_state {
 	TINCT_VM_STOPPED,
@@ -133,9 +134,7 @@ struct tinct_vm {
 	struct wl_event_source *stop_timer;
 	int stop_phase; // 0 graceful, 1 SIGTERM sent, 2 SIGKILL sent
 	int64_t stop_deadline_ms; // CLOCK_MONOTONIC end of the graceful phase
-	struct tinct_child *helper; // the graceful stop's helper command
-	int qmp_fd;
-	struct wl_event_source *qmp_source;
+	struct tinct_vmm_stop *stop; // the graceful stop under way, or NULL
 	int tap_fd;
 	char tap_name[16];
 	struct tinct_console *console;

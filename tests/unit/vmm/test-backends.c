@@ -105,7 +105,8 @@ static void test_qemu(void)
 		"-netdev\ntap,id=net0,fd=3\n-device\nvirtio-net-pci,netdev=net0\n"
 		"-device\nvirtio-rng-pci\n-S\n",
 		"qemu, KVM, disks (commas doubled), TAP, extra args");
-	check(backend_qemu.stop_method == TINCT_VMM_STOP_QMP && !backend_qemu.serial_vmm_connects,
+	check(backend_qemu.stop != NULL && backend_qemu.stop_repeat != NULL &&
+			!backend_qemu.serial_vmm_connects,
 		"qemu stops through QMP and listens on the serial");
 	vm_def_destroy(def);
 }
@@ -304,7 +305,7 @@ static void test_command(void)
 		"-s\n/run/t/appvm-lynx/serial\n-q\n/run/t/appvm-lynx/api\n"
 		"-d\n/run/t/appvm-lynx/x\nlit {name}\n{\n--tap\n-1\n--more\n",
 		"command placeholders");
-	check(backend_command.stop_method == TINCT_VMM_STOP_NONE, "command stops with SIGTERM");
+	check(backend_command.stop == NULL, "command stops with SIGTERM");
 	vm_def_destroy(def);
 }
 
