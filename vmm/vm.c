@@ -24,6 +24,7 @@
 #include "backend.h"
 #include "child.h"
 #include "console.h"
+#include "kvm.h"
 #include "spawn.h"
 #include "tap.h"
 #include "vm-def.h"
@@ -677,7 +678,7 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 			kernel = NULL;
 		}
 		enum tinct_kvm_result result =
-			backend_kvm_probe_start(vm->manager->kvm_probe, program, kernel);
+			kvm_probe_start(vm->manager->kvm_probe, program, kernel);
 		free(kernel);
 		free(program);
 		if (result == TINCT_KVM_UNKNOWN) {
@@ -857,7 +858,7 @@ struct tinct_vm_manager *vm_manager_create(struct wl_event_loop *loop, const cha
 	wl_list_init(&manager->vms);
 	wl_signal_init(&manager->events.state_changed);
 	wl_signal_init(&manager->events.vm_added);
-	manager->kvm_probe = backend_kvm_probe_create(loop);
+	manager->kvm_probe = kvm_probe_create(loop);
 	if (manager->kvm_probe == NULL) {
 		free(manager);
 		return NULL;
@@ -885,7 +886,7 @@ void vm_manager_destroy(struct tinct_vm_manager *manager)
 		vm_destroy(vm);
 	}
 	wl_list_remove(&manager->kvm_probe_done.link);
-	backend_kvm_probe_destroy(manager->kvm_probe);
+	kvm_probe_destroy(manager->kvm_probe);
 	free(manager->images_dir);
 	free(manager->runtime_root);
 	free(manager);
@@ -952,7 +953,7 @@ void vm_manager_shutdown(struct tinct_vm_manager *manager)
 	}
 	vm_manager_stop_all(manager);
 	// VMs that waited for the probe are stopped now: nobody needs it.
-	backend_kvm_probe_cancel(manager->kvm_probe);
+	kvm_probe_cancel(manager->kvm_probe);
 	// The stop timers escalate to SIGKILL on their own; the deadline only
 	// guards against a VMM stuck in the kernel.
 	int64_t deadline = now_ms() + longest + 2 * KILL_GRACE_MS + 1000;
@@ -993,7 +994,7 @@ bool vm_manager_probe_kvm(struct tinct_vm_manager *manager)
 		// which broken nested KVM passes: leave it to the first start.
 		wlr_log(WLR_DEBUG, "No QEMU and kernel to probe KVM with yet");
 	} else {
-		backend_kvm_probe_start(manager->kvm_probe, program, kernel);
+		kvm_probe_start(manager->kvm_probe, program, kernel);
 	}
 	free(program);
 	free(kernel);

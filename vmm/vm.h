@@ -26,7 +26,7 @@
  *                          for the KVM probe
  * CRASHED behaves like STOPPED: vm_start() works again.
  *
- * KVM: QEMU VMs use KVM when a probe says it works (backend.h). The probe
+ * KVM: QEMU VMs use KVM when a probe says it works (kvm.h). The probe
  * runs in child processes watched on the owner's loop and can take
  * seconds (a hanging nested KVM is only given up after a timeout), so it
  * never runs inside vm_start(): VMs started meanwhile wait in STARTING

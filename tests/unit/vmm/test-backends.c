@@ -11,6 +11,7 @@
 
 #include "argv.h"
 #include "backend.h"
+#include "kvm.h"
 #include "check.h"
 #include "vm-def.h"
 #include "waypipe.h"
@@ -353,22 +354,21 @@ static void test_cmdline(void)
 static void test_kvm_override(void)
 {
 	struct wl_event_loop *loop = wl_event_loop_create();
-	struct tinct_kvm_probe *probe = backend_kvm_probe_create(loop);
+	struct tinct_kvm_probe *probe = kvm_probe_create(loop);
 	setenv("TINCT_KVM", "0", 1);
-	check(backend_kvm_probe_start(probe, "/nonexistent/qemu", "/nonexistent/vmlinuz") ==
+	check(kvm_probe_start(probe, "/nonexistent/qemu", "/nonexistent/vmlinuz") ==
 			TINCT_KVM_UNUSABLE,
 		"TINCT_KVM=0 answers at once");
-	check(!backend_kvm_probe_running(probe) && waitpid(-1, NULL, WNOHANG) < 0 &&
-			errno == ECHILD,
+	check(!kvm_probe_running(probe) && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD,
 		"TINCT_KVM=0 starts no probe process");
-	struct tinct_kvm_probe *later = backend_kvm_probe_create(loop);
+	struct tinct_kvm_probe *later = kvm_probe_create(loop);
 	setenv("TINCT_KVM", "1", 1);
-	check(backend_kvm_probe_start(later, NULL, NULL) == TINCT_KVM_UNUSABLE,
+	check(kvm_probe_start(later, NULL, NULL) == TINCT_KVM_UNUSABLE,
 		"the first result holds for the process");
 	unsetenv("TINCT_KVM");
-	backend_kvm_probe_destroy(later);
-	backend_kvm_probe_destroy(probe);
-	backend_kvm_probe_destroy(NULL);
+	kvm_probe_destroy(later);
+	kvm_probe_destroy(probe);
+	kvm_probe_destroy(NULL);
 	wl_event_loop_destroy(loop);
 }
 
