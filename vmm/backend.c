@@ -34,10 +34,15 @@ const struct tinct_vmm_backend *backend_for(enum tinct_vmm_kind kind)
 	return NULL;
 }
 
-static void base64_encode(const char *in, size_t len, char *out)
+char *backend_base64(const char *in)
 {
 	static const char table[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t len = strlen(in);
+	char *out = malloc(4 * ((len + 2) / 3) + 1);
+	if (out == NULL) {
+		return NULL;
+	}
 	const unsigned char *p = (const unsigned char *)in;
 	size_t o = 0;
 	for (size_t i = 0; i < len; i += 3) {
@@ -54,6 +59,7 @@ static void base64_encode(const char *in, size_t len, char *out)
 		out[o++] = i + 2 < len ? table[v & 63] : '=';
 	}
 	out[o] = '\0';
+	return out;
 }
 
 char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra)
@@ -68,11 +74,9 @@ char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra)
 	// that blanks and quotes survive the kernel's parameter splitting.
 	for (size_t i = 0; def->wayland_kind == TINCT_VM_WAYLAND_WAYPIPE && i < def->guest_runs_len;
 		i++) {
-		size_t len = strlen(def->guest_runs[i]);
-		char *encoded = malloc(4 * ((len + 2) / 3) + 1);
+		char *encoded = backend_base64(def->guest_runs[i]);
 		char *grown = NULL;
 		if (encoded != NULL) {
-			base64_encode(def->guest_runs[i], len, encoded);
 			ret = asprintf(&grown, "%s tinct.app.%zu=%s", cmdline, i, encoded);
 		}
 		free(encoded);

@@ -118,6 +118,13 @@ const struct tinct_vmm_backend *backend_for(enum tinct_vmm_kind kind);
  */
 char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra);
 
+/**
+ * `in` in base64, as the guest image contract passes commands on the
+ * kernel command line (tinct.app.I=, tinct.run=): blanks and quotes survive
+ * the kernel's parameter splitting. Returns NULL on ENOMEM.
+ */
+char *backend_base64(const char *in);
+
 /** Channel `index`'s socket path (see above); NULL on ENOMEM or no support. */
 char *backend_waypipe_socket(
 	const struct tinct_vmm_backend *backend, const char *runtime_dir, unsigned index);
