@@ -748,11 +748,6 @@ pid_t vm_pid(struct tinct_vm *vm)
 	return vm->vmm != NULL ? child_pid(vm->vmm) : 0;
 }
 
-pid_t vm_waypipe_pid(struct tinct_vm *vm, unsigned index)
-{
-	return waypipe_set_pid(vm->waypipe, index);
-}
-
 const char *vm_tap_name(struct tinct_vm *vm)
 {
 	return vm->tap_fd >= 0 ? vm->tap_name : NULL;

@@ -218,8 +218,6 @@ const char *vm_console_path(struct tinct_vm *vm);
 const char *vm_runtime_dir(struct tinct_vm *vm);
 /** The VMM's pid while active, else 0. */
 pid_t vm_pid(struct tinct_vm *vm);
-/** Channel `index`'s waypipe client pid while it runs, else 0. */
-pid_t vm_waypipe_pid(struct tinct_vm *vm, unsigned index);
 /** The TAP device's name while active with network = tap, else NULL. */
 const char *vm_tap_name(struct tinct_vm *vm);
 /** Sends keystrokes to the serial console; false when there is none. */

@@ -216,10 +216,3 @@ void waypipe_set_destroy(struct tinct_waypipe_set *set)
 	free(set->log_path);
 	free(set);
 }
-
-pid_t waypipe_set_pid(struct tinct_waypipe_set *set, unsigned index)
-{
-	return set != NULL && index < set->len && set->clients[index].child != NULL
-		       ? child_pid(set->clients[index].child)
-		       : 0;
-}
