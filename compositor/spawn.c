@@ -20,7 +20,9 @@
 #define TERMINATE_GRACE_MS 2000
 
 struct tinct_spawned {
+	struct tinct_server *server;
 	struct tinct_child *child;
+	tinct_spawn_exit_func exited; // or NULL
 	struct wl_list link; // tinct_server.children
 };
 
@@ -39,10 +41,16 @@ static void handle_exit(void *data, const siginfo_t *info)
 	} else {
 		wlr_log(WLR_DEBUG, "child %d killed by signal %d", info->si_pid, info->si_status);
 	}
+	struct tinct_server *server = spawned->server;
+	tinct_spawn_exit_func exited = spawned->exited;
 	spawned_destroy(spawned);
+	if (exited != NULL) {
+		exited(server, info->si_pid);
+	}
 }
 
-pid_t spawn_command(struct tinct_server *server, const char *command)
+pid_t spawn_command_notify(
+	struct tinct_server *server, const char *command, tinct_spawn_exit_func exited)
 {
 	struct tinct_spawned *spawned = calloc(1, sizeof(*spawned));
 	if (spawned == NULL) {
@@ -59,6 +67,8 @@ pid_t spawn_command(struct tinct_server *server, const char *command)
 		.stderr_fd = 2,
 		.new_session = true,
 	};
+	spawned->server = server;
+	spawned->exited = exited;
 	spawned->child = child_spawn(server->loop, &spawn, 0, handle_exit, spawned);
 	if (spawned->child == NULL) {
 		free(spawned);
@@ -68,6 +78,11 @@ pid_t spawn_command(struct tinct_server *server, const char *command)
 	pid_t pid = child_pid(spawned->child);
 	wlr_log(WLR_DEBUG, "started child %d: %s", pid, command);
 	return pid;
+}
+
+pid_t spawn_command(struct tinct_server *server, const char *command)
+{
+	return spawn_command_notify(server, command, NULL);
 }
 
 void spawn_terminate_all(struct tinct_server *server)
