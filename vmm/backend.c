@@ -156,14 +156,7 @@ struct tinct_vmm_stop *backend_stop_helper(const struct tinct_vmm_backend *backe
 		goto fail;
 	}
 	argv_log("Stop helper", &argv);
-	struct tinct_spawn spawn = {
-		.program = program,
-		.argv = argv.argv,
-		.stdin_fd = SPAWN_NULL,
-		.stdout_fd = log_fd,
-		.stderr_fd = log_fd,
-		.die_with_parent = true,
-	};
+	struct tinct_spawn spawn = spawn_vm_child(program, argv.argv, log_fd);
 	stop->helper = child_spawn(request->loop, &spawn, 0, handle_helper_exit, stop);
 	if (stop->helper == NULL) {
 		goto fail;

@@ -53,6 +53,18 @@ char *spawn_find_program(const char *name)
 	return found;
 }
 
+struct tinct_spawn spawn_vm_child(const char *program, char *const *argv, int log_fd)
+{
+	return (struct tinct_spawn){
+		.program = program,
+		.argv = argv,
+		.stdin_fd = SPAWN_NULL,
+		.stdout_fd = log_fd,
+		.stderr_fd = log_fd,
+		.die_with_parent = true,
+	};
+}
+
 static bool uses_null(const struct tinct_spawn *spawn)
 {
 	return spawn->stdin_fd == SPAWN_NULL || spawn->stdout_fd == SPAWN_NULL ||

@@ -55,6 +55,14 @@ struct tinct_spawn {
 #define SPAWN_NULL (-1)
 
 /**
+ * How the vmm library starts the programs that serve a VM (VMM, stop
+ * helper, waypipe client): clean environment, stdin on /dev/null, stdout
+ * and stderr on `log_fd`, death with the owner. Callers add `extra_env`
+ * or `pass_fds`.
+ */
+struct tinct_spawn spawn_vm_child(const char *program, char *const *argv, int log_fd);
+
+/**
  * Finds `name` in the owner's PATH (or checks it when it holds a slash),
  * because the clean environment of the child must not decide which program
  * runs. Returns a malloc'ed path or NULL.

@@ -534,16 +534,9 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 		goto out;
 	}
 	argv_log("Starting VMM", &argv);
-	struct tinct_spawn spawn = {
-		.program = binary,
-		.argv = argv.argv,
-		.stdin_fd = SPAWN_NULL,
-		.stdout_fd = log_fd,
-		.stderr_fd = log_fd,
-		.pass_fds = &vm->tap_fd,
-		.pass_fds_len = vm->tap_fd >= 0 ? 1 : 0,
-		.die_with_parent = true,
-	};
+	struct tinct_spawn spawn = spawn_vm_child(binary, argv.argv, log_fd);
+	spawn.pass_fds = &vm->tap_fd;
+	spawn.pass_fds_len = vm->tap_fd >= 0 ? 1 : 0;
 	vm->vmm =
 		child_spawn(vm->manager->loop, &spawn, TINCT_CHILD_KILL_GROUP, handle_vmm_exit, vm);
 	if (vm->vmm == NULL) {

@@ -77,15 +77,8 @@ static bool client_start(struct tinct_waypipe_client *client)
 	if (!waypipe_client_argv(&argv, set->program, client->socket)) {
 		goto out;
 	}
-	struct tinct_spawn spawn = {
-		.program = set->program,
-		.argv = argv.argv,
-		.extra_env = set->display_env,
-		.stdin_fd = SPAWN_NULL,
-		.stdout_fd = log_fd,
-		.stderr_fd = log_fd,
-		.die_with_parent = true,
-	};
+	struct tinct_spawn spawn = spawn_vm_child(set->program, argv.argv, log_fd);
+	spawn.extra_env = set->display_env;
 	// waypipe forks helpers (a reconnection watcher, per connection in
 	// multi mode); they go with it.
 	client->child =
