@@ -3,9 +3,7 @@
  */
 #include "consoles.h"
 
-#include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,12 +29,12 @@ static void launch_destroy(struct console_launch *launch)
 	free(launch);
 }
 
-/* Drops launches whose foot has exited (spawn.c reaps it). */
-static void prune(struct tinct_server *server)
+/* A pid is only foot's while foot lives: forget it once spawn.c reaped it. */
+static void handle_console_exit(struct tinct_server *server, pid_t pid)
 {
 	struct console_launch *launch, *tmp;
 	wl_list_for_each_safe (launch, tmp, &server->consoles, link) {
-		if (kill(launch->pid, 0) != 0 && errno == ESRCH) {
+		if (launch->pid == pid) {
 			launch_destroy(launch);
 		}
 	}
@@ -92,7 +90,6 @@ static bool shell_quote(const char *arg, char *out, size_t size)
 
 void consoles_open(struct tinct_server *server, struct tinct_desktop_vm *dvm)
 {
-	prune(server);
 	struct tinct_view *view;
 	wl_list_for_each (view, &server->views, link) {
 		if (view->mapped && view->console_vm == dvm) {
@@ -117,7 +114,7 @@ void consoles_open(struct tinct_server *server, struct tinct_desktop_vm *dvm)
 	/* exec: the pid tinct records is foot's own. */
 	snprintf(command, sizeof(command),
 		"exec foot -T '%s console' -a tinct-console %s console %s", name, quoted, name);
-	pid_t pid = spawn_command(server, command);
+	pid_t pid = spawn_command_notify(server, command, handle_console_exit);
 	if (pid < 0) {
 		return;
 	}
@@ -134,8 +131,6 @@ void consoles_open(struct tinct_server *server, struct tinct_desktop_vm *dvm)
 struct tinct_desktop_vm *consoles_vm_for_client(
 	struct tinct_server *server, struct wl_client *client)
 {
-	/* A pid is only foot's while foot lives: forget exited ones first. */
-	prune(server);
 	pid_t pid;
 	wl_client_get_credentials(client, &pid, NULL, NULL);
 	struct console_launch *launch;

@@ -5,7 +5,6 @@
 #include "policy.h"
 
 #include <stdlib.h>
-#include <time.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_layer_shell_v1.h>
 #include <wlr/types/wlr_seat.h>
@@ -13,18 +12,12 @@
 #include <wlr/util/log.h>
 
 #include "client_tag.h"
+#include "common/time.h"
 #include "config.h"
 #include "output.h"
 #include "panel.h"
 #include "seat.h"
 #include "view.h"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct restricted_global {
 	const struct wl_global *global;

@@ -103,7 +103,7 @@ struct tinct_server {
 	struct wl_array restricted_globals;
 
 	struct wl_list idle_inhibitors; // tinct_idle_inhibitor.link
-	struct wl_list children; // tinct_child.link
+	struct wl_list children; // tinct_spawned.link
 	const char *socket; // WAYLAND_DISPLAY name of the host socket
 	int exit_code;
 

@@ -1,147 +1,110 @@
 /*
- * fork + exec with the hygiene a compositor owes its children: default signal
- * dispositions and mask, a new session, no inherited descriptors beyond
- * stdin/stdout/stderr.
+ * The compositor's children, started with vmm's spawn (vmm/spawn.h) and
+ * watched with its child helper (vmm/child.h): default signal dispositions
+ * and mask, a new session, no inherited descriptors beyond stdin, stdout
+ * and stderr, and tinct's own environment, which holds WAYLAND_DISPLAY.
+ * They do not die with tinct: a session's programs outlive a crash of it.
  */
 #include "spawn.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
+#include "common/time.h"
 #include "server.h"
+#include "vmm/child.h"
+#include "vmm/spawn.h"
 
-struct tinct_child {
+#define TERMINATE_GRACE_MS 2000
+
+struct tinct_spawned {
 	struct tinct_server *server;
-	pid_t pid;
-	int pidfd;
-	struct wl_event_source *source;
+	struct tinct_child *child;
+	tinct_spawn_exit_func exited; // or NULL
 	struct wl_list link; // tinct_server.children
 };
 
-static void child_destroy(struct tinct_child *child)
+static void spawned_destroy(struct tinct_spawned *spawned)
 {
-	wl_event_source_remove(child->source);
-	close(child->pidfd);
-	wl_list_remove(&child->link);
-	free(child);
+	child_destroy(spawned->child);
+	wl_list_remove(&spawned->link);
+	free(spawned);
 }
 
-static int handle_child_exit(int fd, uint32_t mask, void *data)
+static void handle_exit(void *data, const siginfo_t *info)
 {
-	struct tinct_child *child = data;
-	int status = 0;
-	if (waitpid(child->pid, &status, WNOHANG) == child->pid) {
-		if (WIFEXITED(status)) {
-			wlr_log(WLR_DEBUG, "child %d exited with status %d", child->pid,
-				WEXITSTATUS(status));
-		} else if (WIFSIGNALED(status)) {
-			wlr_log(WLR_DEBUG, "child %d killed by signal %d", child->pid,
-				WTERMSIG(status));
-		}
+	struct tinct_spawned *spawned = data;
+	if (info->si_code == CLD_EXITED) {
+		wlr_log(WLR_DEBUG, "child %d exited with status %d", info->si_pid, info->si_status);
+	} else {
+		wlr_log(WLR_DEBUG, "child %d killed by signal %d", info->si_pid, info->si_status);
 	}
-	child_destroy(child);
-	return 0;
-}
-
-static void exec_child(const char *command)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigprocmask(SIG_SETMASK, &set, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	setsid();
-	/* Nothing of tinct's leaks into clients, whatever forgot O_CLOEXEC. */
-	if (syscall(SYS_close_range, 3, ~0U, 0) != 0) {
-		for (int fd = 3; fd < 1024; fd++) {
-			close(fd);
-		}
+	struct tinct_server *server = spawned->server;
+	tinct_spawn_exit_func exited = spawned->exited;
+	spawned_destroy(spawned);
+	if (exited != NULL) {
+		exited(server, info->si_pid);
 	}
-	execl("/bin/sh", "/bin/sh", "-c", command, (char *)NULL);
-	_exit(127);
 }
 
-pid_t spawn_command(struct tinct_server *server, const char *command)
+pid_t spawn_command_notify(
+	struct tinct_server *server, const char *command, tinct_spawn_exit_func exited)
 {
-	struct tinct_child *child = calloc(1, sizeof(*child));
-	if (child == NULL) {
+	struct tinct_spawned *spawned = calloc(1, sizeof(*spawned));
+	if (spawned == NULL) {
 		wlr_log_errno(WLR_ERROR, "cannot run \"%s\"", command);
 		return -1;
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		wlr_log_errno(WLR_ERROR, "cannot fork to run \"%s\"", command);
-		free(child);
+	char *const argv[] = {"/bin/sh", "-c", (char *)command, NULL};
+	struct tinct_spawn spawn = {
+		.program = "/bin/sh",
+		.argv = argv,
+		.inherit_env = true,
+		.stdin_fd = 0,
+		.stdout_fd = 1,
+		.stderr_fd = 2,
+		.new_session = true,
+	};
+	spawned->server = server;
+	spawned->exited = exited;
+	spawned->child = child_spawn(server->loop, &spawn, 0, handle_exit, spawned);
+	if (spawned->child == NULL) {
+		free(spawned);
 		return -1;
 	}
-	if (pid == 0) {
-		exec_child(command);
-	}
-	child->server = server;
-	child->pid = pid;
-	child->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (child->pidfd < 0) {
-		wlr_log_errno(WLR_ERROR, "pidfd_open for child %d", pid);
-		free(child);
-		return pid;
-	}
-	fcntl(child->pidfd, F_SETFD, FD_CLOEXEC);
-	child->source = wl_event_loop_add_fd(
-		server->loop, child->pidfd, WL_EVENT_READABLE, handle_child_exit, child);
-	if (child->source == NULL) {
-		close(child->pidfd);
-		free(child);
-		return pid;
-	}
-	wl_list_insert(&server->children, &child->link);
+	wl_list_insert(&server->children, &spawned->link);
+	pid_t pid = child_pid(spawned->child);
 	wlr_log(WLR_DEBUG, "started child %d: %s", pid, command);
 	return pid;
 }
 
-static int64_t now_ms(void)
+pid_t spawn_command(struct tinct_server *server, const char *command)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return spawn_command_notify(server, command, NULL);
 }
 
 void spawn_terminate_all(struct tinct_server *server)
 {
-	struct tinct_child *child, *tmp;
-	wl_list_for_each (child, &server->children, link) {
-		kill(-child->pid, SIGTERM);
-		kill(child->pid, SIGTERM);
+	struct tinct_spawned *spawned, *tmp;
+	wl_list_for_each (spawned, &server->children, link) {
+		child_signal(spawned->child, SIGTERM);
 	}
 	/* Give them two seconds to go, watching their pidfds. */
-	int64_t deadline = now_ms() + 2000;
+	int64_t deadline = now_ms() + TERMINATE_GRACE_MS;
 	while (!wl_list_empty(&server->children)) {
 		int64_t left = deadline - now_ms();
 		if (left <= 0) {
 			break;
 		}
-		struct tinct_child *first = wl_container_of(server->children.next, first, link);
-		struct pollfd pfd = {.fd = first->pidfd, .events = POLLIN};
-		if (poll(&pfd, 1, (int)left) > 0) {
-			waitpid(first->pid, NULL, 0);
-			child_destroy(first);
-		}
+		struct tinct_spawned *first = wl_container_of(server->children.next, first, link);
+		/* On exit, handle_exit() takes it off the list. */
+		child_wait(first->child, (int)left);
 	}
-	wl_list_for_each_safe (child, tmp, &server->children, link) {
-		wlr_log(WLR_INFO, "child %d did not exit on SIGTERM; killing it", child->pid);
-		kill(-child->pid, SIGKILL);
-		kill(child->pid, SIGKILL);
-		waitpid(child->pid, NULL, 0);
-		child_destroy(child);
+	wl_list_for_each_safe (spawned, tmp, &server->children, link) {
+		wlr_log(WLR_INFO, "child %d did not exit on SIGTERM; killing it",
+			child_pid(spawned->child));
+		spawned_destroy(spawned);
 	}
 }

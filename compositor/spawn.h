@@ -12,8 +12,14 @@
 
 struct tinct_server;
 
+/* Called once a child has exited and was reaped: its pid is free again. */
+typedef void (*tinct_spawn_exit_func)(struct tinct_server *server, pid_t pid);
+
 /* Runs command with /bin/sh -c. Returns the pid, or -1 (logged). */
 pid_t spawn_command(struct tinct_server *server, const char *command);
+/* Like spawn_command, and calls `exited` when the command has exited. */
+pid_t spawn_command_notify(
+	struct tinct_server *server, const char *command, tinct_spawn_exit_func exited);
 
 /* SIGTERM to every child's process group, a short wait, then SIGKILL. */
 void spawn_terminate_all(struct tinct_server *server);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wlr/util/log.h>
 
 void argv_init(struct tinct_argv *argv)
 {
@@ -218,4 +219,19 @@ bool argv_split(struct tinct_argv *argv, const char *line, tinct_argv_lookup_fun
 fail:
 	free(word.buf);
 	return false;
+}
+
+void argv_log(const char *what, const struct tinct_argv *argv)
+{
+	char line[4096] = "";
+	size_t off = 0;
+	for (size_t i = 0; i < argv->len && off < sizeof(line); i++) {
+		int n = snprintf(
+			line + off, sizeof(line) - off, "%s%s", i ? " " : "", argv->argv[i]);
+		if (n < 0) {
+			break;
+		}
+		off += (size_t)n;
+	}
+	wlr_log(WLR_DEBUG, "%s: %s", what, line);
 }

@@ -26,6 +26,9 @@ bool argv_push(struct tinct_argv *argv, const char *arg);
 bool argv_pushf(struct tinct_argv *argv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/** Logs `what: argv...` at debug level (truncated to 4 KiB). */
+void argv_log(const char *what, const struct tinct_argv *argv);
+
 /**
  * Looks up a placeholder: returns its value (borrowed) or NULL when the name
  * is unknown.

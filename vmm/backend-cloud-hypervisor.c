@@ -65,16 +65,22 @@ static bool ch_build_stop_argv(const struct tinct_vmm_launch *launch, struct tin
 	return !argv->failed;
 }
 
+static struct tinct_vmm_stop *ch_stop(
+	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request)
+{
+	return backend_stop_helper(&backend_cloud_hypervisor, launch, request);
+}
+
 const struct tinct_vmm_backend backend_cloud_hypervisor = {
 	.name = "cloud-hypervisor",
 	.default_binary = "cloud-hypervisor",
 	.serial_socket_name = "serial",
 	.api_socket_name = "api",
 	.serial_vmm_connects = false,
-	.stop_method = TINCT_VMM_STOP_HELPER,
 	.waypipe_socket_prefix = "vsock.sock_",
 	.waypipe_socket_suffix = "",
 	.waypipe_vsock_port = true,
 	.build_argv = ch_build_argv,
+	.stop = ch_stop,
 	.build_stop_argv = ch_build_stop_argv,
 };

@@ -72,6 +72,6 @@ const struct tinct_vmm_backend backend_command = {
 	.serial_socket_name = "serial",
 	.api_socket_name = "api",
 	.serial_vmm_connects = false,
-	.stop_method = TINCT_VMM_STOP_NONE,
+	// No graceful way: stopping starts with SIGTERM.
 	.build_argv = command_build_argv,
 };

@@ -124,13 +124,19 @@ static bool crosvm_build_stop_argv(const struct tinct_vmm_launch *launch, struct
 	return !argv->failed;
 }
 
+static struct tinct_vmm_stop *crosvm_stop(
+	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request)
+{
+	return backend_stop_helper(&backend_crosvm, launch, request);
+}
+
 const struct tinct_vmm_backend backend_crosvm = {
 	.name = "crosvm",
 	.default_binary = "crosvm",
 	.serial_socket_name = "serial",
 	.api_socket_name = "crosvm.sock",
 	.serial_vmm_connects = true,
-	.stop_method = TINCT_VMM_STOP_HELPER,
 	.build_argv = crosvm_build_argv,
+	.stop = crosvm_stop,
 	.build_stop_argv = crosvm_build_stop_argv,
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "argv.h"
+#include "qmp.h"
 
 // QEMU option values separate with commas; a literal comma is doubled.
 static char *qemu_escape(const char *value)
@@ -123,14 +124,38 @@ static bool qemu_build_argv(const struct tinct_vmm_launch *launch, struct tinct_
 	return !argv->failed;
 }
 
+// The ACPI power button over QMP.
+static struct tinct_vmm_stop *qemu_stop(
+	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request)
+{
+	struct tinct_vmm_stop *stop = backend_stop_create(launch, request);
+	if (stop == NULL) {
+		return NULL;
+	}
+	stop->qmp = qmp_powerdown(request->loop, launch->api_socket, launch->def->name);
+	if (stop->qmp == NULL) {
+		backend_stop_destroy(stop);
+		return NULL;
+	}
+	return stop;
+}
+
+// A guest that is still booting misses an ACPI power button press (Linux
+// ignores it until its button driver and the guest's acpid are up).
+static void qemu_stop_repeat(struct tinct_vmm_stop *stop)
+{
+	qmp_powerdown_again(stop->qmp);
+}
+
 const struct tinct_vmm_backend backend_qemu = {
 	.name = "qemu",
 	.default_binary = "qemu-system-x86_64",
 	.serial_socket_name = "serial",
 	.api_socket_name = "qmp",
 	.serial_vmm_connects = false,
-	.stop_method = TINCT_VMM_STOP_QMP,
 	.waypipe_socket_prefix = "waypipe-",
 	.waypipe_socket_suffix = ".sock",
 	.build_argv = qemu_build_argv,
+	.stop = qemu_stop,
+	.stop_repeat = qemu_stop_repeat,
 };

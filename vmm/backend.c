@@ -1,36 +1,23 @@
 /*
- * What all backends share: the kernel command line, extra arguments, and
- * the KVM probe that decides between hardware acceleration and TCG.
+ * What all backends share: the kernel command line, extra arguments and
+ * the graceful stop through a helper command.
  */
 #include "backend.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/kvm.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
 
 #include "argv.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
-
-#define KVM_PROBE_TIMEOUT_MS 2000
-#define KVM_BOOT_PROBE_TIMEOUT_MS 5000
-// How long SIGKILL may take before a probe child counts as stuck.
-#define KVM_PROBE_KILL_GRACE_MS 1000
+#include "child.h"
+#include "qmp.h"
+#include "spawn.h"
 
 const struct tinct_vmm_backend *backend_for(enum tinct_vmm_kind kind)
 {
@@ -47,10 +34,15 @@ const struct tinct_vmm_backend *backend_for(enum tinct_vmm_kind kind)
 	return NULL;
 }
 
-static void base64_encode(const char *in, size_t len, char *out)
+char *backend_base64(const char *in)
 {
 	static const char table[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t len = strlen(in);
+	char *out = malloc(4 * ((len + 2) / 3) + 1);
+	if (out == NULL) {
+		return NULL;
+	}
 	const unsigned char *p = (const unsigned char *)in;
 	size_t o = 0;
 	for (size_t i = 0; i < len; i += 3) {
@@ -67,6 +59,7 @@ static void base64_encode(const char *in, size_t len, char *out)
 		out[o++] = i + 2 < len ? table[v & 63] : '=';
 	}
 	out[o] = '\0';
+	return out;
 }
 
 char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra)
@@ -81,11 +74,9 @@ char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra)
 	// that blanks and quotes survive the kernel's parameter splitting.
 	for (size_t i = 0; def->wayland_kind == TINCT_VM_WAYLAND_WAYPIPE && i < def->guest_runs_len;
 		i++) {
-		size_t len = strlen(def->guest_runs[i]);
-		char *encoded = malloc(4 * ((len + 2) / 3) + 1);
+		char *encoded = backend_base64(def->guest_runs[i]);
 		char *grown = NULL;
 		if (encoded != NULL) {
-			base64_encode(def->guest_runs[i], len, encoded);
 			ret = asprintf(&grown, "%s tinct.app.%zu=%s", cmdline, i, encoded);
 		}
 		free(encoded);
@@ -118,6 +109,82 @@ char *backend_waypipe_socket(
 		       : path;
 }
 
+struct tinct_vmm_stop *backend_stop_create(
+	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request)
+{
+	struct tinct_vmm_stop *stop = calloc(1, sizeof(*stop));
+	if (stop == NULL || (stop->vm_name = strdup(launch->def->name)) == NULL) {
+		wlr_log(WLR_ERROR, "VM %s: out of memory stopping it", launch->def->name);
+		free(stop);
+		return NULL;
+	}
+	stop->request = *request;
+	return stop;
+}
+
+static void handle_helper_exit(void *data, const siginfo_t *info)
+{
+	struct tinct_vmm_stop *stop = data;
+	if (info->si_code != CLD_EXITED || info->si_status != 0) {
+		wlr_log(WLR_ERROR, "VM %s: the stop helper failed", stop->vm_name);
+		if (stop->request.failed != NULL) {
+			stop->request.failed(stop->request.data);
+		}
+	}
+}
+
+struct tinct_vmm_stop *backend_stop_helper(const struct tinct_vmm_backend *backend,
+	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request)
+{
+	const char *vm_name = launch->def->name;
+	struct tinct_vmm_stop *stop = NULL;
+	char *program = NULL;
+	int log_fd = -1;
+	struct tinct_argv argv;
+	argv_init(&argv);
+	if (!backend->build_stop_argv(launch, &argv)) {
+		goto fail;
+	}
+	program = spawn_find_program(argv.argv[0]);
+	if (program == NULL) {
+		wlr_log(WLR_ERROR, "VM %s: stop helper %s not found", vm_name, argv.argv[0]);
+		goto fail;
+	}
+	log_fd = open(request->log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	stop = backend_stop_create(launch, request);
+	if (log_fd < 0 || stop == NULL) {
+		goto fail;
+	}
+	argv_log("Stop helper", &argv);
+	struct tinct_spawn spawn = spawn_vm_child(program, argv.argv, log_fd);
+	stop->helper = child_spawn(request->loop, &spawn, 0, handle_helper_exit, stop);
+	if (stop->helper == NULL) {
+		goto fail;
+	}
+	goto out;
+fail:
+	backend_stop_destroy(stop);
+	stop = NULL;
+out:
+	if (log_fd >= 0) {
+		close(log_fd);
+	}
+	free(program);
+	argv_finish(&argv);
+	return stop;
+}
+
+void backend_stop_destroy(struct tinct_vmm_stop *stop)
+{
+	if (stop == NULL) {
+		return;
+	}
+	qmp_destroy(stop->qmp);
+	child_destroy(stop->helper);
+	free(stop->vm_name);
+	free(stop);
+}
+
 bool backend_vhost_vsock_usable(void)
 {
 	return access("/dev/vhost-vsock", R_OK | W_OK) == 0;
@@ -134,373 +201,4 @@ bool backend_push_extra_args(const struct tinct_vm_def *def, struct tinct_argv *
 		return false;
 	}
 	return true;
-}
-
-#if defined(__x86_64__)
-// Runs one `hlt` in real mode: enough to show that KVM_RUN returns. On
-// machines with broken nested virtualisation it never does, which is why
-// this runs in a child that the parent can kill.
-static int kvm_probe_guest(void)
-{
-	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (kvm < 0) {
-		return 1;
-	}
-	if (ioctl(kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
-		return 2;
-	}
-	int vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm < 0) {
-		return 3;
-	}
-	uint8_t *mem =
-		mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED) {
-		return 4;
-	}
-	mem[0] = 0xf4; // hlt
-	struct kvm_userspace_memory_region region = {
-		.slot = 0,
-		.guest_phys_addr = 0x1000,
-		.memory_size = 0x1000,
-		.userspace_addr = (uintptr_t)mem,
-	};
-	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
-		return 5;
-	}
-	int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-	int size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (vcpu < 0 || size <= 0) {
-		return 6;
-	}
-	struct kvm_run *run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (run == MAP_FAILED) {
-		return 7;
-	}
-	struct kvm_sregs sregs;
-	if (ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0) {
-		return 8;
-	}
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
-	struct kvm_regs regs = {.rip = 0x1000, .rflags = 0x2};
-	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0 || ioctl(vcpu, KVM_SET_REGS, &regs) < 0) {
-		return 9;
-	}
-	if (ioctl(vcpu, KVM_RUN, 0) < 0) {
-		return 10;
-	}
-	return run->exit_reason == KVM_EXIT_HLT ? 0 : 11;
-}
-#else
-static int kvm_probe_guest(void)
-{
-	return 1;
-}
-#endif
-
-enum probe_stage {
-	PROBE_IDLE,
-	PROBE_HLT, // the one-`hlt` guest in a forked child
-	PROBE_BOOT, // QEMU booting the kernel under KVM
-};
-
-// The first result in this process; every later probe answers with it.
-static enum tinct_kvm_result process_result = TINCT_KVM_UNKNOWN;
-
-// Puts a probe child in a state fit for a throwaway process: no blocked
-// signals (the owner's loop blocks the ones it watches) and no life
-// beyond its parent's, so a crashed compositor leaves no probe behind.
-static bool probe_child_setup(pid_t parent)
-{
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	return getppid() == parent;
-}
-
-/*
- * TINCT_KVM=hang makes the probe guest hang the way broken nested KVM does
- * (KVM_RUN never returns), on any machine: tests drive that case with it.
- */
-static bool probe_simulates_hang(void)
-{
-	const char *env = getenv("TINCT_KVM");
-	return env != NULL && strcmp(env, "hang") == 0;
-}
-
-static pid_t probe_spawn_hlt(void)
-{
-	pid_t parent = getpid();
-	bool hang = probe_simulates_hang();
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (!probe_child_setup(parent)) {
-			_exit(127);
-		}
-		while (hang) {
-			pause();
-		}
-		_exit(kvm_probe_guest());
-	}
-	return pid;
-}
-
-static pid_t probe_spawn_qemu(const char *qemu, const char *kernel)
-{
-	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null_fd < 0) {
-		return -1;
-	}
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (!probe_child_setup(parent)) {
-			_exit(127);
-		}
-		dup2(null_fd, 0);
-		dup2(null_fd, 1);
-		dup2(null_fd, 2);
-		close_range(3, ~0U, 0);
-		// Without a root file system the kernel panics, panic=-1 reboots
-		// at once and -no-reboot turns that into QEMU exiting with 0.
-		char *const argv[] = {(char *)qemu, "-accel", "kvm", "-cpu", "host", "-nodefaults",
-			"-no-user-config", "-display", "none", "-m", "128", "-no-reboot", "-kernel",
-			(char *)kernel, "-append", "panic=-1 quiet", NULL};
-		execv(qemu, argv);
-		_exit(127);
-	}
-	close(null_fd);
-	return pid;
-}
-
-static void probe_forget_child(struct tinct_kvm_probe *probe)
-{
-	if (probe->pidfd_source != NULL) {
-		wl_event_source_remove(probe->pidfd_source);
-		probe->pidfd_source = NULL;
-	}
-	if (probe->pidfd >= 0) {
-		close(probe->pidfd);
-		probe->pidfd = -1;
-	}
-	probe->pid = 0;
-	probe->killed = false;
-	probe->reported_stuck = false;
-}
-
-// Records the result for the process. `emit` is false when the caller
-// learns it from the return value of backend_kvm_probe_start instead.
-static void probe_conclude(
-	struct tinct_kvm_probe *probe, enum tinct_kvm_result result, const char *why, bool emit)
-{
-	probe->stage = PROBE_IDLE;
-	probe->result = result;
-	if (process_result == TINCT_KVM_UNKNOWN) {
-		process_result = result;
-		if (result == TINCT_KVM_UNUSABLE) {
-			wlr_log(WLR_ERROR,
-				"KVM is not usable (%s): VMs fall back to TCG and run slowly", why);
-		} else {
-			wlr_log(WLR_INFO, "KVM is usable");
-		}
-	}
-	if (emit) {
-		wl_signal_emit(&probe->events.done, &result);
-	}
-}
-
-static int handle_probe_exit(int fd, uint32_t mask, void *data);
-
-// Watches a freshly forked child for at most `timeout_ms`.
-static bool probe_watch(struct tinct_kvm_probe *probe, pid_t pid, int timeout_ms)
-{
-	probe->pid = pid;
-	probe->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (probe->pidfd >= 0) {
-		probe->pidfd_source = wl_event_loop_add_fd(
-			probe->loop, probe->pidfd, WL_EVENT_READABLE, handle_probe_exit, probe);
-	}
-	if (probe->pidfd_source == NULL) {
-		wlr_log_errno(WLR_ERROR, "Cannot watch KVM probe process %d", (int)pid);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		probe_forget_child(probe);
-		return false;
-	}
-	wl_event_source_timer_update(probe->timer, timeout_ms);
-	return true;
-}
-
-// The next stage, or the result when there is none. Returns the result
-// if it is known now.
-static enum tinct_kvm_result probe_advance(struct tinct_kvm_probe *probe, bool emit)
-{
-	if (probe->stage == PROBE_IDLE) {
-		if (!probe_simulates_hang() && access("/dev/kvm", R_OK | W_OK) != 0) {
-			probe_conclude(
-				probe, TINCT_KVM_UNUSABLE, "/dev/kvm is not accessible", emit);
-			return probe->result;
-		}
-		pid_t pid = probe_spawn_hlt();
-		if (pid < 0 || !probe_watch(probe, pid, KVM_PROBE_TIMEOUT_MS)) {
-			probe_conclude(probe, TINCT_KVM_UNUSABLE, "cannot start the probe", emit);
-			return probe->result;
-		}
-		probe->stage = PROBE_HLT;
-		return TINCT_KVM_UNKNOWN;
-	}
-	if (probe->stage == PROBE_HLT && probe->qemu != NULL && probe->kernel != NULL) {
-		// A trivial guest is not enough: broken nested KVM runs `hlt`
-		// fine and then hangs in the kernel's decompressor. Booting the
-		// real kernel to its "no root" panic takes well under a second
-		// with working KVM.
-		pid_t pid = probe_spawn_qemu(probe->qemu, probe->kernel);
-		if (pid < 0 || !probe_watch(probe, pid, KVM_BOOT_PROBE_TIMEOUT_MS)) {
-			probe_conclude(probe, TINCT_KVM_UNUSABLE, "cannot start the probe", emit);
-			return probe->result;
-		}
-		probe->stage = PROBE_BOOT;
-		return TINCT_KVM_UNKNOWN;
-	}
-	if (probe->stage == PROBE_HLT) {
-		/* Nothing to boot: the `hlt` guest alone passes on broken nested KVM. */
-		probe_conclude(probe, TINCT_KVM_UNUSABLE, "no kernel to verify KVM with", emit);
-		return probe->result;
-	}
-	probe_conclude(probe, TINCT_KVM_USABLE, NULL, emit);
-	return probe->result;
-}
-
-static int handle_probe_exit(int fd, uint32_t mask, void *data)
-{
-	struct tinct_kvm_probe *probe = data;
-	siginfo_t info = {0};
-	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0) {
-		return 0;
-	}
-	bool killed = probe->killed;
-	probe_forget_child(probe);
-	if (killed) {
-		return 0; // overran: the result is out already
-	}
-	wl_event_source_timer_update(probe->timer, 0);
-	if (info.si_code != CLD_EXITED || info.si_status != 0) {
-		probe_conclude(probe, TINCT_KVM_UNUSABLE, "the probe guest failed", true);
-		return 0;
-	}
-	probe_advance(probe, true);
-	return 0;
-}
-
-static int handle_probe_timer(void *data)
-{
-	struct tinct_kvm_probe *probe = data;
-	if (probe->pid <= 0) {
-		return 0;
-	}
-	if (probe->killed) {
-		// A vCPU stuck in the kernel can delay SIGKILL indefinitely. Its
-		// pidfd stays watched, so it is reaped whenever it does die.
-		wlr_log(WLR_ERROR, "KVM probe process %d does not die", (int)probe->pid);
-		probe->reported_stuck = true;
-		return 0;
-	}
-	kill(probe->pid, SIGKILL);
-	probe->killed = true;
-	wl_event_source_timer_update(probe->timer, KVM_PROBE_KILL_GRACE_MS);
-	probe_conclude(probe, TINCT_KVM_UNUSABLE, "the probe guest hung", true);
-	return 0;
-}
-
-struct tinct_kvm_probe *backend_kvm_probe_create(struct wl_event_loop *loop)
-{
-	struct tinct_kvm_probe *probe = calloc(1, sizeof(*probe));
-	if (probe == NULL) {
-		wlr_log(WLR_ERROR, "Out of memory creating the KVM probe");
-		return NULL;
-	}
-	probe->loop = loop;
-	probe->pidfd = -1;
-	wl_signal_init(&probe->events.done);
-	probe->timer = wl_event_loop_add_timer(loop, handle_probe_timer, probe);
-	if (probe->timer == NULL) {
-		wlr_log(WLR_ERROR, "Cannot create the KVM probe's timer");
-		free(probe);
-		return NULL;
-	}
-	return probe;
-}
-
-void backend_kvm_probe_cancel(struct tinct_kvm_probe *probe)
-{
-	if (probe->pid > 0) {
-		kill(probe->pid, SIGKILL);
-		// Never hold up the owner for long, and not at all for a
-		// child already known to be stuck.
-		struct pollfd pfd = {.fd = probe->pidfd, .events = POLLIN};
-		int ready = poll(&pfd, 1, probe->reported_stuck ? 0 : KVM_PROBE_KILL_GRACE_MS);
-		siginfo_t info = {0};
-		if (ready > 0) {
-			waitid((idtype_t)P_PIDFD, (id_t)probe->pidfd, &info, WEXITED);
-		} else if (!probe->reported_stuck) {
-			wlr_log(WLR_ERROR, "KVM probe process %d does not die; leaving it",
-				(int)probe->pid);
-		}
-		probe_forget_child(probe);
-	}
-	wl_event_source_timer_update(probe->timer, 0);
-	if (probe->stage != PROBE_IDLE) {
-		probe->stage = PROBE_IDLE;
-		probe->result = TINCT_KVM_UNKNOWN;
-	}
-}
-
-void backend_kvm_probe_destroy(struct tinct_kvm_probe *probe)
-{
-	if (probe == NULL) {
-		return;
-	}
-	backend_kvm_probe_cancel(probe);
-	wl_event_source_remove(probe->timer);
-	free(probe->qemu);
-	free(probe->kernel);
-	free(probe);
-}
-
-bool backend_kvm_probe_running(struct tinct_kvm_probe *probe)
-{
-	return probe->stage != PROBE_IDLE;
-}
-
-enum tinct_kvm_result backend_kvm_probe_start(
-	struct tinct_kvm_probe *probe, const char *qemu, const char *kernel)
-{
-	if (probe->result != TINCT_KVM_UNKNOWN || probe->stage != PROBE_IDLE) {
-		return probe->result;
-	}
-	if (process_result != TINCT_KVM_UNKNOWN) {
-		probe->result = process_result;
-		return probe->result;
-	}
-	const char *env = getenv("TINCT_KVM");
-	if (env != NULL && strcmp(env, "0") == 0) {
-		probe_conclude(probe, TINCT_KVM_UNUSABLE, "TINCT_KVM=0", false);
-		return probe->result;
-	}
-	if (env != NULL && strcmp(env, "1") == 0) {
-		probe_conclude(probe, TINCT_KVM_USABLE, NULL, false);
-		return probe->result;
-	}
-	free(probe->qemu);
-	free(probe->kernel);
-	probe->qemu = qemu ? strdup(qemu) : NULL;
-	probe->kernel = kernel ? strdup(kernel) : NULL;
-	if ((qemu != NULL && probe->qemu == NULL) || (kernel != NULL && probe->kernel == NULL)) {
-		// TCG for this start only: no result is recorded.
-		wlr_log(WLR_ERROR, "Out of memory starting the KVM probe");
-		return TINCT_KVM_UNUSABLE;
-	}
-	return probe_advance(probe, false);
 }

@@ -3,9 +3,7 @@
  * it builds the VMM's command line, says how to ask the guest to stop
  * gracefully, and names the serial console and API sockets it uses inside
  * the VM's runtime directory. Backends never start VMMs themselves; vm.c
- * does, so every VMM gets the same clean environment and fd hygiene. The
- * KVM probe at the end is the exception: its throwaway children are its
- * own.
+ * does, so every VMM gets the same clean environment and fd hygiene.
  */
 #ifndef TINCT_VMM_BACKEND_H
 #define TINCT_VMM_BACKEND_H
@@ -17,6 +15,8 @@
 #include "vm-def.h"
 
 struct tinct_argv;
+struct tinct_child;
+struct tinct_qmp;
 
 /** Everything a backend needs to build a command line. */
 struct tinct_vmm_launch {
@@ -52,13 +52,22 @@ struct tinct_vmm_launch {
  */
 #define TINCT_MEMFD_SOCKET_NAME "memfd"
 
-enum tinct_vmm_stop_method {
-	// No graceful way: the stop goes straight to SIGTERM.
-	TINCT_VMM_STOP_NONE,
-	// QEMU: `system_powerdown` on the QMP socket (api_socket).
-	TINCT_VMM_STOP_QMP,
-	// Run the helper command built by build_stop_argv.
-	TINCT_VMM_STOP_HELPER,
+/** What a backend's graceful stop needs from its caller. */
+struct tinct_vmm_stop_request {
+	struct wl_event_loop *loop;
+	const char *log_path; // a stop helper's output is appended here
+	// The request failed after it was made (the stop helper failed): the
+	// caller goes on to SIGTERM. Not called once the stop is destroyed.
+	void (*failed)(void *data);
+	void *data;
+};
+
+/** A graceful stop under way. Private to the backends. */
+struct tinct_vmm_stop {
+	struct tinct_vmm_stop_request request;
+	char *vm_name;
+	struct tinct_qmp *qmp; // QEMU: the QMP connection
+	struct tinct_child *helper; // crosvm, cloud-hypervisor: the helper
 };
 
 struct tinct_vmm_backend {
@@ -70,7 +79,6 @@ struct tinct_vmm_backend {
 	// true when the VMM connects to a serial socket that tinct listens
 	// on (crosvm's unix-stream serial); false when the VMM listens.
 	bool serial_vmm_connects;
-	enum tinct_vmm_stop_method stop_method;
 
 	/** Appends the VMM's argv (program first) to `argv`. */
 	bool (*build_argv)(const struct tinct_vmm_launch *launch, struct tinct_argv *argv);
@@ -80,7 +88,18 @@ struct tinct_vmm_backend {
 	const char *waypipe_socket_suffix;
 	bool waypipe_vsock_port; // N is the vsock port, not I
 
-	/** TINCT_VMM_STOP_HELPER: appends the helper's argv to `argv`. */
+	/**
+	 * Asks the guest to shut down: QEMU presses the ACPI power button
+	 * over QMP, crosvm and cloud-hypervisor run a helper command
+	 * (backend_stop_helper). NULL when the backend has no graceful way:
+	 * stopping starts with SIGTERM. Returns NULL (logged) when the request
+	 * could not be made. The caller ends it with backend_stop_destroy().
+	 */
+	struct tinct_vmm_stop *(*stop)(const struct tinct_vmm_launch *launch,
+		const struct tinct_vmm_stop_request *request);
+	/** Asks again, for a guest still booting, which misses presses. NULL: asked once. */
+	void (*stop_repeat)(struct tinct_vmm_stop *stop);
+	/** The helper's argv for backend_stop_helper(), appended to `argv`. */
 	bool (*build_stop_argv)(const struct tinct_vmm_launch *launch, struct tinct_argv *argv);
 };
 
@@ -99,9 +118,32 @@ const struct tinct_vmm_backend *backend_for(enum tinct_vmm_kind kind);
  */
 char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra);
 
+/**
+ * `in` in base64, as the guest image contract passes commands on the
+ * kernel command line (tinct.app.I=, tinct.run=): blanks and quotes survive
+ * the kernel's parameter splitting. Returns NULL on ENOMEM.
+ */
+char *backend_base64(const char *in);
+
 /** Channel `index`'s socket path (see above); NULL on ENOMEM or no support. */
 char *backend_waypipe_socket(
 	const struct tinct_vmm_backend *backend, const char *runtime_dir, unsigned index);
+
+/**
+ * A new graceful stop for `launch`'s VM with nothing under way yet, for a
+ * backend's `stop` operation. NULL (logged) on ENOMEM.
+ */
+struct tinct_vmm_stop *backend_stop_create(
+	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request);
+/**
+ * The `stop` operation of a backend whose graceful stop is a helper
+ * command (`backend->build_stop_argv`): spawned like a VMM, output to the
+ * request's log; exiting other than with status 0 calls `failed`.
+ */
+struct tinct_vmm_stop *backend_stop_helper(const struct tinct_vmm_backend *backend,
+	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request);
+/** Ends a graceful stop: closes its connection, kills its helper. NULL is a no-op. */
+void backend_stop_destroy(struct tinct_vmm_stop *stop);
 
 /** Whether the host offers vhost-vsock to QEMU (/dev/vhost-vsock usable). */
 bool backend_vhost_vsock_usable(void);
@@ -111,66 +153,5 @@ bool backend_vhost_vsock_usable(void);
  * the backends that accept extra arguments at the end.
  */
 bool backend_push_extra_args(const struct tinct_vm_def *def, struct tinct_argv *argv);
-
-enum tinct_kvm_result {
-	TINCT_KVM_UNKNOWN, // not probed yet, or the probe is running
-	TINCT_KVM_USABLE,
-	TINCT_KVM_UNUSABLE, // QEMU falls back to TCG
-};
-
-/**
- * Whether KVM works here, found without blocking the event loop. Nested
- * KVM can hang in KVM_RUN, so the probe runs in children watched with
- * pidfds and bounded by a timer on `loop`: first a one-`hlt` guest (2 s),
- * then, given `qemu` and `kernel`, QEMU booting that kernel to its
- * "no root" panic (5 s), because broken nested KVM runs `hlt` fine and
- * hangs in the kernel's decompressor. A child that overruns is killed
- * and the result is TINCT_KVM_UNUSABLE.
- *
- * The first result is kept for the whole process: later probes, on any
- * loop, answer at once. Falling back to TCG logs one warning per process.
- * TINCT_KVM=0 or 1 in the environment decides without any probe.
- */
-struct tinct_kvm_probe {
-	struct {
-		// enum tinct_kvm_result *: the probe finished (never emitted
-		// from within backend_kvm_probe_start)
-		struct wl_signal done;
-	} events;
-
-	// Everything below is private to backend.c.
-	struct wl_event_loop *loop;
-	enum tinct_kvm_result result;
-	int stage; // enum probe_stage in backend.c
-	char *qemu;
-	char *kernel;
-	pid_t pid; // the probe child, or 0
-	int pidfd;
-	struct wl_event_source *pidfd_source;
-	struct wl_event_source *timer;
-	bool killed; // the child overran and got SIGKILL; it is only reaped
-	bool reported_stuck;
-};
-
-struct tinct_kvm_probe *backend_kvm_probe_create(struct wl_event_loop *loop);
-/** Cancels a running probe (see backend_kvm_probe_cancel). NULL is a no-op. */
-void backend_kvm_probe_destroy(struct tinct_kvm_probe *probe);
-/**
- * Starts the probe unless it is running or has a result. Returns the
- * result when it is known at once (TINCT_KVM, an earlier probe, no
- * /dev/kvm, a failed fork), else TINCT_KVM_UNKNOWN: events.done follows.
- * `qemu` and `kernel` may be NULL (the `hlt` guest only).
- */
-enum tinct_kvm_result backend_kvm_probe_start(
-	struct tinct_kvm_probe *probe, const char *qemu, const char *kernel);
-/** true while probe children run and events.done is still to come. */
-bool backend_kvm_probe_running(struct tinct_kvm_probe *probe);
-/**
- * Stops a running probe without a result (events.done is not emitted):
- * SIGKILL to its child, which is reaped. A vCPU stuck in the kernel can
- * keep the child from dying; this waits at most 1 s for it, then logs
- * once and leaves it. Also reaps a child that overran earlier.
- */
-void backend_kvm_probe_cancel(struct tinct_kvm_probe *probe);
 
 #endif

@@ -14,10 +14,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
 
+#include "common/time.h"
 #include "ring.h"
 
 #define RETRY_INTERVAL_MS 20
@@ -47,13 +47,6 @@ struct tinct_console {
 	struct wl_event_source *retry_timer;
 	int64_t retry_deadline_ms;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool fill_addr(struct sockaddr_un *addr, const char *path)
 {
@@ -292,11 +285,6 @@ void console_destroy(struct tinct_console *console)
 struct tinct_console_events *console_events(struct tinct_console *console)
 {
 	return &console->events;
-}
-
-bool console_attached(struct tinct_console *console)
-{
-	return console->client_fd >= 0;
 }
 
 // Returns false once the serial is closed or has nothing more right now.

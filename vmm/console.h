@@ -69,6 +69,5 @@ void console_drain(struct tinct_console *console);
  * on it). Returns false when there is no serial.
  */
 bool console_write(struct tinct_console *console, const void *data, size_t len);
-bool console_attached(struct tinct_console *console);
 
 #endif

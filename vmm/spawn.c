@@ -1,13 +1,12 @@
 /*
- * Child processes of the vmm library (VMMs, stop helpers, waypipe
- * clients): a clean environment, no inherited descriptors, their own
- * process group, and death with the owner.
+ * Child processes started the same way every time (see spawn.h): the
+ * environment and /dev/null are prepared before fork(), so that the child
+ * runs only async-signal-safe calls until execve().
  */
 #include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,16 +17,11 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 
+extern char **environ;
+
 static const char *const clean_path =
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-static int pidfd_open(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-// Finds `name` in the owner's PATH, because the clean environment the VMM
-// gets must not decide which program runs.
 char *spawn_find_program(const char *name)
 {
 	if (strchr(name, '/') != NULL) {
@@ -59,81 +53,145 @@ char *spawn_find_program(const char *name)
 	return found;
 }
 
-pid_t spawn_child(const char *program, char *const *argv, const char *extra_env, int log_fd,
-	int pass_fd, int *pidfd)
+struct tinct_spawn spawn_vm_child(const char *program, char *const *argv, int log_fd)
 {
-	const char *home = getenv("HOME");
-	const char *runtime = getenv("XDG_RUNTIME_DIR");
-	char env_path[256], env_home[1024], env_runtime[1024];
-	snprintf(env_path, sizeof(env_path), "PATH=%s", clean_path);
-	snprintf(env_home, sizeof(env_home), "HOME=%s", home ? home : "/");
-	snprintf(env_runtime, sizeof(env_runtime), "XDG_RUNTIME_DIR=%s", runtime ? runtime : "");
-	char *envp[] = {env_path, env_home, env_runtime, "LC_ALL=C.UTF-8", (char *)extra_env, NULL};
+	return (struct tinct_spawn){
+		.program = program,
+		.argv = argv,
+		.stdin_fd = SPAWN_NULL,
+		.stdout_fd = log_fd,
+		.stderr_fd = log_fd,
+		.die_with_parent = true,
+	};
+}
 
-	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null_fd < 0) {
-		wlr_log_errno(WLR_ERROR, "Cannot open /dev/null");
+static bool uses_null(const struct tinct_spawn *spawn)
+{
+	return spawn->stdin_fd == SPAWN_NULL || spawn->stdout_fd == SPAWN_NULL ||
+	       spawn->stderr_fd == SPAWN_NULL;
+}
+
+// In the child: async-signal-safe calls only. Returns false on failure.
+static bool child_setup(const struct tinct_spawn *spawn, pid_t parent, int null_fd)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	if (spawn->new_session ? setsid() < 0 : setpgid(0, 0) < 0) {
+		return false;
+	}
+	if (spawn->die_with_parent) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent) {
+			return false; // the owner died before prctl()
+		}
+	}
+	// Passed descriptors move out of the way of their targets first, so
+	// that one's source cannot be another's target.
+	size_t n = spawn->pass_fds_len;
+	int moved[SPAWN_MAX_PASS_FDS];
+	for (size_t i = 0; i < n; i++) {
+		moved[i] = fcntl(spawn->pass_fds[i], F_DUPFD_CLOEXEC, SPAWN_PASS_FD + (int)n);
+		if (moved[i] < 0) {
+			return false;
+		}
+	}
+	int stdio[3] = {spawn->stdin_fd, spawn->stdout_fd, spawn->stderr_fd};
+	for (int fd = 0; fd < 3; fd++) {
+		int from = stdio[fd] == SPAWN_NULL ? null_fd : stdio[fd];
+		if (from != fd && dup2(from, fd) < 0) {
+			return false;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (dup2(moved[i], SPAWN_PASS_FD + (int)i) < 0) {
+			return false;
+		}
+	}
+	unsigned first_closed = SPAWN_PASS_FD + (unsigned)n;
+	if (syscall(SYS_close_range, first_closed, ~0U, 0) != 0) {
+		for (int fd = (int)first_closed; fd < 1024; fd++) {
+			close(fd);
+		}
+	}
+	return true;
+}
+
+pid_t spawn_fork(const struct tinct_spawn *spawn, int *pidfd)
+{
+	const char *what = spawn->program != NULL ? spawn->program : "a child process";
+	if (spawn->pass_fds_len > SPAWN_MAX_PASS_FDS) {
+		wlr_log(WLR_ERROR, "Cannot pass %zu descriptors to %s", spawn->pass_fds_len, what);
 		return -1;
+	}
+	int null_fd = -1;
+	if (uses_null(spawn)) {
+		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null_fd < 0) {
+			wlr_log_errno(WLR_ERROR, "Cannot open /dev/null");
+			return -1;
+		}
 	}
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
-		wlr_log_errno(WLR_ERROR, "Cannot fork for %s", program);
-		close(null_fd);
+		wlr_log_errno(WLR_ERROR, "Cannot fork for %s", what);
+		if (null_fd >= 0) {
+			close(null_fd);
+		}
 		return -1;
 	}
 	if (pid == 0) {
-		// Only async-signal-safe calls from here on.
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent) {
+		if (!child_setup(spawn, parent, null_fd)) {
 			_exit(127);
 		}
-		if (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0) {
-			_exit(127);
-		}
-		if (pass_fd >= 0) {
-			if (pass_fd == SPAWN_PASS_FD) {
-				fcntl(pass_fd, F_SETFD, 0);
-			} else if (dup2(pass_fd, SPAWN_PASS_FD) < 0) {
-				_exit(127);
-			}
-		}
-		close_range(pass_fd >= 0 ? SPAWN_PASS_FD + 1 : SPAWN_PASS_FD, ~0U, 0);
-		execve(program, argv, envp);
-		static const char message[] = "tinct: cannot execute the program\n";
-		if (write(2, message, sizeof(message) - 1) < 0) {
-			_exit(127);
-		}
-		_exit(127);
+		return 0;
 	}
-	close(null_fd);
-	*pidfd = pidfd_open(pid);
+	if (null_fd >= 0) {
+		close(null_fd);
+	}
+	// pidfds are O_CLOEXEC from the start.
+	*pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (*pidfd < 0) {
-		wlr_log_errno(WLR_ERROR, "pidfd_open(%d)", (int)pid);
+		wlr_log_errno(WLR_ERROR, "pidfd_open(%d) for %s", (int)pid, what);
 		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return -1;
 	}
 	return pid;
 }
 
-bool spawn_kill_and_reap(pid_t pid, int pidfd)
+pid_t spawn_process(const struct tinct_spawn *spawn, int *pidfd)
 {
-	siginfo_t info = {0};
-	/* The leader is still unreaped here, so its group id is still its own. */
-	if (kill(-pid, SIGKILL) < 0 && errno != ESRCH) {
-		kill(pid, SIGKILL);
+	char env_path[256], env_home[1024], env_runtime[1024];
+	char *clean_env[6] = {NULL};
+	char *const *envp = environ;
+	if (!spawn->inherit_env) {
+		const char *home = getenv("HOME");
+		const char *runtime = getenv("XDG_RUNTIME_DIR");
+		snprintf(env_path, sizeof(env_path), "PATH=%s", clean_path);
+		snprintf(env_home, sizeof(env_home), "HOME=%s", home ? home : "/");
+		snprintf(env_runtime, sizeof(env_runtime), "XDG_RUNTIME_DIR=%s",
+			runtime ? runtime : "");
+		clean_env[0] = env_path;
+		clean_env[1] = env_home;
+		clean_env[2] = env_runtime;
+		clean_env[3] = "LC_ALL=C.UTF-8";
+		clean_env[4] = (char *)spawn->extra_env;
+		envp = clean_env;
 	}
-	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-	if (poll(&pfd, 1, 1000) <= 0) {
-		wlr_log(WLR_ERROR, "process %d does not die on SIGKILL; leaving it", (int)pid);
-		return false;
+	pid_t pid = spawn_fork(spawn, pidfd);
+	if (pid == 0) {
+		execve(spawn->program, spawn->argv, envp);
+		static const char message[] = "tinct: cannot execute the program\n";
+		if (write(2, message, sizeof(message) - 1) < 0) {
+			_exit(127);
+		}
+		_exit(127);
 	}
-	waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED | WNOHANG);
-	return true;
+	return pid;
 }

@@ -24,11 +24,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
+#include "common/time.h"
+#include "backend.h"
 #include "vm-def.h"
 #include "vm.h"
 #include "console_client.h"
@@ -79,34 +80,6 @@ static void raw_terminal(void)
 		termios_saved = true;
 		atexit(restore_terminal);
 	}
-}
-
-static char *base64_encode(const char *in)
-{
-	static const char table[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t len = strlen(in);
-	char *out = malloc(4 * ((len + 2) / 3) + 1);
-	if (out == NULL) {
-		return NULL;
-	}
-	const unsigned char *s = (const unsigned char *)in;
-	char *o = out;
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)s[i] << 16;
-		if (i + 1 < len) {
-			v |= (uint32_t)s[i + 1] << 8;
-		}
-		if (i + 2 < len) {
-			v |= s[i + 2];
-		}
-		*o++ = table[(v >> 18) & 63];
-		*o++ = table[(v >> 12) & 63];
-		*o++ = i + 1 < len ? table[(v >> 6) & 63] : '=';
-		*o++ = i + 2 < len ? table[v & 63] : '=';
-	}
-	*o = '\0';
-	return out;
 }
 
 // Quotes `arg` for argv_split: single quotes, with ' as '\''.
@@ -273,14 +246,21 @@ static int handle_signal(int sig, void *data)
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+// What `tinct-vm run` was asked to do.
+struct run_options {
+	const char *name, *vms, *kernel, *initrd;
+	const char *vmm, *vmm_binary, *command;
+	const char *disks[16];
+	size_t disks_len;
+	long memory;
+	long timeout_s;
+	bool verbose;
+	char **vmm_args; // after `--`
+	int vmm_args_len;
+};
 
-static int cmd_run(int argc, char *argv[])
+// Returns -1 to go on, else the exit status.
+static int run_parse_options(int argc, char *argv[], struct run_options *opts)
 {
 	static const struct option options[] = {
 		{"vm", required_argument, NULL, 'n'},
@@ -296,52 +276,46 @@ static int cmd_run(int argc, char *argv[])
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *name = NULL, *vms = NULL, *kernel = NULL, *initrd = NULL;
-	const char *vmm = NULL, *vmm_binary = NULL, *command = NULL;
-	const char *disks[16];
-	size_t disks_len = 0;
-	long memory = 0;
-	long timeout_s = DEFAULT_TIMEOUT_S;
-	bool verbose = false;
+	*opts = (struct run_options){.timeout_s = DEFAULT_TIMEOUT_S};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "+c:vh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
-			name = optarg;
+			opts->name = optarg;
 			break;
 		case 'V':
-			vms = optarg;
+			opts->vms = optarg;
 			break;
 		case 'k':
-			kernel = optarg;
+			opts->kernel = optarg;
 			break;
 		case 'i':
-			initrd = optarg;
+			opts->initrd = optarg;
 			break;
 		case 'D':
-			if (disks_len == sizeof(disks) / sizeof(disks[0])) {
+			if (opts->disks_len == sizeof(opts->disks) / sizeof(opts->disks[0])) {
 				fprintf(stderr, "tinct-vm: too many --disk\n");
 				return EXIT_USAGE;
 			}
-			disks[disks_len++] = optarg;
+			opts->disks[opts->disks_len++] = optarg;
 			break;
 		case 'm':
-			vmm = optarg;
+			opts->vmm = optarg;
 			break;
 		case 'b':
-			vmm_binary = optarg;
+			opts->vmm_binary = optarg;
 			break;
 		case 'M':
-			memory = strtol(optarg, NULL, 10);
+			opts->memory = strtol(optarg, NULL, 10);
 			break;
 		case 't':
-			timeout_s = strtol(optarg, NULL, 10);
+			opts->timeout_s = strtol(optarg, NULL, 10);
 			break;
 		case 'c':
-			command = optarg;
+			opts->command = optarg;
 			break;
 		case 'v':
-			verbose = true;
+			opts->verbose = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -351,20 +325,143 @@ static int cmd_run(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 	}
-	if ((name == NULL) == (kernel == NULL)) {
+	if ((opts->name == NULL) == (opts->kernel == NULL)) {
 		fprintf(stderr, "tinct-vm run: give either --vm NAME or --kernel K\n");
 		return EXIT_USAGE;
 	}
-	if (timeout_s <= 0) {
+	if (opts->timeout_s <= 0) {
 		fprintf(stderr, "tinct-vm run: --timeout must be positive\n");
 		return EXIT_USAGE;
 	}
+	opts->vmm_args = argv + optind;
+	opts->vmm_args_len = argc - optind;
+	return -1;
+}
 
-	int ret = EXIT_VM_FAILED;
-	struct run run = {.verbose = verbose, .interactive = command == NULL};
+// The definition of an ad-hoc VM (--kernel). Returns NULL with `*ret` set
+// when it cannot be built (reported).
+static struct tinct_vm_def *run_build_def(const struct run_options *opts, int *ret)
+{
+	char vm_name_buf[32];
+	snprintf(vm_name_buf, sizeof(vm_name_buf), "run-%d", (int)getpid());
+	struct tinct_vm_def *def = vm_def_create(vm_name_buf);
+	*ret = EXIT_VM_FAILED;
+	if (def == NULL) {
+		return NULL;
+	}
+	if (opts->vmm != NULL && !vm_def_parse_vmm(opts->vmm, &def->vmm)) {
+		fprintf(stderr, "tinct-vm run: --vmm: expected qemu, cloud-hypervisor, "
+				"crosvm or command\n");
+		vm_def_destroy(def);
+		*ret = EXIT_USAGE;
+		return NULL;
+	}
+	if (opts->memory > 0) {
+		def->memory_mib = (uint32_t)opts->memory;
+	}
+	def->kernel = realpath(opts->kernel, NULL);
+	def->initrd = opts->initrd ? realpath(opts->initrd, NULL) : NULL;
+	def->vmm_binary = opts->vmm_binary ? strdup(opts->vmm_binary) : NULL;
+	def->disks = calloc(opts->disks_len + 1, sizeof(*def->disks));
+	bool ok = def->kernel != NULL && (opts->initrd == NULL || def->initrd != NULL) &&
+		  def->disks != NULL;
+	for (size_t i = 0; ok && i < opts->disks_len; i++) {
+		def->disks[i].path = realpath(opts->disks[i], NULL);
+		ok = def->disks[i].path != NULL;
+		def->disks_len += ok;
+	}
+	def->extra_args = strdup("");
+	for (int i = 0; ok && i < opts->vmm_args_len; i++) {
+		ok = def->extra_args && append_quoted(&def->extra_args, opts->vmm_args[i]);
+	}
+	if (def->extra_args != NULL && def->extra_args[0] == '\0') {
+		free(def->extra_args);
+		def->extra_args = NULL;
+	}
+	if (!ok) {
+		fprintf(stderr, "tinct-vm run: cannot use the kernel, initrd or disks: %s\n",
+			strerror(errno));
+		vm_def_destroy(def);
+		return NULL;
+	}
+	return def;
+}
+
+// Boots the VM and dispatches until it ends. Returns the exit status.
+static int run_loop(struct run *run, const struct run_options *opts)
+{
+	char *extra = NULL;
+	if (opts->command != NULL) {
+		char *encoded = backend_base64(opts->command);
+		if (encoded == NULL || asprintf(&extra, "quiet tinct.run=%s", encoded) < 0) {
+			extra = NULL;
+		}
+		free(encoded);
+		if (extra == NULL) {
+			return EXIT_VM_FAILED;
+		}
+	}
+	bool started = vm_start(run->vm, extra);
+	free(extra);
+	if (!started) {
+		fprintf(stderr, "tinct-vm: cannot start VM %s (see the messages above)\n",
+			vm_name(run->vm));
+		return EXIT_VM_FAILED;
+	}
+	if (run->interactive) {
+		fprintf(stderr, "tinct-vm: console of %s, detach with Ctrl-]\n", vm_name(run->vm));
+		raw_terminal();
+		run->stdin_source = wl_event_loop_add_fd(
+			run->loop, STDIN_FILENO, WL_EVENT_READABLE, handle_stdin, run);
+	}
+
+	int64_t deadline = now_ms() + opts->timeout_s * 1000;
+	bool timed_out = false;
+	while (!run->done) {
+		int64_t left = deadline - now_ms();
+		if (opts->command != NULL && left <= 0 && !timed_out) {
+			fprintf(stderr, "tinct-vm: timed out after %ld s, stopping %s\n",
+				opts->timeout_s, vm_name(run->vm));
+			timed_out = true;
+			vm_stop(run->vm);
+		}
+		wl_event_loop_dispatch(run->loop, left > 0 && left < 1000 ? (int)left : 1000);
+	}
+	restore_terminal();
+	if (run->stdin_source != NULL) {
+		wl_event_source_remove(run->stdin_source);
+		run->stdin_source = NULL;
+	}
+
+	if (run->vm->state == TINCT_VM_CRASHED) {
+		fprintf(stderr, "tinct-vm: VM %s crashed; last lines of %s/vmm.log:\n%s\n",
+			vm_name(run->vm), vm_runtime_dir(run->vm),
+			vm_crash_log(run->vm) ? vm_crash_log(run->vm) : "");
+	}
+	if (timed_out) {
+		return EXIT_TIMEOUT;
+	} else if (opts->command == NULL) {
+		return run->vm->state == TINCT_VM_CRASHED ? EXIT_VM_FAILED : 0;
+	} else if (run->have_status) {
+		return run->status;
+	}
+	fprintf(stderr, "tinct-vm: VM %s stopped before the command finished%s\n", vm_name(run->vm),
+		run->interrupted ? " (interrupted)" : "");
+	return EXIT_VM_FAILED;
+}
+
+static int cmd_run(int argc, char *argv[])
+{
+	struct run_options opts;
+	int ret = run_parse_options(argc, argv, &opts);
+	if (ret >= 0) {
+		return ret;
+	}
+
+	ret = EXIT_VM_FAILED;
+	struct run run = {.verbose = opts.verbose, .interactive = opts.command == NULL};
 	console_filter_init(&run.filter);
 	console_filter_init(&run.line_filter);
-	char *extra = NULL;
 	run.loop = wl_event_loop_create();
 	if (run.loop == NULL) {
 		return EXIT_VM_FAILED;
@@ -373,57 +470,20 @@ static int cmd_run(int argc, char *argv[])
 	if (run.manager == NULL) {
 		goto out;
 	}
-	if (name != NULL) {
+	if (opts.name != NULL) {
 		int errors = 0;
-		vm_manager_load(run.manager, vms, report_to_stderr, &errors);
-		run.vm = vm_manager_find(run.manager, name);
+		vm_manager_load(run.manager, opts.vms, report_to_stderr, &errors);
+		run.vm = vm_manager_find(run.manager, opts.name);
 		if (run.vm == NULL) {
-			fprintf(stderr, "tinct-vm: no usable definition of VM %s\n", name);
+			fprintf(stderr, "tinct-vm: no usable definition of VM %s\n", opts.name);
 			goto out;
 		}
 	} else {
-		char vm_name_buf[32];
-		snprintf(vm_name_buf, sizeof(vm_name_buf), "run-%d", (int)getpid());
-		struct tinct_vm_def *def = vm_def_create(vm_name_buf);
+		struct tinct_vm_def *def = run_build_def(&opts, &ret);
 		if (def == NULL) {
 			goto out;
 		}
-		if (vmm != NULL && !vm_def_parse_vmm(vmm, &def->vmm)) {
-			fprintf(stderr, "tinct-vm run: --vmm: expected qemu, cloud-hypervisor, "
-					"crosvm or command\n");
-			vm_def_destroy(def);
-			ret = EXIT_USAGE;
-			goto out;
-		}
-		if (memory > 0) {
-			def->memory_mib = (uint32_t)memory;
-		}
-		def->kernel = realpath(kernel, NULL);
-		def->initrd = initrd ? realpath(initrd, NULL) : NULL;
-		def->vmm_binary = vmm_binary ? strdup(vmm_binary) : NULL;
-		def->disks = calloc(disks_len + 1, sizeof(*def->disks));
-		bool ok = def->kernel != NULL && (initrd == NULL || def->initrd != NULL) &&
-			  def->disks != NULL;
-		for (size_t i = 0; ok && i < disks_len; i++) {
-			def->disks[i].path = realpath(disks[i], NULL);
-			ok = def->disks[i].path != NULL;
-			def->disks_len += ok;
-		}
-		def->extra_args = strdup("");
-		for (int i = optind; ok && i < argc; i++) {
-			ok = def->extra_args && append_quoted(&def->extra_args, argv[i]);
-		}
-		if (def->extra_args != NULL && def->extra_args[0] == '\0') {
-			free(def->extra_args);
-			def->extra_args = NULL;
-		}
-		if (!ok) {
-			fprintf(stderr,
-				"tinct-vm run: cannot use the kernel, initrd or disks: %s\n",
-				strerror(errno));
-			vm_def_destroy(def);
-			goto out;
-		}
+		ret = EXIT_VM_FAILED;
 		run.vm = vm_manager_add(run.manager, def);
 		if (run.vm == NULL) {
 			goto out;
@@ -439,62 +499,8 @@ static int cmd_run(int argc, char *argv[])
 	struct wl_event_source *sigterm =
 		wl_event_loop_add_signal(run.loop, SIGTERM, handle_signal, &run);
 
-	if (command != NULL) {
-		char *encoded = base64_encode(command);
-		if (encoded == NULL || asprintf(&extra, "quiet tinct.run=%s", encoded) < 0) {
-			extra = NULL;
-		}
-		free(encoded);
-		if (extra == NULL) {
-			goto out_listeners;
-		}
-	}
-	if (!vm_start(run.vm, extra)) {
-		fprintf(stderr, "tinct-vm: cannot start VM %s (see the messages above)\n",
-			vm_name(run.vm));
-		goto out_listeners;
-	}
-	if (run.interactive) {
-		fprintf(stderr, "tinct-vm: console of %s, detach with Ctrl-]\n", vm_name(run.vm));
-		raw_terminal();
-		run.stdin_source = wl_event_loop_add_fd(
-			run.loop, STDIN_FILENO, WL_EVENT_READABLE, handle_stdin, &run);
-	}
+	ret = run_loop(&run, &opts);
 
-	int64_t deadline = now_ms() + timeout_s * 1000;
-	bool timed_out = false;
-	while (!run.done) {
-		int64_t left = deadline - now_ms();
-		if (command != NULL && left <= 0 && !timed_out) {
-			fprintf(stderr, "tinct-vm: timed out after %ld s, stopping %s\n", timeout_s,
-				vm_name(run.vm));
-			timed_out = true;
-			vm_stop(run.vm);
-		}
-		wl_event_loop_dispatch(run.loop, left > 0 && left < 1000 ? (int)left : 1000);
-	}
-	restore_terminal();
-
-	if (run.vm->state == TINCT_VM_CRASHED) {
-		fprintf(stderr, "tinct-vm: VM %s crashed; last lines of %s/vmm.log:\n%s\n",
-			vm_name(run.vm), vm_runtime_dir(run.vm),
-			vm_crash_log(run.vm) ? vm_crash_log(run.vm) : "");
-	}
-	if (timed_out) {
-		ret = EXIT_TIMEOUT;
-	} else if (command == NULL) {
-		ret = run.vm->state == TINCT_VM_CRASHED ? EXIT_VM_FAILED : 0;
-	} else if (run.have_status) {
-		ret = run.status;
-	} else {
-		fprintf(stderr, "tinct-vm: VM %s stopped before the command finished%s\n",
-			vm_name(run.vm), run.interrupted ? " (interrupted)" : "");
-	}
-	if (run.stdin_source != NULL) {
-		wl_event_source_remove(run.stdin_source);
-	}
-
-out_listeners:
 	wl_list_remove(&run.output.link);
 	wl_list_remove(&run.state_changed.link);
 	if (sigint != NULL) {
@@ -504,7 +510,7 @@ out_listeners:
 		wl_event_source_remove(sigterm);
 	}
 	vm_manager_shutdown(run.manager);
-	if (name == NULL && run.vm != NULL) {
+	if (opts.name == NULL) {
 		// An ad-hoc VM leaves nothing behind in the runtime directory.
 		char *log = NULL;
 		if (asprintf(&log, "%s/vmm.log", vm_runtime_dir(run.vm)) >= 0) {
@@ -516,7 +522,6 @@ out_listeners:
 		rmdir(vm_runtime_dir(run.vm));
 	}
 out:
-	free(extra);
 	vm_manager_destroy(run.manager);
 	wl_event_loop_destroy(run.loop);
 	return ret;

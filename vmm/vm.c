@@ -13,27 +13,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <wlr/util/log.h>
 
+#include "common/time.h"
 #include "argv.h"
 #include "backend.h"
+#include "child.h"
 #include "console.h"
+#include "kvm.h"
 #include "spawn.h"
 #include "tap.h"
 #include "vm-def.h"
 #include "waypipe.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 #define SERIAL_TIMEOUT_MS 30000
 #define KILL_GRACE_MS 3000
@@ -44,13 +39,6 @@
 // and for stops requested mid-boot.
 #define POWERDOWN_REPEAT_MS 2000
 #define CRASH_LOG_LINES 10
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 const char *vm_state_name(enum tinct_vm_state state)
 {
@@ -109,21 +97,6 @@ static bool mkdir_private(const char *path)
 	return true;
 }
 
-static void log_argv(const char *what, struct tinct_argv *argv)
-{
-	char line[4096];
-	size_t off = 0;
-	for (size_t i = 0; i < argv->len && off < sizeof(line); i++) {
-		int n = snprintf(
-			line + off, sizeof(line) - off, "%s%s", i ? " " : "", argv->argv[i]);
-		if (n < 0) {
-			break;
-		}
-		off += (size_t)n;
-	}
-	wlr_log(WLR_DEBUG, "%s: %s", what, line);
-}
-
 static void stop_timer_arm(struct tinct_vm *vm, int ms)
 {
 	if (vm->stop_timer != NULL) {
@@ -133,104 +106,9 @@ static void stop_timer_arm(struct tinct_vm *vm, int ms)
 
 static void signal_group(struct tinct_vm *vm, int sig)
 {
-	if (vm->pid > 0 && kill(-vm->pid, sig) < 0 && errno != ESRCH) {
-		wlr_log_errno(WLR_ERROR, "VM %s: kill(-%d, %d)", vm->def->name, (int)vm->pid, sig);
+	if (vm->vmm != NULL) {
+		child_signal(vm->vmm, sig);
 	}
-}
-
-static void qmp_close(struct tinct_vm *vm)
-{
-	if (vm->qmp_source != NULL) {
-		wl_event_source_remove(vm->qmp_source);
-		vm->qmp_source = NULL;
-	}
-	if (vm->qmp_fd >= 0) {
-		close(vm->qmp_fd);
-		vm->qmp_fd = -1;
-	}
-}
-
-static void helper_close(struct tinct_vm *vm)
-{
-	if (vm->helper_source != NULL) {
-		wl_event_source_remove(vm->helper_source);
-		vm->helper_source = NULL;
-	}
-	if (vm->helper_pidfd >= 0) {
-		spawn_kill_and_reap(vm->helper_pid, vm->helper_pidfd);
-		close(vm->helper_pidfd);
-		vm->helper_pidfd = -1;
-		vm->helper_pid = 0;
-	}
-}
-
-static int handle_qmp(int fd, uint32_t mask, void *data)
-{
-	struct tinct_vm *vm = data;
-	// QMP replies are untrusted and of no further use: the stop is
-	// confirmed by the VMM exiting, not by what it says.
-	char untrusted_reply[1024];
-	ssize_t n = read(fd, untrusted_reply, sizeof(untrusted_reply));
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		qmp_close(vm);
-	}
-	return 0;
-}
-
-static bool request_qmp_powerdown(struct tinct_vm *vm)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	if (strlen(vm->api_path) >= sizeof(addr.sun_path)) {
-		return false;
-	}
-	strcpy(addr.sun_path, vm->api_path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		wlr_log_errno(WLR_ERROR, "VM %s: cannot connect to QMP socket %s", vm->def->name,
-			vm->api_path);
-		if (fd >= 0) {
-			close(fd);
-		}
-		return false;
-	}
-	// QMP runs commands in order, so the capabilities handshake and the
-	// request can go in one write without waiting for the greeting.
-	static const char request[] = "{\"execute\":\"qmp_capabilities\"}\r\n"
-				      "{\"execute\":\"system_powerdown\"}\r\n";
-	if (send(fd, request, sizeof(request) - 1, MSG_NOSIGNAL) != sizeof(request) - 1) {
-		wlr_log_errno(WLR_ERROR, "VM %s: cannot send system_powerdown", vm->def->name);
-		close(fd);
-		return false;
-	}
-	vm->qmp_fd = fd;
-	vm->qmp_source =
-		wl_event_loop_add_fd(vm->manager->loop, fd, WL_EVENT_READABLE, handle_qmp, vm);
-	if (vm->qmp_source == NULL) {
-		qmp_close(vm);
-	}
-	return true;
-}
-
-static int handle_helper_exit(int fd, uint32_t mask, void *data)
-{
-	struct tinct_vm *vm = data;
-	siginfo_t info = {0};
-	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG) == 0 &&
-		info.si_pid != 0) {
-		if (info.si_code != CLD_EXITED || info.si_status != 0) {
-			wlr_log(WLR_ERROR, "VM %s: the stop helper failed, sending SIGTERM",
-				vm->def->name);
-			vm->stop_phase = 1;
-			signal_group(vm, SIGTERM);
-			stop_timer_arm(vm, KILL_GRACE_MS);
-		}
-		wl_event_source_remove(vm->helper_source);
-		vm->helper_source = NULL;
-		close(vm->helper_pidfd);
-		vm->helper_pidfd = -1;
-		vm->helper_pid = 0;
-	}
-	return 0;
 }
 
 static struct tinct_vmm_launch launch_for(
@@ -248,65 +126,47 @@ static struct tinct_vmm_launch launch_for(
 	};
 }
 
-static bool request_helper_stop(struct tinct_vm *vm)
+// The graceful stop failed after it was requested: on to SIGTERM.
+static void handle_stop_failed(void *data)
 {
-	const char *name = vm->def->vmm_binary ? vm->def->vmm_binary : vm->backend->default_binary;
-	char *binary = spawn_find_program(name);
-	struct tinct_vmm_launch launch = launch_for(vm, binary ? binary : name, "");
-	struct tinct_argv argv;
-	argv_init(&argv);
-	bool ok = false;
-	if (!vm->backend->build_stop_argv(&launch, &argv)) {
-		goto out;
-	}
-	char *program = spawn_find_program(argv.argv[0]);
-	if (program == NULL) {
-		wlr_log(WLR_ERROR, "VM %s: stop helper %s not found", vm->def->name, argv.argv[0]);
-		goto out;
-	}
-	int log_fd = open(vm->log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (log_fd >= 0) {
-		log_argv("Stop helper", &argv);
-		vm->helper_pid =
-			spawn_child(program, argv.argv, NULL, log_fd, -1, &vm->helper_pidfd);
-		close(log_fd);
-	}
-	free(program);
-	if (vm->helper_pid <= 0) {
-		vm->helper_pid = 0;
-		vm->helper_pidfd = -1;
-		goto out;
-	}
-	vm->helper_source = wl_event_loop_add_fd(
-		vm->manager->loop, vm->helper_pidfd, WL_EVENT_READABLE, handle_helper_exit, vm);
-	ok = vm->helper_source != NULL;
-	if (!ok) {
-		helper_close(vm);
-	}
-out:
-	argv_finish(&argv);
-	free(binary);
-	return ok;
+	struct tinct_vm *vm = data;
+	wlr_log(WLR_INFO, "VM %s: the graceful stop failed, sending SIGTERM", vm->def->name);
+	vm->stop_phase = 1;
+	signal_group(vm, SIGTERM);
+	stop_timer_arm(vm, KILL_GRACE_MS);
 }
 
-static void qmp_repeat_powerdown(struct tinct_vm *vm)
+// Asks the backend to stop the guest gracefully; false when it cannot.
+static bool request_graceful_stop(struct tinct_vm *vm)
 {
-	static const char request[] = "{\"execute\":\"system_powerdown\"}\r\n";
-	if (vm->qmp_fd < 0 ||
-		send(vm->qmp_fd, request, sizeof(request) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-		wlr_log(WLR_DEBUG, "VM %s: cannot repeat system_powerdown", vm->def->name);
+	if (vm->backend->stop == NULL) {
+		return false;
 	}
+	const char *name = vm->def->vmm_binary ? vm->def->vmm_binary : vm->backend->default_binary;
+	char *binary = name != NULL ? spawn_find_program(name) : NULL;
+	struct tinct_vmm_launch launch = launch_for(vm, binary ? binary : name, "");
+	struct tinct_vmm_stop_request request = {
+		.loop = vm->manager->loop,
+		.log_path = vm->log_path,
+		.failed = handle_stop_failed,
+		.data = vm,
+	};
+	vm->stop = vm->backend->stop(&launch, &request);
+	free(binary);
+	return vm->stop != NULL;
 }
 
 static int handle_stop_timer(void *data)
 {
 	struct tinct_vm *vm = data;
-	if (vm->pid <= 0) {
+	if (vm->vmm == NULL) {
 		return 0;
 	}
 	int64_t left = vm->stop_deadline_ms - now_ms();
 	if (vm->stop_phase == 0 && left > 0) {
-		qmp_repeat_powerdown(vm);
+		if (vm->backend->stop_repeat != NULL && vm->stop != NULL) {
+			vm->backend->stop_repeat(vm->stop);
+		}
 		stop_timer_arm(vm, left < POWERDOWN_REPEAT_MS ? (int)left : POWERDOWN_REPEAT_MS);
 		return 0;
 	}
@@ -371,22 +231,16 @@ static void run_cleanup(struct tinct_vm *vm)
 		console_drain(vm->console);
 	}
 	console_teardown(vm);
-	qmp_close(vm);
-	helper_close(vm);
+	backend_stop_destroy(vm->stop);
+	vm->stop = NULL;
 	waypipe_set_destroy(vm->waypipe);
 	vm->waypipe = NULL;
 	if (vm->stop_timer != NULL) {
 		wl_event_source_remove(vm->stop_timer);
 		vm->stop_timer = NULL;
 	}
-	if (vm->pidfd_source != NULL) {
-		wl_event_source_remove(vm->pidfd_source);
-		vm->pidfd_source = NULL;
-	}
-	if (vm->pidfd >= 0) {
-		close(vm->pidfd);
-		vm->pidfd = -1;
-	}
+	child_destroy(vm->vmm);
+	vm->vmm = NULL;
 	if (vm->tap_fd >= 0) {
 		close(vm->tap_fd);
 		vm->tap_fd = -1;
@@ -394,12 +248,11 @@ static void run_cleanup(struct tinct_vm *vm)
 	}
 	unlink(vm->serial_path);
 	unlink(vm->api_path);
-	vm->pid = 0;
 }
 
 static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 {
-	pid_t pid = vm->pid;
+	pid_t pid = info->si_pid;
 	vm->exit_code = info->si_code == CLD_EXITED ? info->si_status : -1;
 	vm->exit_signal = info->si_code == CLD_EXITED ? 0 : info->si_status;
 	run_cleanup(vm);
@@ -436,25 +289,10 @@ static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 	set_state(vm, TINCT_VM_CRASHED);
 }
 
-static int handle_vmm_exit(int fd, uint32_t mask, void *data)
+// The VMM was reaped; whatever it left behind in its group went with it.
+static void handle_vmm_exit(void *data, const siginfo_t *info)
 {
-	struct tinct_vm *vm = data;
-	siginfo_t info = {0};
-	// Peek first: while the leader is an unreaped zombie its process group
-	// id cannot be reused, so killing the group cannot hit a stranger.
-	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
-		wlr_log_errno(WLR_ERROR, "VM %s: waitid", vm->def->name);
-		return 0;
-	}
-	if (info.si_pid == 0) {
-		return 0; // spurious wakeup
-	}
-	// Whatever the VMM left behind in its group goes with it.
-	kill(-vm->pid, SIGKILL);
-	siginfo_t reaped = {0};
-	waitid((idtype_t)P_PIDFD, (id_t)fd, &reaped, WEXITED | WNOHANG);
-	vm_exited(vm, &info);
-	return 0;
+	vm_exited(data, info);
 }
 
 static void handle_console_output(struct wl_listener *listener, void *data)
@@ -484,7 +322,7 @@ static void handle_serial_ready(struct wl_listener *listener, void *data)
 static void handle_waypipe_killed(void *data, unsigned index, int sig)
 {
 	struct tinct_vm *vm = data;
-	if (vm->stop_requested || vm->pid <= 0) {
+	if (vm->stop_requested || vm->vmm == NULL) {
 		return;
 	}
 	// The channel's Wayland stream broke mid-message and cannot be
@@ -695,28 +533,26 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 		wlr_log_errno(WLR_ERROR, "Cannot create %s", vm->log_path);
 		goto out;
 	}
-	log_argv("Starting VMM", &argv);
-	vm->pid = spawn_child(binary, argv.argv, NULL, log_fd, vm->tap_fd, &vm->pidfd);
-	if (vm->pid <= 0) {
-		vm->pid = 0;
-		vm->pidfd = -1;
+	argv_log("Starting VMM", &argv);
+	struct tinct_spawn spawn = spawn_vm_child(binary, argv.argv, log_fd);
+	spawn.pass_fds = &vm->tap_fd;
+	spawn.pass_fds_len = vm->tap_fd >= 0 ? 1 : 0;
+	vm->vmm =
+		child_spawn(vm->manager->loop, &spawn, TINCT_CHILD_KILL_GROUP, handle_vmm_exit, vm);
+	if (vm->vmm == NULL) {
 		goto out;
 	}
-	vm->pidfd_source = wl_event_loop_add_fd(
-		vm->manager->loop, vm->pidfd, WL_EVENT_READABLE, handle_vmm_exit, vm);
 	vm->stop_timer = wl_event_loop_add_timer(vm->manager->loop, handle_stop_timer, vm);
-	if (vm->pidfd_source == NULL || vm->stop_timer == NULL) {
+	if (vm->stop_timer == NULL) {
 		wlr_log(WLR_ERROR, "VM %s: cannot watch the VMM", def->name);
-		spawn_kill_and_reap(vm->pid, vm->pidfd);
 		goto out;
 	}
 	if (!vm->backend->serial_vmm_connects &&
 		!console_open_serial(vm->console, vm->serial_path, false, SERIAL_TIMEOUT_MS)) {
-		spawn_kill_and_reap(vm->pid, vm->pidfd);
 		goto out;
 	}
 	wlr_log(WLR_INFO, "VM %s: started %s as %d (%s)", def->name, vm->backend->name,
-		(int)vm->pid, launch.kvm ? "KVM" : "TCG");
+		(int)child_pid(vm->vmm), launch.kvm ? "KVM" : "TCG");
 	if (vm->state != TINCT_VM_STARTING) {
 		run_reset(vm);
 	}
@@ -725,6 +561,9 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 
 out:
 	if (!ok) {
+		// The VMM goes before its console is drained.
+		child_destroy(vm->vmm);
+		vm->vmm = NULL;
 		run_cleanup(vm);
 	}
 	if (log_fd >= 0) {
@@ -832,7 +671,7 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 			kernel = NULL;
 		}
 		enum tinct_kvm_result result =
-			backend_kvm_probe_start(vm->manager->kvm_probe, program, kernel);
+			kvm_probe_start(vm->manager->kvm_probe, program, kernel);
 		free(kernel);
 		free(program);
 		if (result == TINCT_KVM_UNKNOWN) {
@@ -854,21 +693,10 @@ void vm_stop(struct tinct_vm *vm)
 	}
 	vm->stop_requested = true;
 	set_state(vm, TINCT_VM_STOPPING);
-	bool graceful = false;
-	switch (vm->backend->stop_method) {
-	case TINCT_VMM_STOP_QMP:
-		graceful = request_qmp_powerdown(vm);
-		break;
-	case TINCT_VMM_STOP_HELPER:
-		graceful = request_helper_stop(vm);
-		break;
-	case TINCT_VMM_STOP_NONE:
-		break;
-	}
-	if (graceful) {
+	if (request_graceful_stop(vm)) {
 		vm->stop_phase = 0;
 		vm->stop_deadline_ms = now_ms() + vm->def->stop_timeout_ms;
-		bool repeat = vm->backend->stop_method == TINCT_VMM_STOP_QMP &&
+		bool repeat = vm->backend->stop_repeat != NULL &&
 			      vm->def->stop_timeout_ms > POWERDOWN_REPEAT_MS;
 		stop_timer_arm(vm, repeat ? POWERDOWN_REPEAT_MS : (int)vm->def->stop_timeout_ms);
 	} else {
@@ -910,12 +738,7 @@ const char *vm_runtime_dir(struct tinct_vm *vm)
 
 pid_t vm_pid(struct tinct_vm *vm)
 {
-	return vm->pid;
-}
-
-pid_t vm_waypipe_pid(struct tinct_vm *vm, unsigned index)
-{
-	return waypipe_set_pid(vm->waypipe, index);
+	return vm->vmm != NULL ? child_pid(vm->vmm) : 0;
 }
 
 const char *vm_tap_name(struct tinct_vm *vm)
@@ -939,9 +762,9 @@ static void vm_destroy(struct tinct_vm *vm)
 		return;
 	}
 	wl_signal_emit(&vm->events.destroy, vm);
-	if (vm->pid > 0) {
-		spawn_kill_and_reap(vm->pid, vm->pidfd);
-	}
+	// The VMM goes before its console is drained.
+	child_destroy(vm->vmm);
+	vm->vmm = NULL;
 	run_cleanup(vm);
 	wl_list_remove(&vm->link);
 	vm_def_destroy(vm->def);
@@ -986,9 +809,6 @@ struct tinct_vm *vm_manager_add(struct tinct_vm_manager *manager, struct tinct_v
 	wl_list_remove(&def->link);
 	wl_list_init(&def->link);
 	vm->backend = backend_for(def->vmm);
-	vm->pidfd = -1;
-	vm->helper_pidfd = -1;
-	vm->qmp_fd = -1;
 	vm->tap_fd = -1;
 	wl_signal_init(&vm->events.console_output);
 	wl_signal_init(&vm->events.destroy);
@@ -1026,7 +846,7 @@ struct tinct_vm_manager *vm_manager_create(struct wl_event_loop *loop, const cha
 	wl_list_init(&manager->vms);
 	wl_signal_init(&manager->events.state_changed);
 	wl_signal_init(&manager->events.vm_added);
-	manager->kvm_probe = backend_kvm_probe_create(loop);
+	manager->kvm_probe = kvm_probe_create(loop);
 	if (manager->kvm_probe == NULL) {
 		free(manager);
 		return NULL;
@@ -1054,7 +874,7 @@ void vm_manager_destroy(struct tinct_vm_manager *manager)
 		vm_destroy(vm);
 	}
 	wl_list_remove(&manager->kvm_probe_done.link);
-	backend_kvm_probe_destroy(manager->kvm_probe);
+	kvm_probe_destroy(manager->kvm_probe);
 	free(manager->images_dir);
 	free(manager->runtime_root);
 	free(manager);
@@ -1121,7 +941,7 @@ void vm_manager_shutdown(struct tinct_vm_manager *manager)
 	}
 	vm_manager_stop_all(manager);
 	// VMs that waited for the probe are stopped now: nobody needs it.
-	backend_kvm_probe_cancel(manager->kvm_probe);
+	kvm_probe_cancel(manager->kvm_probe);
 	// The stop timers escalate to SIGKILL on their own; the deadline only
 	// guards against a VMM stuck in the kernel.
 	int64_t deadline = now_ms() + longest + 2 * KILL_GRACE_MS + 1000;
@@ -1162,7 +982,7 @@ bool vm_manager_probe_kvm(struct tinct_vm_manager *manager)
 		// which broken nested KVM passes: leave it to the first start.
 		wlr_log(WLR_DEBUG, "No QEMU and kernel to probe KVM with yet");
 	} else {
-		backend_kvm_probe_start(manager->kvm_probe, program, kernel);
+		kvm_probe_start(manager->kvm_probe, program, kernel);
 	}
 	free(program);
 	free(kernel);

@@ -26,7 +26,7 @@
  *                          for the KVM probe
  * CRASHED behaves like STOPPED: vm_start() works again.
  *
- * KVM: QEMU VMs use KVM when a probe says it works (backend.h). The probe
+ * KVM: QEMU VMs use KVM when a probe says it works (kvm.h). The probe
  * runs in child processes watched on the owner's loop and can take
  * seconds (a hanging nested KVM is only given up after a timeout), so it
  * never runs inside vm_start(): VMs started meanwhile wait in STARTING
@@ -60,8 +60,10 @@
 #include <sys/types.h>
 #include <wayland-server-core.h>
 
+struct tinct_child;
 struct tinct_kvm_probe;
 struct tinct_vm_def;
+struct tinct_vmm_stop;
 
 enum tinct_vm_state {
 	TINCT_VM_STOPPED,
@@ -128,18 +130,12 @@ struct tinct_vm {
 	// While waiting for the KVM probe: this boot's extra kernel command line.
 	bool waiting_for_kvm;
 	char *extra_cmdline;
-	pid_t pid;
-	int pidfd;
-	struct wl_event_source *pidfd_source;
+	struct tinct_child *vmm; // while the VMM runs or until its exit is handled
 	bool stop_requested;
 	struct wl_event_source *stop_timer;
 	int stop_phase; // 0 graceful, 1 SIGTERM sent, 2 SIGKILL sent
 	int64_t stop_deadline_ms; // CLOCK_MONOTONIC end of the graceful phase
-	pid_t helper_pid;
-	int helper_pidfd;
-	struct wl_event_source *helper_source;
-	int qmp_fd;
-	struct wl_event_source *qmp_source;
+	struct tinct_vmm_stop *stop; // the graceful stop under way, or NULL
 	int tap_fd;
 	char tap_name[16];
 	struct tinct_console *console;
@@ -223,8 +219,6 @@ const char *vm_console_path(struct tinct_vm *vm);
 const char *vm_runtime_dir(struct tinct_vm *vm);
 /** The VMM's pid while active, else 0. */
 pid_t vm_pid(struct tinct_vm *vm);
-/** Channel `index`'s waypipe client pid while it runs, else 0. */
-pid_t vm_waypipe_pid(struct tinct_vm *vm, unsigned index);
 /** The TAP device's name while active with network = tap, else NULL. */
 const char *vm_tap_name(struct tinct_vm *vm);
 /** Sends keystrokes to the serial console; false when there is none. */

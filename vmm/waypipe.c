@@ -11,18 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
+#include "common/time.h"
 #include "argv.h"
+#include "child.h"
 #include "spawn.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 #define QUICK_EXIT_MS 2000
 #define MAX_QUICK_EXITS 5
@@ -32,9 +28,7 @@ struct tinct_waypipe_client {
 	struct tinct_waypipe_set *set;
 	unsigned index;
 	char *socket;
-	pid_t pid;
-	int pidfd;
-	struct wl_event_source *exit_source;
+	struct tinct_child *child; // NULL while not running
 	struct wl_event_source *restart_timer;
 	int64_t started_ms;
 	unsigned quick_exits;
@@ -52,13 +46,6 @@ struct tinct_waypipe_set {
 	size_t len;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 bool waypipe_client_argv(struct tinct_argv *argv, const char *program, const char *socket)
 {
 	argv_push(argv, program);
@@ -72,20 +59,7 @@ bool waypipe_client_argv(struct tinct_argv *argv, const char *program, const cha
 	return !argv->failed;
 }
 
-static void client_reap(struct tinct_waypipe_client *client)
-{
-	if (client->exit_source != NULL) {
-		wl_event_source_remove(client->exit_source);
-		client->exit_source = NULL;
-	}
-	if (client->pidfd >= 0) {
-		close(client->pidfd);
-		client->pidfd = -1;
-	}
-	client->pid = 0;
-}
-
-static int handle_client_exit(int fd, uint32_t mask, void *data);
+static void handle_client_exit(void *data, const siginfo_t *info);
 
 static bool client_start(struct tinct_waypipe_client *client)
 {
@@ -103,23 +77,18 @@ static bool client_start(struct tinct_waypipe_client *client)
 	if (!waypipe_client_argv(&argv, set->program, client->socket)) {
 		goto out;
 	}
-	client->pid =
-		spawn_child(set->program, argv.argv, set->display_env, log_fd, -1, &client->pidfd);
-	if (client->pid <= 0) {
-		client->pid = 0;
-		client->pidfd = -1;
-		goto out;
-	}
-	client->exit_source = wl_event_loop_add_fd(
-		set->loop, client->pidfd, WL_EVENT_READABLE, handle_client_exit, client);
-	if (client->exit_source == NULL) {
-		spawn_kill_and_reap(client->pid, client->pidfd);
-		client_reap(client);
+	struct tinct_spawn spawn = spawn_vm_child(set->program, argv.argv, log_fd);
+	spawn.extra_env = set->display_env;
+	// waypipe forks helpers (a reconnection watcher, per connection in
+	// multi mode); they go with it.
+	client->child =
+		child_spawn(set->loop, &spawn, TINCT_CHILD_KILL_GROUP, handle_client_exit, client);
+	if (client->child == NULL) {
 		goto out;
 	}
 	client->started_ms = now_ms();
 	wlr_log(WLR_DEBUG, "VM %s: waypipe client %u started as %d on %s", set->vm_name,
-		client->index, (int)client->pid, client->socket);
+		client->index, (int)child_pid(client->child), client->socket);
 	ok = true;
 out:
 	if (log_fd >= 0) {
@@ -132,36 +101,25 @@ out:
 static int handle_restart(void *data)
 {
 	struct tinct_waypipe_client *client = data;
-	if (client->pid == 0 && !client_start(client)) {
+	if (client->child == NULL && !client_start(client)) {
 		wlr_log(WLR_ERROR, "VM %s: cannot restart waypipe client %u", client->set->vm_name,
 			client->index);
 	}
 	return 0;
 }
 
-static int handle_client_exit(int fd, uint32_t mask, void *data)
+static void handle_client_exit(void *data, const siginfo_t *info)
 {
 	struct tinct_waypipe_client *client = data;
 	struct tinct_waypipe_set *set = client->set;
-	siginfo_t info = {0};
-	// Peek, kill the group while the zombie leader still holds its id,
-	// then reap (client_reap): the group id cannot have been reused.
-	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED | WNOHANG | WNOWAIT) < 0 ||
-		info.si_pid == 0) {
-		return 0;
-	}
-	pid_t pid = client->pid;
-	// waypipe forks helpers (a reconnection watcher, per connection in
-	// multi mode); they go with it.
-	kill(-pid, SIGKILL);
-	siginfo_t reaped = {0};
-	waitid((idtype_t)P_PIDFD, (id_t)fd, &reaped, WEXITED | WNOHANG);
-	client_reap(client);
-	if (info.si_code != CLD_EXITED) {
+	pid_t pid = info->si_pid;
+	child_destroy(client->child);
+	client->child = NULL;
+	if (info->si_code != CLD_EXITED) {
 		wlr_log(WLR_ERROR, "VM %s: waypipe client %u (%d) killed by signal %d",
-			set->vm_name, client->index, (int)pid, info.si_status);
-		set->killed(set->data, client->index, info.si_status);
-		return 0;
+			set->vm_name, client->index, (int)pid, info->si_status);
+		set->killed(set->data, client->index, info->si_status);
+		return;
 	}
 	int64_t ran = now_ms() - client->started_ms;
 	client->quick_exits = ran < QUICK_EXIT_MS ? client->quick_exits + 1 : 0;
@@ -169,18 +127,17 @@ static int handle_client_exit(int fd, uint32_t mask, void *data)
 		wlr_log(WLR_ERROR,
 			"VM %s: waypipe client %u exited %u times in a row right after starting "
 			"(last status %d); giving up on channel %u, see %s",
-			set->vm_name, client->index, client->quick_exits, info.si_status,
+			set->vm_name, client->index, client->quick_exits, info->si_status,
 			client->index, set->log_path);
 		unlink(client->socket);
-		return 0;
+		return;
 	}
 	int delay = RESTART_DELAY_MS << (client->quick_exits > 0 ? client->quick_exits : 0);
 	wlr_log(WLR_DEBUG,
 		"VM %s: waypipe client %u (%d) exited with %d after %lld ms; "
 		"restarting in %d ms",
-		set->vm_name, client->index, (int)pid, info.si_status, (long long)ran, delay);
+		set->vm_name, client->index, (int)pid, info->si_status, (long long)ran, delay);
 	wl_event_source_timer_update(client->restart_timer, delay);
-	return 0;
 }
 
 struct tinct_waypipe_set *waypipe_set_create(struct wl_event_loop *loop, const char *vm_name,
@@ -214,7 +171,6 @@ struct tinct_waypipe_set *waypipe_set_create(struct wl_event_loop *loop, const c
 		struct tinct_waypipe_client *client = &set->clients[i];
 		client->set = set;
 		client->index = (unsigned)i;
-		client->pidfd = -1;
 		client->socket = strdup(sockets[i]);
 		client->restart_timer = wl_event_loop_add_timer(loop, handle_restart, client);
 		set->len = i + 1;
@@ -237,10 +193,7 @@ void waypipe_set_destroy(struct tinct_waypipe_set *set)
 	}
 	for (size_t i = 0; i < set->len; i++) {
 		struct tinct_waypipe_client *client = &set->clients[i];
-		if (client->pid > 0) {
-			spawn_kill_and_reap(client->pid, client->pidfd);
-		}
-		client_reap(client);
+		child_destroy(client->child);
 		if (client->restart_timer != NULL) {
 			wl_event_source_remove(client->restart_timer);
 		}
@@ -255,9 +208,4 @@ void waypipe_set_destroy(struct tinct_waypipe_set *set)
 	free(set->display_env);
 	free(set->log_path);
 	free(set);
-}
-
-pid_t waypipe_set_pid(struct tinct_waypipe_set *set, unsigned index)
-{
-	return set != NULL && index < set->len ? set->clients[index].pid : 0;
 }

@@ -20,7 +20,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>
 
 struct wl_event_loop;
 struct tinct_argv;
@@ -48,7 +47,5 @@ struct tinct_waypipe_set *waypipe_set_create(struct wl_event_loop *loop, const c
 	tinct_waypipe_killed_func killed, void *data);
 /** SIGKILLs every client's process group, reaps them, removes the sockets. NULL is a no-op. */
 void waypipe_set_destroy(struct tinct_waypipe_set *set);
-/** The pid of channel `index`'s client, 0 while it is not running. */
-pid_t waypipe_set_pid(struct tinct_waypipe_set *set, unsigned index);
 
 #endif

@@ -26,6 +26,7 @@
 #include <wlr/util/log.h>
 
 #include "check.h"
+#include "common/time.h"
 #include "console.h"
 #include "vm.h"
 
@@ -62,13 +63,6 @@ static void handle_output(struct wl_listener *listener, void *data)
 {
 	struct tinct_vm_output_event *event = data;
 	buffer_append(&output, event->data, event->len);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 struct attacher {

@@ -11,6 +11,7 @@
 
 #include "argv.h"
 #include "backend.h"
+#include "kvm.h"
 #include "check.h"
 #include "vm-def.h"
 #include "waypipe.h"
@@ -105,7 +106,8 @@ static void test_qemu(void)
 		"-netdev\ntap,id=net0,fd=3\n-device\nvirtio-net-pci,netdev=net0\n"
 		"-device\nvirtio-rng-pci\n-S\n",
 		"qemu, KVM, disks (commas doubled), TAP, extra args");
-	ok(backend_qemu.stop_method == TINCT_VMM_STOP_QMP && !backend_qemu.serial_vmm_connects,
+	ok(backend_qemu.stop != NULL && backend_qemu.stop_repeat != NULL &&
+			!backend_qemu.serial_vmm_connects,
 		"qemu stops through QMP and listens on the serial");
 	vm_def_destroy(def);
 }
@@ -294,7 +296,7 @@ static void test_command(void)
 		"-s\n/run/t/appvm-lynx/serial\n-q\n/run/t/appvm-lynx/api\n"
 		"-d\n/run/t/appvm-lynx/x\nlit {name}\n{\n--tap\n-1\n--more\n",
 		"command placeholders");
-	ok(backend_command.stop_method == TINCT_VMM_STOP_NONE, "command stops with SIGTERM");
+	ok(backend_command.stop == NULL, "command stops with SIGTERM");
 	vm_def_destroy(def);
 }
 
@@ -342,21 +344,21 @@ static void test_cmdline(void)
 static void test_kvm_override(void)
 {
 	struct wl_event_loop *loop = wl_event_loop_create();
-	struct tinct_kvm_probe *probe = backend_kvm_probe_create(loop);
+	struct tinct_kvm_probe *probe = kvm_probe_create(loop);
 	setenv("TINCT_KVM", "0", 1);
-	ok(backend_kvm_probe_start(probe, "/nonexistent/qemu", "/nonexistent/vmlinuz") ==
+	ok(kvm_probe_start(probe, "/nonexistent/qemu", "/nonexistent/vmlinuz") ==
 			TINCT_KVM_UNUSABLE,
 		"TINCT_KVM=0 answers at once");
-	ok(!backend_kvm_probe_running(probe) && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD,
+	ok(!kvm_probe_running(probe) && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD,
 		"TINCT_KVM=0 starts no probe process");
-	struct tinct_kvm_probe *later = backend_kvm_probe_create(loop);
+	struct tinct_kvm_probe *later = kvm_probe_create(loop);
 	setenv("TINCT_KVM", "1", 1);
-	ok(backend_kvm_probe_start(later, NULL, NULL) == TINCT_KVM_UNUSABLE,
+	ok(kvm_probe_start(later, NULL, NULL) == TINCT_KVM_UNUSABLE,
 		"the first result holds for the process");
 	unsetenv("TINCT_KVM");
-	backend_kvm_probe_destroy(later);
-	backend_kvm_probe_destroy(probe);
-	backend_kvm_probe_destroy(NULL);
+	kvm_probe_destroy(later);
+	kvm_probe_destroy(probe);
+	kvm_probe_destroy(NULL);
 	wl_event_loop_destroy(loop);
 }
 
