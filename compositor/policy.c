@@ -188,8 +188,19 @@ bool policy_popup_framed(const struct tinct_view *view)
 bool policy_popup_grab_allowed(
 	struct tinct_server *server, const struct wl_client *client, uint32_t serial)
 {
-	/* For every client alike: a menu opens from the press that asked for it. */
+	/*
+	 * For every client alike: a menu opens from the press that asked for
+	 * it, in a client that still has the keyboard or the pointer (an old
+	 * key serial must not let a client in the background grab).
+	 */
 	struct tinct_seat *seat = server->seat;
+	struct wlr_seat *wlr_seat = seat_wlr_seat(seat);
+	struct wlr_seat_client *keyboard = wlr_seat->keyboard_state.focused_client;
+	struct wlr_seat_client *pointer = wlr_seat->pointer_state.focused_client;
+	if ((keyboard == NULL || keyboard->client != client) &&
+		(pointer == NULL || pointer->client != client)) {
+		return false;
+	}
 	for (size_t kind = 0; kind < 2; kind++) {
 		if (seat->press_client[kind] == client && seat->press_serial[kind] == serial) {
 			return true;

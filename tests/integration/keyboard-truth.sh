@@ -60,6 +60,20 @@ WAYLAND_DISPLAY="$sock" start_client bogus toplevel --title bogus --grab-popup b
 wait_for 10 grep -q "popup grabbed" "$TEST_DIR/bogus.out" || fail "bogus did not grab"
 wait_for 5 grep -q "popup done" "$TEST_DIR/bogus.out" || fail "a grab with a made-up serial was honoured"
 kill "$LAST_PID"
+wait_for 10 no_window sly "" || fail "bogus did not go"
+
+# A menu from the background: a VM window that had the keyboard (and a key)
+# tries to grab with that key's serial once the user has moved on.
+WAYLAND_DISPLAY="$sock" start_client stale toplevel --title stale --grab-popup stale --size 160x100
+stale_pid=$LAST_PID
+wait_for 10 focused_is "[sly] stale" || fail "stale did not get the keys"
+wtype -k s
+wait_for 5 grep -q "^key" "$TEST_DIR/stale.out" || fail "stale got no key"
+start_client other toplevel --title other --size 100x80
+wait_for 10 grep -q "popup grabbed" "$TEST_DIR/stale.out" || fail "stale did not try to grab"
+wait_for 5 grep -q "popup done" "$TEST_DIR/stale.out" || fail "a grab from a client without focus was honoured"
+kill "$stale_pid" "$LAST_PID"
+wait_for 10 no_window "" "" || fail "stale and other did not go"
 
 # A host window and a VM window with an honest menu.
 start_client host toplevel --title host --size 300x200 --colour 203040

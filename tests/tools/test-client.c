@@ -13,11 +13,12 @@
  *                        [--cursor WxH:RRGGBB:HX,HY] (sets a cursor image
  *                             of that size and colour with that hotspot
  *                             whenever the pointer enters)
- *                        [--grab-popup on-key|bogus] (opens the --popup as
- *                             a grabbing menu: on its first key press with
- *                             that key's serial, or at once with a serial
- *                             it never got; prints "popup grabbed" and
- *                             "popup done")
+ *                        [--grab-popup on-key|bogus|stale] (opens the
+ *                             --popup as a grabbing menu: on its first key
+ *                             press with that key's serial; at once with a
+ *                             serial it never got; or when it loses the
+ *                             keyboard, with its last key's serial; prints
+ *                             "popup grabbed" and "popup done")
  *   test-client layer [--anchor top|bottom|left|right] [--size WxH]
  *                     [--exclusive N] [--colour RRGGBB]
  *   test-client protocol-error
@@ -94,7 +95,8 @@ struct client {
 	struct xdg_surface *popup_xdg_surface;
 	struct xdg_popup *popup;
 	struct wl_buffer *popup_buffer;
-	const char *grab_popup; // NULL, "on-key" or "bogus"
+	const char *grab_popup; // NULL, "on-key", "bogus" or "stale"
+	uint32_t key_serial; // of the latest key press received
 	int cursor_width, cursor_height, cursor_hx, cursor_hy;
 	uint32_t cursor_colour;
 	struct wl_surface *cursor_surface;
@@ -336,6 +338,13 @@ static void keyboard_enter(void *data, struct wl_keyboard *keyboard, uint32_t se
 static void keyboard_leave(
 	void *data, struct wl_keyboard *keyboard, uint32_t serial, struct wl_surface *surface)
 {
+	struct client *c = data;
+	if (c->grab_popup != NULL && strcmp(c->grab_popup, "stale") == 0 && c->popup == NULL &&
+		c->key_serial != 0) {
+		/* Out of focus, with the serial of a key it got while it had it. */
+		open_popup(c);
+		grab_popup(c, c->key_serial);
+	}
 }
 
 static void keyboard_key(void *data, struct wl_keyboard *keyboard, uint32_t serial, uint32_t time,
@@ -344,6 +353,9 @@ static void keyboard_key(void *data, struct wl_keyboard *keyboard, uint32_t seri
 	struct client *c = data;
 	printf("key %u %u\n", key, state);
 	fflush(stdout);
+	if (state == WL_KEYBOARD_KEY_STATE_PRESSED) {
+		c->key_serial = serial;
+	}
 	if (c->grab_popup != NULL && strcmp(c->grab_popup, "on-key") == 0 && c->popup == NULL &&
 		state == WL_KEYBOARD_KEY_STATE_PRESSED) {
 		open_popup(c);
