@@ -48,6 +48,13 @@ bool frame_init(struct tinct_frame *frame, struct tinct_view *view)
 		}
 		frame->borders[i]->node.data = &frame->desc;
 	}
+	/* Below the title text, which is created later. */
+	frame->title_bar = wlr_scene_rect_create(frame->tree, 0, 0, black);
+	if (frame->title_bar == NULL) {
+		wlr_scene_node_destroy(frame->tree);
+		return false;
+	}
+	frame->title_bar->node.data = &frame->desc;
 	return true;
 }
 
@@ -67,6 +74,14 @@ static void update_title(struct tinct_frame *frame, int width, struct tinct_colo
 	int height = frame_title_height(view);
 
 	float scale = server_max_scale(view->server);
+	/*
+	 * The text needs far less than a wide window; the title bar rect
+	 * behind it fills the rest. A buffer as wide as the window could be
+	 * more than cairo or the renderer draw, and then no title at all.
+	 */
+	if (width > FRAME_TITLE_TEXT_MAX) {
+		width = FRAME_TITLE_TEXT_MAX;
+	}
 	if (frame->title != NULL && frame->drawn_width == width && frame->drawn_scale == scale &&
 		frame->drawn_active == view->activated && frame->drawn_text != NULL &&
 		strcmp(frame->drawn_text, title) == 0 &&
@@ -130,6 +145,10 @@ void frame_update(struct tinct_frame *frame)
 			rect, boxes[i].w > 0 ? boxes[i].w : 0, boxes[i].h > 0 ? boxes[i].h : 0);
 		wlr_scene_rect_set_color(rect, rgba);
 	}
+	wlr_scene_node_set_enabled(&frame->title_bar->node, title > 0);
+	wlr_scene_node_set_position(&frame->title_bar->node, border, border);
+	wlr_scene_rect_set_size(frame->title_bar, view->width > 0 ? view->width : 0, title);
+	wlr_scene_rect_set_color(frame->title_bar, rgba);
 	update_title(frame, view->width, colour);
 }
 

@@ -14,6 +14,9 @@
 
 struct tinct_view;
 
+/* Widest title text buffer, logical pixels: far more than any title needs. */
+#define FRAME_TITLE_TEXT_MAX 2048
+
 enum tinct_frame_edge {
 	TINCT_FRAME_TOP,
 	TINCT_FRAME_BOTTOM,
@@ -25,6 +28,8 @@ struct tinct_frame {
 	struct tinct_view *view;
 	struct wlr_scene_node *tree;
 	struct wlr_scene_rect *borders[4]; // by enum tinct_frame_edge
+	/* The title bar: always drawn; the text on it is at most FRAME_TITLE_TEXT_MAX wide. */
+	struct wlr_scene_rect *title_bar;
 	struct wlr_scene_buffer *title; // recreated when text, size or focus change
 	struct tinct_node_desc desc;
 

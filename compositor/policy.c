@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_layer_shell_v1.h>
+#include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_seat.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
@@ -180,8 +181,26 @@ bool policy_frame_covers_surfaces(const struct tinct_view *view)
 	return !policy_client_is_host(view->xdg_surface->client->client);
 }
 
+struct wlr_box policy_content_bound(struct tinct_server *server)
+{
+	/* Nothing a window shows needs to be bigger than all outputs together. */
+	struct wlr_box *layout = wlr_output_layout_get_box(server->output_layout, NULL);
+	struct wlr_box bound = {0, 0, POLICY_VM_CONTENT_MAX, POLICY_VM_CONTENT_MAX};
+	if (layout != NULL && !wlr_box_empty(layout)) {
+		bound.width = layout->width < bound.width ? layout->width : bound.width;
+		bound.height = layout->height < bound.height ? layout->height : bound.height;
+	}
+	return bound;
+}
+
 bool policy_popup_framed(const struct tinct_view *view)
 {
+	return view != NULL && !policy_client_is_host(view->xdg_surface->client->client);
+}
+
+bool policy_popup_confined(const struct tinct_view *view)
+{
+	/* Over its title bar a VM's menu could pass for another window's name. */
 	return view != NULL && !policy_client_is_host(view->xdg_surface->client->client);
 }
 

@@ -66,9 +66,18 @@
  *   drag icons       policy_drag_icon_layer(): a VM's drag icon stays
  *                    below the panel, a host's goes above everything.
  *   frame            policy_frame_covers_surfaces(): a VM window's frame
- *                    goes around all its surfaces, whatever it declares.
+ *                    goes around all its surfaces that are shown, whatever
+ *                    it declares, and follows a commit of any of them.
+ *   surface bound    policy_content_bound(): a VM surface is shown only
+ *                    when it lies entirely within the output layout's size
+ *                    (at most POLICY_VM_CONTENT_MAX) from its window's main
+ *                    surface; offsets, buffer sizes, scales and viewports
+ *                    beyond it hide the surface, never the frame.
  *   popups           policy_popup_framed(): a VM's popups get a frame in
  *                    the VM's colour, drawn by tinct over their edges.
+ *                    policy_popup_confined(): they are placed in the usable
+ *                    area below their window's title bar, and surfaces of
+ *                    theirs outside it are not shown: no title bar, no panel.
  *   clipboards       policy_clipboard_domain(): every domain (the host,
  *                    each VM) has its own clipboard and primary selection,
  *                    and a client is only ever offered its own domain's
@@ -99,6 +108,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <wlr/util/box.h>
 
 #include "server.h"
 #include "vms.h"
@@ -130,6 +140,12 @@ enum tinct_host_permission {
 
 /* Largest cursor a VM may show, logical pixels (it is drawn above all). */
 #define POLICY_VM_CURSOR_MAX 64
+
+/*
+ * Largest content of a VM window, logical pixels each way: its frame and
+ * title stay well within what cairo (32767) and pixman draw at any scale.
+ */
+#define POLICY_VM_CONTENT_MAX 8192
 
 /* Installs the global filter on server->display. */
 void policy_init(struct tinct_server *server);
@@ -186,8 +202,18 @@ enum tinct_layer policy_drag_icon_layer(const struct wl_client *client);
  * scene does not clip). A host window's CSD shadows stay outside.
  */
 bool policy_frame_covers_surfaces(const struct tinct_view *view);
+/*
+ * Where the surfaces of view's tree must lie to be shown, in its main
+ * surface's coordinates (used when policy_frame_covers_surfaces()).
+ */
+struct wlr_box policy_content_bound(struct tinct_server *server);
 /* Whether popups of view get a frame in its VM's colour. */
 bool policy_popup_framed(const struct tinct_view *view);
+/*
+ * Whether popups of view must stay in the usable area below its title bar
+ * (else: on its output).
+ */
+bool policy_popup_confined(const struct tinct_view *view);
 
 /* Whether client may grab the seat for a popup with serial. */
 bool policy_popup_grab_allowed(

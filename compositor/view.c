@@ -85,34 +85,88 @@ struct wlr_box view_frame_box(struct tinct_view *view)
 	};
 }
 
+static struct wlr_box view_output_area(struct tinct_view *view, bool full);
+
 struct wlr_box view_content_box(struct tinct_view *view)
 {
-	struct wlr_box box;
-	if (policy_frame_covers_surfaces(view)) {
-		wlr_surface_get_extends(view->xdg_surface->surface, &box);
-	} else {
-		wlr_xdg_surface_get_geometry(view->xdg_surface, &box);
-	}
-	return box;
+	return view->content;
 }
 
-/* Moves the scene nodes to match view->x/y and the current geometry. */
+/*
+ * Recomputes view->content; for VMs, hides the surfaces out of bounds
+ * first, so the frame goes around exactly what is shown.
+ */
+static void view_update_content(struct tinct_view *view)
+{
+	if (!policy_frame_covers_surfaces(view)) {
+		wlr_xdg_surface_get_geometry(view->xdg_surface, &view->content);
+		return;
+	}
+	struct wlr_scene_node *surfaces = surface_tree_node(view->surface_node);
+	struct wlr_box box = {0};
+	if (surfaces != NULL) {
+		box = surface_tree_clip(surfaces, 0, 0, policy_content_bound(view->server));
+	}
+	if (wlr_box_empty(&box)) {
+		/* Nothing shown: still a frame and a title bar, around nothing. */
+		box = (struct wlr_box){0, 0, 1, 1};
+	}
+	view->content = box;
+}
+
+/* Where the main surface is in the xdg scene node (wlroots puts it at -geometry). */
+static void view_surface_offset(struct tinct_view *view, int *x, int *y)
+{
+	struct wlr_scene_node *surfaces = surface_tree_node(view->surface_node);
+	*x = surfaces != NULL ? surfaces->state.x : 0;
+	*y = surfaces != NULL ? surfaces->state.y : 0;
+}
+
+/* Moves the scene nodes to match view->x/y and the current content. */
 static void view_update_position(struct tinct_view *view)
 {
-	struct wlr_box box = view_content_box(view);
-	struct wlr_box geo;
-	wlr_xdg_surface_get_geometry(view->xdg_surface, &geo);
+	struct wlr_box box = view->content;
 	int border = frame_border(view);
 	int title = frame_title_height(view);
 	wlr_scene_node_set_position(view->tree, view->x - border, view->y - border - title);
 	/*
-	 * The xdg scene node's origin is the window geometry's (the helper
-	 * shifts the surfaces by -geo); place it so the content box lands
-	 * inside the frame. Popups are positioned against the same origin.
+	 * Place the xdg scene node so that the content box lands inside the
+	 * frame. Where wlroots put the main surface in it is read from the
+	 * scene, which is what is drawn, not recomputed from a geometry that
+	 * may have changed since. Popups are positioned against the same
+	 * origin (the window geometry's).
 	 */
-	int x = border + geo.x - box.x, y = border + title + geo.y - box.y;
+	int sx, sy;
+	view_surface_offset(view, &sx, &sy);
+	int x = border - box.x - sx, y = border + title - box.y - sy;
 	wlr_scene_node_set_position(view->surface_node, x, y);
 	wlr_scene_node_set_position(view->popup_tree, x, y);
+}
+
+struct wlr_box view_popup_area(struct tinct_view *view)
+{
+	int sx, sy;
+	view_surface_offset(view, &sx, &sy);
+	/* The popup tree's origin in layout coordinates. */
+	int ox = view->x - view->content.x - sx, oy = view->y - view->content.y - sy;
+	struct wlr_box area = view_output_area(view, view->fullscreen);
+	if (wlr_box_empty(&area)) {
+		/* On no output (while outputs change): anywhere in the layout. */
+		struct wlr_box *layout =
+			wlr_output_layout_get_box(view->server->output_layout, NULL);
+		area = layout != NULL ? *layout : (struct wlr_box){0};
+	}
+	/* Below the title bar: from the content's top. */
+	if (area.y < view->y) {
+		area.height -= view->y - area.y;
+		area.y = view->y;
+	}
+	if (area.height < 0) {
+		area.height = 0;
+	}
+	area.x -= ox;
+	area.y -= oy;
+	return area;
 }
 
 static void view_set_activated(struct tinct_view *view, bool activated)
@@ -393,7 +447,8 @@ static void view_place(struct tinct_view *view)
 
 void view_commit(struct tinct_view *view)
 {
-	struct wlr_box geo = view_content_box(view);
+	view_update_content(view);
+	struct wlr_box geo = view->content;
 	if (geo.width == view->width && geo.height == view->height) {
 		view_update_position(view);
 		return;
@@ -414,7 +469,8 @@ void view_commit(struct tinct_view *view)
 void view_map(struct tinct_view *view)
 {
 	struct wlr_xdg_toplevel *toplevel = view->xdg_surface->toplevel;
-	struct wlr_box geo = view_content_box(view);
+	view_update_content(view);
+	struct wlr_box geo = view->content;
 	view->width = geo.width;
 	view->height = geo.height;
 	view->mapped = true;

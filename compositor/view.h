@@ -13,6 +13,7 @@
 
 #include "frame.h"
 #include "server.h"
+#include "surface_tree.h"
 
 struct wlr_surface;
 
@@ -35,8 +36,12 @@ struct tinct_view {
 	/* What tinct shows: "[vm] " + the sanitised title, or just the latter. */
 	char *title;
 
+	/* Every surface of the window, watched while it is mapped. */
+	struct tinct_surface_tree surfaces;
+	/* What the frame goes around, in the main surface's coordinates. */
+	struct wlr_box content;
 	int x, y; // content origin, layout coordinates
-	int width, height; // content size (xdg geometry)
+	int width, height; // content size
 	bool mapped;
 	bool activated;
 	bool maximized, fullscreen;
@@ -49,7 +54,6 @@ struct tinct_view {
 	struct wl_listener map;
 	struct wl_listener unmap;
 	struct wl_listener destroy;
-	struct wl_listener commit;
 	struct wl_listener request_move;
 	struct wl_listener request_resize;
 	struct wl_listener request_maximize;
@@ -67,7 +71,8 @@ struct tinct_view {
 /*
  * The xdg toplevel's life as the window manager sees it (xdg_shell.c calls
  * these): map places and maybe focuses it (policy_may_take_focus()), commit
- * lets the frame follow the content, unmap hands focus on.
+ * (of any surface of the window) lets the frame follow the content, unmap
+ * hands focus on.
  */
 void view_map(struct tinct_view *view);
 void view_commit(struct tinct_view *view);
@@ -78,10 +83,17 @@ bool view_update_title(struct tinct_view *view);
 
 /*
  * The part of the client's surfaces that tinct frames, relative to the
- * xdg surface: its geometry, or for VMs everything its surfaces cover
- * (policy_frame_covers_surfaces()).
+ * main surface: its geometry, or for VMs everything its surfaces that are
+ * shown cover (policy_frame_covers_surfaces(), policy_content_bound()).
+ * As of the last commit.
  */
 struct wlr_box view_content_box(struct tinct_view *view);
+/*
+ * Where the view's popups may be drawn, in the coordinates of its popup
+ * tree (the window geometry's origin), when policy_popup_confined(): the
+ * usable area of its output below its title bar.
+ */
+struct wlr_box view_popup_area(struct tinct_view *view);
 
 /* Raises view, gives it keyboard focus and draws it active. NULL clears focus. */
 void view_focus(struct tinct_view *view);

@@ -21,40 +21,63 @@
 #include "policy.h"
 #include "seat.h"
 #include "server.h"
+#include "surface_tree.h"
 #include "view.h"
 
 struct tinct_popup {
+	struct tinct_server *server;
 	struct wlr_xdg_popup *wlr_popup;
 	struct wlr_scene_node *tree; // ours: holds the surface node, then the frame
 	struct wlr_scene_node *node; // made by the xdg helper, freed with the surface
 	struct tinct_node_desc desc;
 	/* VM popups: a thin frame in the VM's colour drawn over the edges. */
 	struct wlr_scene_rect *frame[4];
+	/* VM popups: all their surfaces, to frame and confine them. */
+	struct tinct_surface_tree surfaces;
+	bool watched;
 	struct wl_listener destroy;
-	struct wl_listener commit;
 };
 
 #define POPUP_FRAME_WIDTH 2
 
-static void handle_commit(struct wl_listener *listener, void *data)
+static void popup_update(struct tinct_popup *popup);
+
+/* Re-frames and re-confines the popups under node (a view's popup tree). */
+static void popups_update(struct wlr_scene_node *node)
 {
-	struct tinct_view *view = wl_container_of(listener, view, commit);
+	struct wlr_scene_node *child;
+	wl_list_for_each (child, &node->state.children, state.link) {
+		struct tinct_node_desc *desc = child->data;
+		if (desc != NULL && desc->type == TINCT_NODE_POPUP) {
+			popup_update(desc->owner);
+		}
+		if (child->type == WLR_SCENE_NODE_TREE) {
+			popups_update(child);
+		}
+	}
+}
+
+/* Any surface of the window committed, or a subsurface (un)mapped. */
+static void handle_surfaces_changed(struct tinct_surface_tree *tree)
+{
+	struct tinct_view *view = wl_container_of(tree, view, surfaces);
 	view_commit(view);
+	/* The title bar may have moved: popups stay clear of it. */
+	popups_update(view->popup_tree);
 }
 
 static void handle_map(struct wl_listener *listener, void *data)
 {
 	struct tinct_view *view = wl_container_of(listener, view, map);
 	/* Commits matter only while mapped: that is when the frame follows. */
-	view->commit.notify = handle_commit;
-	wl_signal_add(&view->xdg_surface->surface->events.commit, &view->commit);
+	surface_tree_init(&view->surfaces, view->xdg_surface->surface, handle_surfaces_changed);
 	view_map(view);
 }
 
 static void handle_unmap(struct wl_listener *listener, void *data)
 {
 	struct tinct_view *view = wl_container_of(listener, view, unmap);
-	wl_list_remove(&view->commit.link);
+	surface_tree_finish(&view->surfaces);
 	view_unmap(view);
 }
 
@@ -225,25 +248,56 @@ static void popup_handle_destroy(struct wl_listener *listener, void *data)
 {
 	struct tinct_popup *popup = wl_container_of(listener, popup, destroy);
 	wl_list_remove(&popup->destroy.link);
-	wl_list_remove(&popup->commit.link);
+	if (popup->watched) {
+		surface_tree_finish(&popup->surfaces);
+	}
 	/* The surface node goes with the surface; our tree and frame do not. */
 	wlr_scene_node_destroy(popup->tree);
 	free(popup);
 }
 
-/* Draws the VM frame just inside the popup's visible geometry. */
-static void popup_handle_commit(struct wl_listener *listener, void *data)
+/* Where node is relative to its ancestor (the sum of the positions between). */
+static void node_offset(
+	struct wlr_scene_node *node, struct wlr_scene_node *ancestor, int *x, int *y)
 {
-	struct tinct_popup *popup = wl_container_of(listener, popup, commit);
-	/*
-	 * All the popup's surfaces: what a guest draws beyond its geometry
-	 * too. The xdg node's origin is the popup's geometry origin.
-	 */
-	struct wlr_box geo, pgeo;
-	wlr_surface_get_extends(popup->wlr_popup->base->surface, &geo);
-	wlr_xdg_surface_get_geometry(popup->wlr_popup->base, &pgeo);
-	int x = popup->node->state.x - pgeo.x + geo.x, y = popup->node->state.y - pgeo.y + geo.y;
-	int w = geo.width, h = geo.height, t = POPUP_FRAME_WIDTH;
+	*x = 0;
+	*y = 0;
+	for (; node != NULL && node != ancestor; node = node->parent) {
+		*x += node->state.x;
+		*y += node->state.y;
+	}
+}
+
+/*
+ * Hides the popup's surfaces outside the area its view allows, then draws
+ * the VM frame just inside what is shown.
+ */
+static void popup_update(struct tinct_popup *popup)
+{
+	struct tinct_view *view = view_from_surface(popup->server, popup->wlr_popup->parent);
+	struct wlr_scene_node *surfaces = surface_tree_node(popup->node);
+	if (view == NULL || surfaces == NULL) {
+		return;
+	}
+	/* In the view's popup tree's coordinates: the window geometry's. */
+	struct wlr_box shown;
+	int sx, sy;
+	node_offset(surfaces, view->popup_tree, &sx, &sy);
+	if (policy_popup_confined(view)) {
+		shown = surface_tree_clip(surfaces, sx, sy, view_popup_area(view));
+	} else {
+		/* All the popup's surfaces: what it draws beyond its geometry too. */
+		wlr_surface_get_extends(popup->wlr_popup->base->surface, &shown);
+		shown.x += sx;
+		shown.y += sy;
+	}
+	if (popup->frame[0] == NULL) {
+		return;
+	}
+	int tx, ty;
+	node_offset(popup->tree, view->popup_tree, &tx, &ty);
+	int x = shown.x - tx, y = shown.y - ty;
+	int w = shown.width, h = shown.height, t = POPUP_FRAME_WIDTH;
 	if (w < 2 * t || h < 2 * t) {
 		t = 0;
 	}
@@ -260,6 +314,65 @@ static void popup_handle_commit(struct wl_listener *listener, void *data)
 		wlr_scene_rect_set_size(popup->frame[i], boxes[i].w > 0 ? boxes[i].w : 0,
 			boxes[i].h > 0 ? boxes[i].h : 0);
 	}
+}
+
+static void popup_handle_surfaces_changed(struct tinct_surface_tree *tree)
+{
+	struct tinct_popup *popup = wl_container_of(tree, popup, surfaces);
+	popup_update(popup);
+}
+
+/* Where popup is in its view's popup tree: its geometry and its parents'. */
+static void popup_position(struct wlr_xdg_popup *wlr_popup, int *x, int *y)
+{
+	*x = 0;
+	*y = 0;
+	while (wlr_popup != NULL) {
+		*x += wlr_popup->geometry.x;
+		*y += wlr_popup->geometry.y;
+		struct wlr_surface *parent = wlr_popup->parent;
+		struct wlr_xdg_surface *xdg = parent != NULL && wlr_surface_is_xdg_surface(parent)
+						      ? wlr_xdg_surface_from_wlr_surface(parent)
+						      : NULL;
+		wlr_popup =
+			xdg != NULL && xdg->role == WLR_XDG_SURFACE_ROLE_POPUP ? xdg->popup : NULL;
+	}
+}
+
+/*
+ * A VM's popup goes where its positioner allows inside its view's popup
+ * area, then, whatever the positioner allows, is slid (and shrunk) into
+ * it: no title bar, no panel. What it draws anyway outside is hidden.
+ */
+static void popup_confine(struct tinct_view *view, struct wlr_xdg_popup *wlr_popup)
+{
+	struct wlr_box area = view_popup_area(view);
+	/* wlroots measures from the main surface, through the declared geometry. */
+	struct wlr_box box = area;
+	box.x += view->xdg_surface->current.geometry.x;
+	box.y += view->xdg_surface->current.geometry.y;
+	wlr_xdg_popup_unconstrain_from_box(wlr_popup, &box);
+
+	struct wlr_box *geo = &wlr_popup->geometry;
+	if (geo->width > area.width && area.width > 0) {
+		geo->width = area.width;
+	}
+	if (geo->height > area.height && area.height > 0) {
+		geo->height = area.height;
+	}
+	int x, y;
+	popup_position(wlr_popup, &x, &y);
+	int nx = x, ny = y;
+	if (nx + geo->width > area.x + area.width) {
+		nx = area.x + area.width - geo->width;
+	}
+	if (ny + geo->height > area.y + area.height) {
+		ny = area.y + area.height - geo->height;
+	}
+	nx = nx < area.x ? area.x : nx;
+	ny = ny < area.y ? area.y : ny;
+	geo->x += nx - x;
+	geo->y += ny - y;
 }
 
 /* Keeps a popup on the output its toplevel is on (flip, then slide). */
@@ -307,6 +420,7 @@ static void popup_create(struct tinct_server *server, struct wlr_xdg_popup *wlr_
 	if (popup == NULL) {
 		return;
 	}
+	popup->server = server;
 	popup->wlr_popup = wlr_popup;
 	popup->tree = &wlr_scene_tree_create(parent_node)->node;
 	if (popup->tree == NULL) {
@@ -321,7 +435,6 @@ static void popup_create(struct tinct_server *server, struct wlr_xdg_popup *wlr_
 	}
 	popup->desc = (struct tinct_node_desc){.type = TINCT_NODE_POPUP, .owner = popup};
 	popup->tree->data = &popup->desc;
-	wl_list_init(&popup->commit.link);
 	if (policy_popup_framed(view)) {
 		/*
 		 * Added after the surface node, so above it and above any
@@ -332,14 +445,21 @@ static void popup_create(struct tinct_server *server, struct wlr_xdg_popup *wlr_
 		for (size_t i = 0; i < 4; i++) {
 			popup->frame[i] = wlr_scene_rect_create(popup->tree, 0, 0, rgba);
 		}
-		popup->commit.notify = popup_handle_commit;
-		wl_signal_add(&wlr_popup->base->surface->events.commit, &popup->commit);
+	}
+	if (policy_popup_framed(view) || policy_popup_confined(view)) {
+		surface_tree_init(
+			&popup->surfaces, wlr_popup->base->surface, popup_handle_surfaces_changed);
+		popup->watched = true;
 	}
 	/* Nested popups find their parent's scene node here. */
 	wlr_popup->base->data = popup->node;
 	popup->destroy.notify = popup_handle_destroy;
 	wl_signal_add(&wlr_popup->base->events.destroy, &popup->destroy);
-	popup_unconstrain(server, wlr_popup, root_lx, root_ly);
+	if (policy_popup_confined(view)) {
+		popup_confine(view, wlr_popup);
+	} else {
+		popup_unconstrain(server, wlr_popup, root_lx, root_ly);
+	}
 }
 
 void xdg_shell_handle_new_surface(struct wl_listener *listener, void *data)

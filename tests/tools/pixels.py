@@ -11,6 +11,12 @@
   pixels.py distinct FILE X Y W H  print the number of distinct colours in a box
   pixels.py differ FILE X Y W H RRGGBB
                                    print how many pixels in the box are not RRGGBB
+  pixels.py frame FILE RRGGBB BORDER TITLE X Y W H
+                                   for a window frame at (X, Y, W, H) with a
+                                   BORDER wide ring and a TITLE high title bar
+                                   inside its top: print how many ring pixels
+                                   are not RRGGBB, then how many title bar
+                                   pixels are not (its text)
   pixels.py batch FILE             load FILE once, then answer one query per
                                    line of stdin ("count RRGGBB 26", "at X Y",
                                    ...: the commands above without FILE), one
@@ -111,6 +117,19 @@ def answer(image, argv):
         want = argv[7].lstrip("#").lower()
         print(sum(1 for yy in range(y, y + h) for xx in range(x, x + w)
                   if colour(pixels, width, xx, yy) != want))
+    elif cmd == "frame":
+        want = argv[3].lstrip("#").lower()
+        border, title = int(argv[4]), int(argv[5])
+        x, y, w, h = (int(v) for v in argv[6:10])
+
+        def differ(bx, by, bw, bh):
+            return sum(1 for yy in range(max(by, 0), min(by + bh, height))
+                       for xx in range(max(bx, 0), min(bx + bw, width))
+                       if colour(pixels, width, xx, yy) != want)
+        ring = (differ(x, y, w, border) + differ(x, y + h - border, w, border) +
+                differ(x, y + border, border, h - 2 * border) +
+                differ(x + w - border, y + border, border, h - 2 * border))
+        print(ring, differ(x + border, y + border, w - 2 * border, title))
     else:
         sys.exit(__doc__)
     sys.stdout.flush()
