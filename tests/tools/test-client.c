@@ -13,6 +13,9 @@
  *                        [--cursor WxH:RRGGBB:HX,HY] (sets a cursor image
  *                             of that size and colour with that hotspot
  *                             whenever the pointer enters)
+ *                        [--report-pointer] (prints "pointer enter",
+ *                             "pointer motion", "pointer button B S" and
+ *                             "pointer axis" for the events it receives)
  *                        [--grab-popup on-key|bogus] (opens the --popup as
  *                             a grabbing menu: on its first key press with
  *                             that key's serial, or at once with a serial
@@ -81,6 +84,7 @@ struct client {
 	int cursor_width, cursor_height, cursor_hx, cursor_hy;
 	uint32_t cursor_colour;
 	struct wl_surface *cursor_surface;
+	bool report_pointer;
 	uint32_t configure_serial;
 };
 
@@ -170,6 +174,13 @@ static void pointer_enter(void *data, struct wl_pointer *pointer, uint32_t seria
 	struct wl_surface *surface, wl_fixed_t sx, wl_fixed_t sy)
 {
 	struct client *c = data;
+	if (c->report_pointer) {
+		printf("pointer enter\n");
+		fflush(stdout);
+	}
+	if (c->cursor_width <= 0) {
+		return;
+	}
 	if (c->cursor_surface == NULL) {
 		c->cursor_surface = wl_compositor_create_surface(c->compositor);
 	}
@@ -191,16 +202,31 @@ static void pointer_leave(
 static void pointer_motion(
 	void *data, struct wl_pointer *pointer, uint32_t time, wl_fixed_t sx, wl_fixed_t sy)
 {
+	struct client *c = data;
+	if (c->report_pointer) {
+		printf("pointer motion\n");
+		fflush(stdout);
+	}
 }
 
 static void pointer_button(void *data, struct wl_pointer *pointer, uint32_t serial, uint32_t time,
 	uint32_t button, uint32_t state)
 {
+	struct client *c = data;
+	if (c->report_pointer) {
+		printf("pointer button %u %u\n", button, state);
+		fflush(stdout);
+	}
 }
 
 static void pointer_axis(
 	void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis, wl_fixed_t value)
 {
+	struct client *c = data;
+	if (c->report_pointer) {
+		printf("pointer axis\n");
+		fflush(stdout);
+	}
 }
 
 static const struct wl_pointer_listener pointer_listener = {
@@ -563,6 +589,7 @@ int main(int argc, char *argv[])
 		{"activate-after", required_argument, NULL, 'T'},
 		{"grab-popup", required_argument, NULL, 'g'},
 		{"cursor", required_argument, NULL, 'C'},
+		{"report-pointer", no_argument, NULL, 'P'},
 		{0},
 	};
 	optind = 2;
@@ -615,6 +642,9 @@ int main(int argc, char *argv[])
 				c.popup_colour = 0xa0a0a0;
 			}
 			break;
+		case 'P':
+			c.report_pointer = true;
+			break;
 		case 'H':
 			c.hide_rows = atoi(optarg);
 			break;
@@ -654,7 +684,7 @@ int main(int argc, char *argv[])
 		/* Version 1 seat: the keyboard exists whatever the capabilities say. */
 		c.keyboard = wl_seat_get_keyboard(c.seat);
 		wl_keyboard_add_listener(c.keyboard, &keyboard_listener, &c);
-		if (c.cursor_width > 0) {
+		if (c.cursor_width > 0 || c.report_pointer) {
 			c.pointer = wl_seat_get_pointer(c.seat);
 			wl_pointer_add_listener(c.pointer, &pointer_listener, &c);
 		}
