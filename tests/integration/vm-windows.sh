@@ -33,7 +33,7 @@ for iface in zwlr_layer_shell_v1 zwlr_screencopy_manager_v1 zwlr_export_dmabuf_m
 	zwlr_virtual_pointer_manager_v1 zwlr_input_inhibit_manager_v1 \
 	zwlr_foreign_toplevel_manager_v1 zwlr_output_manager_v1 zwlr_output_power_manager_v1 \
 	zwlr_gamma_control_manager_v1 zwp_pointer_constraints_v1 zwp_relative_pointer_manager_v1 \
-	zwp_keyboard_shortcuts_inhibit_manager_v1 org_kde_kwin_idle; do
+	zwp_keyboard_shortcuts_inhibit_manager_v1 org_kde_kwin_idle ext_session_lock_manager_v1; do
 	grep -q "'$iface'" "$TEST_DIR/vm-info" && fail "$iface visible to a VM client"
 	grep -q "'$iface'" "$TEST_DIR/host-info" || fail "$iface missing for host clients"
 done
