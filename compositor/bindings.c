@@ -15,6 +15,7 @@
 #include "consoles.h"
 #include "panel.h"
 #include "server.h"
+#include "session_lock.h"
 #include "spawn.h"
 #include "view.h"
 #include "vm-def.h"
@@ -127,18 +128,32 @@ static bool check_vm_name(const char *arg, const char **error)
 	return true;
 }
 
+/* The locker tinct starts for `lock` without an argument. */
+#define DEFAULT_LOCK_COMMAND "swaylock -f -c 000000"
+
+static void run_lock(struct tinct_server *server, const char *arg)
+{
+	if (session_lock_is_locked(server->session_lock) &&
+		!session_lock_is_abandoned(server->session_lock)) {
+		return; // a locker holds the session already
+	}
+	/* While locked this runs only when the locker died: a new one takes over. */
+	spawn_command(server, arg != NULL ? arg : DEFAULT_LOCK_COMMAND);
+}
+
 static const struct tinct_action actions[] = {
-	{"console", TINCT_ARG_NONE, NULL, run_console, false},
-	{"vm-menu", TINCT_ARG_NONE, NULL, run_vm_menu, false},
-	{"vm-start", TINCT_ARG_REQUIRED, check_vm_name, run_vm_start, false},
-	{"exec", TINCT_ARG_REQUIRED, NULL, run_exec, false},
-	{"close", TINCT_ARG_NONE, NULL, run_close, false},
-	{"focus-next", TINCT_ARG_NONE, NULL, run_focus_next, false},
-	{"focus-prev", TINCT_ARG_NONE, NULL, run_focus_prev, false},
-	{"maximize", TINCT_ARG_NONE, NULL, run_maximize, false},
-	{"fullscreen", TINCT_ARG_NONE, NULL, run_fullscreen, false},
-	{"exit", TINCT_ARG_NONE, NULL, run_exit, true},
-	{"vt", TINCT_ARG_REQUIRED, check_vt, run_vt, true},
+	{"console", TINCT_ARG_NONE, NULL, run_console, false, false},
+	{"vm-menu", TINCT_ARG_NONE, NULL, run_vm_menu, false, false},
+	{"vm-start", TINCT_ARG_REQUIRED, check_vm_name, run_vm_start, false, false},
+	{"exec", TINCT_ARG_REQUIRED, NULL, run_exec, false, false},
+	{"close", TINCT_ARG_NONE, NULL, run_close, false, false},
+	{"focus-next", TINCT_ARG_NONE, NULL, run_focus_next, false, false},
+	{"focus-prev", TINCT_ARG_NONE, NULL, run_focus_prev, false, false},
+	{"maximize", TINCT_ARG_NONE, NULL, run_maximize, false, false},
+	{"fullscreen", TINCT_ARG_NONE, NULL, run_fullscreen, false, false},
+	{"lock", TINCT_ARG_OPTIONAL, NULL, run_lock, true, true},
+	{"exit", TINCT_ARG_NONE, NULL, run_exit, true, false},
+	{"vt", TINCT_ARG_REQUIRED, check_vt, run_vt, true, true},
 };
 
 const struct tinct_action *action_find(const char *name)
@@ -323,6 +338,10 @@ bool bindings_handle_key(struct tinct_server *server, uint32_t modifiers,
 			}
 			if (inhibited && !binding->action->always) {
 				return false;
+			}
+			if (session_lock_is_locked(server->session_lock) &&
+				!binding->action->while_locked) {
+				return false; // the key goes to the lock surface
 			}
 			wlr_log(WLR_DEBUG, "binding: %s%s%s", binding->action->name,
 				binding->arg ? " " : "", binding->arg ? binding->arg : "");

@@ -474,6 +474,7 @@ static const struct {
 	{"Super+Q", "close"},
 	{"Super+F", "fullscreen"},
 	{"Super+M", "maximize"},
+	{"Super+L", "lock"},
 	{"Super+Shift+E", "exit"},
 	{"Ctrl+Alt+F1", "vt 1"},
 	{"Ctrl+Alt+F2", "vt 2"},

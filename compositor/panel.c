@@ -17,6 +17,7 @@
 #include "output.h"
 #include "seat.h"
 #include "server.h"
+#include "session_lock.h"
 #include "text.h"
 #include "view.h"
 #include "vm.h"
@@ -357,8 +358,9 @@ bool panel_menu_is_open(struct tinct_panel *panel)
 void panel_open_menu(struct tinct_panel *panel, enum tinct_menu_mode mode)
 {
 	struct tinct_server *server = panel->server;
-	struct wlr_cursor *cursor = NULL;
-	(void)cursor;
+	if (session_lock_is_locked(server->session_lock)) {
+		return; // nothing but the lock surface while locked
+	}
 	struct tinct_output *output = NULL;
 	struct tinct_view *focused = view_focused(server);
 	if (focused != NULL) {

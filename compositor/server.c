@@ -43,6 +43,7 @@
 #include "layer_shell.h"
 #include "output.h"
 #include "seat.h"
+#include "session_lock.h"
 #include "spawn.h"
 #include "consoles.h"
 #include "panel.h"
@@ -106,6 +107,9 @@ static void handle_request_activate(struct wl_listener *listener, void *data)
 static void handle_input_inhibit_activate(struct wl_listener *listener, void *data)
 {
 	struct tinct_server *server = wl_container_of(listener, server, input_inhibit_activate);
+	if (session_lock_is_locked(server->session_lock)) {
+		return; // the lock surface keeps the keys
+	}
 	struct wlr_seat *wlr_seat = seat_wlr_seat(server->seat);
 	struct wlr_surface *focused = wlr_seat->keyboard_state.focused_surface;
 	if (focused != NULL &&
@@ -268,6 +272,10 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	if (server->vm_manager_protocol == NULL) {
 		goto error_panel;
 	}
+	server->session_lock = session_lock_create(server);
+	if (server->session_lock == NULL) {
+		goto error_vm_manager_protocol;
+	}
 
 	server->new_output.notify = output_handle_new;
 	wl_signal_add(&server->backend->events.new_output, &server->new_output);
@@ -296,6 +304,8 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 		wl_event_loop_add_signal(server->loop, SIGINT, handle_signal, server);
 	return true;
 
+error_vm_manager_protocol:
+	vm_manager_protocol_destroy(server->vm_manager_protocol);
 error_panel:
 	panel_destroy(server->panel);
 error_vms:
@@ -375,6 +385,8 @@ void server_fini(struct tinct_server *server)
 
 	/* Outputs go with the backend; their handlers still see a whole server. */
 	wlr_backend_destroy(server->backend);
+	session_lock_destroy(server->session_lock);
+	server->session_lock = NULL;
 	seat_destroy(server->seat);
 	wlr_scene_node_destroy(&server->scene->node);
 	wlr_output_layout_destroy(server->output_layout);
