@@ -63,9 +63,38 @@ static void run_fullscreen(struct tinct_server *server, const char *arg)
 	}
 }
 
+/* How long the exit question waits for its answer. */
+#define EXIT_CONFIRM_MS 5000
+
+static const struct tinct_binding *find_binding(
+	struct tinct_server *server, void (*run)(struct tinct_server *, const char *));
+static void binding_describe(const struct tinct_binding *binding, char *out, size_t size);
+
 static void run_exit(struct tinct_server *server, const char *arg)
 {
-	server_terminate(server);
+	if (panel_notice(server->panel) == TINCT_NOTICE_EXIT) {
+		wlr_log(WLR_INFO, "exit confirmed");
+		server_terminate(server);
+		return;
+	}
+	int running = 0;
+	struct tinct_desktop_vm *dvm;
+	wl_list_for_each (dvm, &server->desktop_vms, link) {
+		enum tinct_vm_state state = dvm->vm->state;
+		running += state != TINCT_VM_STOPPED && state != TINCT_VM_CRASHED;
+	}
+	if (running == 0) {
+		server_terminate(server);
+		return;
+	}
+	/* Exiting stops every VM: one stray key must not cost the user's work. */
+	char combo[64] = "the same key";
+	binding_describe(find_binding(server, run_exit), combo, sizeof(combo));
+	char text[200];
+	snprintf(text, sizeof(text),
+		"Exit with %d VM%s running? %s again to exit, any other key to stay", running,
+		running == 1 ? "" : "s", combo);
+	panel_show_notice(server->panel, TINCT_NOTICE_EXIT, text, EXIT_CONFIRM_MS);
 }
 
 static bool check_vt(const char *arg, const char **error)
@@ -323,31 +352,92 @@ void bindings_add(struct wl_list *list, struct tinct_binding *binding)
 	wl_list_insert(list->prev, &binding->link);
 }
 
+static const struct tinct_binding *find_binding(
+	struct tinct_server *server, void (*run)(struct tinct_server *, const char *))
+{
+	struct tinct_binding *binding;
+	wl_list_for_each (binding, &server->config->bindings, link) {
+		if (binding->action->run == run) {
+			return binding;
+		}
+	}
+	return NULL;
+}
+
+/* "Super+Shift+E" for a binding, as a user would write it. */
+static void binding_describe(const struct tinct_binding *binding, char *out, size_t size)
+{
+	if (binding == NULL || size == 0) {
+		return;
+	}
+	static const struct {
+		uint32_t mask;
+		const char *name;
+	} order[] = {
+		{WLR_MODIFIER_LOGO, "Super"},
+		{WLR_MODIFIER_CTRL, "Ctrl"},
+		{WLR_MODIFIER_ALT, "Alt"},
+		{WLR_MODIFIER_SHIFT, "Shift"},
+		{WLR_MODIFIER_MOD3, "Mod3"},
+		{WLR_MODIFIER_MOD5, "AltGr"},
+	};
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if ((binding->modifiers & order[i].mask) != 0 && n < size) {
+			n += (size_t)snprintf(out + n, size - n, "%s+", order[i].name);
+		}
+	}
+	char key[64];
+	if (xkb_keysym_get_name(xkb_keysym_to_upper(binding->keysym), key, sizeof(key)) < 0) {
+		snprintf(key, sizeof(key), "?");
+	}
+	if (n < size) {
+		snprintf(out + n, size - n, "%s", key);
+	}
+}
+
+static bool is_modifier(xkb_keysym_t keysym)
+{
+	return (keysym >= XKB_KEY_Shift_L && keysym <= XKB_KEY_Hyper_R) ||
+	       (keysym >= XKB_KEY_ISO_Lock && keysym <= XKB_KEY_ISO_Level5_Lock);
+}
+
 bool bindings_handle_key(struct tinct_server *server, uint32_t modifiers,
 	const xkb_keysym_t *keysyms, size_t nsyms, bool inhibited)
 {
 	modifiers &= ~ignored_modifiers;
-	struct tinct_binding *binding;
+	struct tinct_binding *binding, *match = NULL;
 	wl_list_for_each (binding, &server->config->bindings, link) {
 		if (binding->modifiers != modifiers) {
 			continue;
 		}
-		for (size_t i = 0; i < nsyms; i++) {
-			if (xkb_keysym_to_lower(keysyms[i]) != binding->keysym) {
-				continue;
+		for (size_t i = 0; i < nsyms && match == NULL; i++) {
+			if (xkb_keysym_to_lower(keysyms[i]) == binding->keysym) {
+				match = binding;
 			}
-			if (inhibited && !binding->action->always) {
-				return false;
-			}
-			if (session_lock_is_locked(server->session_lock) &&
-				!binding->action->while_locked) {
-				return false; // the key goes to the lock surface
-			}
-			wlr_log(WLR_DEBUG, "binding: %s%s%s", binding->action->name,
-				binding->arg ? " " : "", binding->arg ? binding->arg : "");
-			binding->action->run(server, binding->arg);
-			return true;
+		}
+		if (match != NULL) {
+			break;
 		}
 	}
-	return false;
+	if (panel_notice(server->panel) == TINCT_NOTICE_EXIT && nsyms > 0 &&
+		!is_modifier(keysyms[0]) && (match == NULL || match->action->run != run_exit)) {
+		/* Any other key answers "stay"; it goes nowhere else. */
+		panel_clear_notice(server->panel);
+		return true;
+	}
+	if (match == NULL) {
+		return false;
+	}
+	if (inhibited && !match->action->always) {
+		return false;
+	}
+	if (session_lock_is_locked(server->session_lock) && !match->action->while_locked) {
+		return false; // the key goes to the lock surface
+	}
+	wlr_log(WLR_DEBUG, "binding: %s%s%s", match->action->name, match->arg ? " " : "",
+		match->arg ? match->arg : "");
+	match->action->run(server, match->arg);
+	return true;
 }

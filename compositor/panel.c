@@ -6,6 +6,7 @@
  */
 #include "panel.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -65,6 +66,10 @@ struct tinct_panel {
 	int menu_x, menu_y, menu_h;
 	float menu_scale; // of the output the menu is on
 
+	enum tinct_notice notice;
+	char notice_text[256];
+	struct wl_event_source *notice_timer;
+
 	struct wl_listener vm_state;
 	struct wl_listener vm_added;
 };
@@ -74,6 +79,8 @@ static const struct tinct_colour menu_bg = {0.13f, 0.14f, 0.16f, 1.0f};
 static const struct tinct_colour menu_selected = {0.24f, 0.26f, 0.30f, 1.0f};
 static const struct tinct_colour text_fg = {0.92f, 0.93f, 0.94f, 1.0f};
 static const struct tinct_colour text_dim = {0.45f, 0.47f, 0.50f, 1.0f};
+/* Notices: amber, no palette colour, so never taken for a VM's chip. */
+static const struct tinct_colour notice_bg = {0xe5 / 255.0f, 0xa5 / 255.0f, 0x0a / 255.0f, 1.0f};
 
 int panel_height(struct tinct_panel *panel)
 {
@@ -198,6 +205,18 @@ static void draw_bar(cairo_t *cairo, void *data)
 	int who_x = right - PAD - who_w;
 	fill(cairo, who_bg, who_x, 3, who_w, h - 6);
 	text_draw(cairo, who, font, colour_contrast(who_bg), who_x + PAD, 3, who_w - PAD, h - 6);
+
+	/* A notice goes in the middle, over whatever is there. */
+	if (panel->notice != TINCT_NOTICE_NONE) {
+		int nw = text_width(panel->notice_text, font) + 2 * PAD;
+		if (nw > job->width - 2 * PAD) {
+			nw = job->width - 2 * PAD;
+		}
+		int nx = (job->width - nw) / 2;
+		fill(cairo, notice_bg, nx, 1, nw, h - 2);
+		text_draw(cairo, panel->notice_text, font, colour_contrast(notice_bg), nx + PAD, 1,
+			nw - PAD, h - 2);
+	}
 }
 
 /* Menu drawing. */
@@ -346,6 +365,42 @@ void panel_output_destroyed(struct tinct_panel *panel, struct tinct_output *outp
 		wlr_scene_node_destroy(&output->panel_bar->node);
 		output->panel_bar = NULL;
 	}
+}
+
+/* Notices. */
+
+static int handle_notice_timeout(void *data)
+{
+	panel_clear_notice(data);
+	return 0;
+}
+
+void panel_show_notice(
+	struct tinct_panel *panel, enum tinct_notice kind, const char *text, int timeout_ms)
+{
+	if (panel == NULL) {
+		return;
+	}
+	panel->notice = kind;
+	snprintf(panel->notice_text, sizeof(panel->notice_text), "%s", text);
+	wl_event_source_timer_update(panel->notice_timer, timeout_ms > 0 ? timeout_ms : 1);
+	wlr_log(WLR_INFO, "panel: %s", text);
+	panel_schedule_update(panel);
+}
+
+void panel_clear_notice(struct tinct_panel *panel)
+{
+	if (panel == NULL || panel->notice == TINCT_NOTICE_NONE) {
+		return;
+	}
+	panel->notice = TINCT_NOTICE_NONE;
+	wl_event_source_timer_update(panel->notice_timer, 0);
+	panel_schedule_update(panel);
+}
+
+enum tinct_notice panel_notice(struct tinct_panel *panel)
+{
+	return panel != NULL ? panel->notice : TINCT_NOTICE_NONE;
 }
 
 /* The menu. */
@@ -570,7 +625,14 @@ struct tinct_panel *panel_create(struct tinct_server *server)
 	panel->server = server;
 	panel->desc = (struct tinct_node_desc){.type = TINCT_NODE_PANEL, .owner = panel};
 	panel->clock = wl_event_loop_add_timer(server->loop, handle_clock, panel);
-	if (panel->clock == NULL) {
+	panel->notice_timer = wl_event_loop_add_timer(server->loop, handle_notice_timeout, panel);
+	if (panel->clock == NULL || panel->notice_timer == NULL) {
+		if (panel->clock != NULL) {
+			wl_event_source_remove(panel->clock);
+		}
+		if (panel->notice_timer != NULL) {
+			wl_event_source_remove(panel->notice_timer);
+		}
 		free(panel);
 		return NULL;
 	}
@@ -593,6 +655,7 @@ void panel_destroy(struct tinct_panel *panel)
 		wl_event_source_remove(panel->idle);
 	}
 	wl_event_source_remove(panel->clock);
+	wl_event_source_remove(panel->notice_timer);
 	if (panel->menu != NULL) {
 		wlr_scene_node_destroy(&panel->menu->node);
 	}

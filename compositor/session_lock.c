@@ -190,6 +190,7 @@ static void session_lock(struct tinct_session_lock *lock)
 	/* The menu would take keys; a fresh one could show a stale state later. */
 	if (server->panel != NULL) {
 		panel_close_menu(server->panel);
+		panel_clear_notice(server->panel);
 	}
 	set_layers(lock, true);
 	struct lock_output *lo;
