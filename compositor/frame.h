@@ -25,6 +25,8 @@ struct tinct_frame {
 	struct tinct_view *view;
 	struct wlr_scene_node *tree;
 	struct wlr_scene_rect *borders[4]; // by enum tinct_frame_edge
+	/* 1 px over the borders' outer edge, for colours too dark to see. */
+	struct wlr_scene_rect *outline[4]; // by enum tinct_frame_edge
 	struct wlr_scene_buffer *title; // recreated when text, size or focus change
 	struct tinct_node_desc desc;
 

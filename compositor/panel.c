@@ -111,6 +111,21 @@ static void fill(cairo_t *cairo, struct tinct_colour colour, int x, int y, int w
 	cairo_fill(cairo);
 }
 
+/*
+ * A box in a VM's colour on the bar: outlined when the colour would vanish
+ * into the bar (black), as frames are on the background.
+ */
+static void fill_box(cairo_t *cairo, struct tinct_colour colour, int x, int y, int w, int h)
+{
+	fill(cairo, colour, x, y, w, h);
+	if (colour_needs_outline(colour, bar_bg)) {
+		cairo_set_colour(cairo, colour_outline(bar_bg, true));
+		cairo_set_line_width(cairo, 1);
+		cairo_rectangle(cairo, x + 0.5, y + 0.5, w - 1, h - 1);
+		cairo_stroke(cairo);
+	}
+}
+
 /* Bar drawing. */
 
 struct bar_job {
@@ -160,13 +175,14 @@ static void draw_bar(cairo_t *cairo, void *data)
 		/* A window of it opened without the keyboard: "!" until it gets it. */
 		snprintf(label, sizeof(label), "%s%s%s", dvm->wants_attention ? "! " : "",
 			vm_name(dvm->vm), suffix);
-		struct tinct_colour bg =
-			state == TINCT_VM_RUNNING ? dvm->colour : colour_unfocused(dvm->colour);
+		struct tinct_colour bg = state == TINCT_VM_RUNNING
+						 ? dvm->colour
+						 : colour_unfocused(dvm->colour, bar_bg);
 		int cw = text_width(label, font) + 2 * PAD;
 		if (x + cw > job->width / 2) {
 			break;
 		}
-		fill(cairo, bg, x, 3, cw, h - 6);
+		fill_box(cairo, bg, x, 3, cw, h - 6);
 		if (dvm->wants_attention) {
 			/* An underline in the contrast colour, visible on every VM colour. */
 			fill(cairo, colour_contrast(bg), x, h - 6, cw, 3);
@@ -203,7 +219,7 @@ static void draw_bar(cairo_t *cairo, void *data)
 	}
 	int who_w = text_width(who, font) + 2 * PAD;
 	int who_x = right - PAD - who_w;
-	fill(cairo, who_bg, who_x, 3, who_w, h - 6);
+	fill_box(cairo, who_bg, who_x, 3, who_w, h - 6);
 	text_draw(cairo, who, font, colour_contrast(who_bg), who_x + PAD, 3, who_w - PAD, h - 6);
 
 	/* A notice goes in the middle, over whatever is there. */
