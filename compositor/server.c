@@ -143,8 +143,18 @@ static void report_vm_error(void *data, const char *message)
 	fprintf(errors, "%s\n", message);
 }
 
+static bool check_vm_def(void *data, const struct tinct_vm_def *def,
+	void (*report)(void *report_data, const char *message), void *report_data)
+{
+	struct tinct_server *server = data;
+	return vms_check_def(server->config, def, report, report_data);
+}
+
 int server_load_vms(struct tinct_server *server, const char *vms_dir, FILE *errors)
 {
+	/* What only tinct knows (its colours) is checked with the rest. */
+	server->vms->check_def = check_vm_def;
+	server->vms->check_def_data = server;
 	int n = vm_manager_load(server->vms, vms_dir, report_vm_error, errors);
 	/* Probe KVM now, in the background, so the first start does not wait. */
 	vm_manager_probe_kvm(server->vms);

@@ -15,6 +15,7 @@
 #include "spawn.h"
 #include "vm-def.h"
 #include "vm.h"
+#include "vms.h"
 
 static void report_error(void *data, const char *message)
 {
@@ -37,8 +38,11 @@ static const char usage[] =
 	"  -v, --version       print the version and exit\n"
 	"  -h, --help          print this help and exit\n";
 
-/* Parses every VM definition on the search path, reporting errors. */
-static int validate_vms(const char *vms_dir)
+/*
+ * Parses every VM definition on the search path and checks it against the
+ * configuration, reporting errors.
+ */
+static int validate_vms(const struct tinct_config *config, const char *vms_dir)
 {
 	struct wl_list defs;
 	wl_list_init(&defs);
@@ -51,7 +55,11 @@ static int validate_vms(const char *vms_dir)
 	}
 	struct tinct_vm_def *def, *tmp;
 	wl_list_for_each_safe (def, tmp, &defs, link) {
-		printf("%s: OK (VM %s)\n", def->path, def->name);
+		if (!vms_check_def(config, def, report_error, NULL)) {
+			errors++;
+		} else {
+			printf("%s: OK (VM %s)\n", def->path, def->name);
+		}
 		vm_def_destroy(def); /* also unlinks it */
 	}
 	vm_def_free_dirs(dirs);
@@ -126,7 +134,7 @@ int tinct_main(int argc, char *argv[])
 		}
 	}
 	if (validate) {
-		int vm_errors = validate_vms(vms_dir);
+		int vm_errors = validate_vms(&config, vms_dir);
 		if (errors == 0) {
 			printf("%s: OK\n", path != NULL ? path : "built-in defaults");
 		}
