@@ -17,6 +17,7 @@
 #include "output.h"
 #include "panel.h"
 #include "seat.h"
+#include "session_lock.h"
 #include "view.h"
 
 static int64_t now_ms(void)
@@ -202,6 +203,10 @@ bool policy_popup_framed(const struct tinct_view *view)
 bool policy_popup_grab_allowed(
 	struct tinct_server *server, const struct wl_client *client, uint32_t serial)
 {
+	/* No grab while locked: it would take the keys from the lock surface. */
+	if (session_lock_is_locked(server->session_lock)) {
+		return false;
+	}
 	/* For every client alike: a menu opens from the press that asked for it. */
 	struct tinct_seat *seat = server->seat;
 	for (size_t kind = 0; kind < 2; kind++) {
@@ -235,5 +240,8 @@ bool policy_selection_allowed(struct tinct_server *server, uint32_t serial)
 
 bool policy_drag_allowed(struct tinct_server *server, struct wlr_surface *origin, uint32_t serial)
 {
+	if (session_lock_is_locked(server->session_lock)) {
+		return false;
+	}
 	return wlr_seat_validate_pointer_grab_serial(seat_wlr_seat(server->seat), origin, serial);
 }

@@ -81,12 +81,13 @@
  *                    the live locker's lock surfaces are drawn and get the
  *                    keyboard or pointer (seat_may_focus_client(),
  *                    session_lock_client_may_focus()); every other layer
- *                    is hidden, the VM menu stays shut and bindings are
- *                    off but VT switching. A locker that dies leaves the
- *                    session locked; any host client may lock it again and
- *                    unlock it (a host client is trusted: it could run a
- *                    locker anyway). A second locker while one lives is
- *                    refused (finished).
+ *                    is hidden, the VM menu stays shut, bindings are off
+ *                    but VT switching, and no popup grab or drag starts
+ *                    (policy_popup_grab_allowed(), policy_drag_allowed()).
+ *                    A locker that dies leaves the session locked; any
+ *                    host client may lock it again and unlock it (a host
+ *                    client is trusted: it could run a locker anyway). A
+ *                    second locker while one lives is refused (finished).
  */
 #ifndef TINCT_COMPOSITOR_POLICY_H
 #define TINCT_COMPOSITOR_POLICY_H
