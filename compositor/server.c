@@ -377,6 +377,12 @@ void server_fini(struct tinct_server *server)
 	vm_manager_destroy(server->vms);
 	spawn_terminate_all(server);
 	wl_display_destroy_clients(server->display);
+	/*
+	 * Run what the clients' destruction left for the idle loop (a virtual
+	 * keyboard's wlr_keyboard is freed there, keyboard.c): the loop never
+	 * runs again.
+	 */
+	wl_event_loop_dispatch_idle(server->loop);
 
 	wl_list_remove(&server->new_output.link);
 	wl_list_remove(&server->layout_change.link);
