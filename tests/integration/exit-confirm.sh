@@ -16,6 +16,10 @@ notice_gone() {
 super_shift_e() {
 	wtype -M logo -M shift -k e -m shift -m logo
 }
+# The press that ends tinct may cut wtype's connection before it is done.
+super_shift_e_last() {
+	wtype -M logo -M shift -k e -m shift -m logo 2>/dev/null || true
+}
 
 fake_vm busy green
 start_tinct --vms "$TEST_DIR/vms"
@@ -43,7 +47,7 @@ tinct_alive
 # Asked, then confirmed: tinct exits cleanly (stopping the VM).
 super_shift_e
 wait_for 5 notice_shown || fail "Super+Shift+E did not ask after the timeout"
-super_shift_e
+super_shift_e_last
 wait_for 20 not_running "$TINCT_PID" || fail "a second Super+Shift+E did not exit"
 status=0
 wait "$TINCT_PID" || status=$?
@@ -52,7 +56,7 @@ TINCT_PID=
 
 # No VM running: no question.
 start_tinct
-super_shift_e
+super_shift_e_last
 wait_for 10 not_running "$TINCT_PID" || fail "Super+Shift+E without VMs did not exit"
 status=0
 wait "$TINCT_PID" || status=$?
