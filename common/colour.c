@@ -93,16 +93,93 @@ struct tinct_colour colour_from_rgb(uint32_t rgb)
 	};
 }
 
-struct tinct_colour colour_unfocused(struct tinct_colour colour)
-{
-	/* Same hue, 55% of the brightness: clearly "not where keys go". */
-	const float k = 0.55f;
-	return (struct tinct_colour){colour.r * k, colour.g * k, colour.b * k, colour.a};
-}
-
 static float linear(float c)
 {
 	return c <= 0.04045f ? c / 12.92f : powf((c + 0.055f) / 1.055f, 2.4f);
+}
+
+/* WCAG relative luminance. */
+static float luminance(struct tinct_colour c)
+{
+	return 0.2126f * linear(c.r) + 0.7152f * linear(c.g) + 0.0722f * linear(c.b);
+}
+
+float colour_contrast_ratio(struct tinct_colour a, struct tinct_colour b)
+{
+	float la = luminance(a), lb = luminance(b);
+	return la > lb ? (la + 0.05f) / (lb + 0.05f) : (lb + 0.05f) / (la + 0.05f);
+}
+
+static float lab_f(float t)
+{
+	const float e = 216.0f / 24389.0f, k = 24389.0f / 27.0f;
+	return t > e ? cbrtf(t) : (k * t + 16.0f) / 116.0f;
+}
+
+static void to_lab(struct tinct_colour c, float lab[3])
+{
+	float r = linear(c.r), g = linear(c.g), b = linear(c.b);
+	/* sRGB to XYZ, relative to the D65 white point. */
+	float x = (0.4124f * r + 0.3576f * g + 0.1805f * b) / 0.95047f;
+	float y = 0.2126f * r + 0.7152f * g + 0.0722f * b;
+	float z = (0.0193f * r + 0.1192f * g + 0.9505f * b) / 1.08883f;
+	float fx = lab_f(x), fy = lab_f(y), fz = lab_f(z);
+	lab[0] = 116.0f * fy - 16.0f;
+	lab[1] = 500.0f * (fx - fy);
+	lab[2] = 200.0f * (fy - fz);
+}
+
+float colour_delta_e(struct tinct_colour a, struct tinct_colour b)
+{
+	float la[3], lb[3];
+	to_lab(a, la);
+	to_lab(b, lb);
+	float dl = la[0] - lb[0], da = la[1] - lb[1], db = la[2] - lb[2];
+	return sqrtf(dl * dl + da * da + db * db);
+}
+
+static struct tinct_colour mix(struct tinct_colour from, struct tinct_colour to, float k)
+{
+	/* k of from, the rest of to. */
+	return (struct tinct_colour){
+		from.r * k + to.r * (1 - k),
+		from.g * k + to.g * (1 - k),
+		from.b * k + to.b * (1 - k),
+		from.a,
+	};
+}
+
+struct tinct_colour colour_unfocused(struct tinct_colour colour, struct tinct_colour background)
+{
+	/*
+	 * Same hue, 55% of the way from the background: clearly "not where
+	 * keys go". But a frame must still stand out, so a colour that has
+	 * COLOUR_MIN_CONTRAST dims only as far as it keeps it. One that lacks
+	 * it has an outline (colour_needs_outline()) and dims fully.
+	 */
+	const float dimmest = 0.55f;
+	background.a = 1.0f;
+	if (colour_contrast_ratio(colour, background) < COLOUR_MIN_CONTRAST) {
+		return mix(colour, background, dimmest);
+	}
+	float k = dimmest;
+	while (k < 1.0f && colour_contrast_ratio(mix(colour, background, k), background) <
+				   COLOUR_MIN_CONTRAST + 0.01f) {
+		k += 0.01f;
+	}
+	return mix(colour, background, k < 1.0f ? k : 1.0f);
+}
+
+bool colour_needs_outline(struct tinct_colour colour, struct tinct_colour background)
+{
+	return colour_contrast_ratio(colour, background) < COLOUR_MIN_CONTRAST;
+}
+
+struct tinct_colour colour_outline(struct tinct_colour background, bool focused)
+{
+	/* Black or white, the one farther from the background (4.6:1 at least). */
+	struct tinct_colour outline = colour_contrast(background);
+	return focused ? outline : colour_unfocused(outline, background);
 }
 
 struct tinct_colour colour_contrast(struct tinct_colour colour)
@@ -111,8 +188,7 @@ struct tinct_colour colour_contrast(struct tinct_colour colour)
 	 * WCAG relative luminance; pick the text colour with the larger
 	 * contrast ratio. Black wins on yellow and light grey, white elsewhere.
 	 */
-	float l = 0.2126f * linear(colour.r) + 0.7152f * linear(colour.g) +
-		  0.0722f * linear(colour.b);
+	float l = luminance(colour);
 	float with_white = 1.05f / (l + 0.05f);
 	float with_black = (l + 0.05f) / 0.05f;
 	if (with_black > with_white) {

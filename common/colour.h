@@ -30,8 +30,40 @@ bool colour_parse(const char *text, struct tinct_colour *colour);
 /* 0xrrggbb as an opaque colour. */
 struct tinct_colour colour_from_rgb(uint32_t rgb);
 
-/* A darker variant of the same hue, used for unfocused frames. */
-struct tinct_colour colour_unfocused(struct tinct_colour colour);
+/*
+ * The rules that keep a colour's meaning (DESIGN.md: the colour is the trust
+ * cue):
+ *
+ * - Frames stand out from what is behind them by a WCAG contrast ratio of
+ *   at least COLOUR_MIN_CONTRAST (3:1, WCAG 2.1's minimum for the parts of
+ *   a user interface, SC 1.4.11), focused or not. A colour that cannot
+ *   (black or dark grey on a black background) keeps working: its frame gets
+ *   an outline in colour_outline(), which has that contrast.
+ * - A VM colour must differ from the host frame colour by a CIE76 colour
+ *   difference (ΔE*ab, in CIELAB under D65) of at least
+ *   COLOUR_MIN_HOST_DELTA_E, or its windows would pass for host windows.
+ *   ΔE 2.3 is the just noticeable difference; around 10 two colours read
+ *   as different at a glance. The palette's gray is 11.4 from tinct's
+ *   default host colour #6b6f76, every other label is 28 or more.
+ */
+#define COLOUR_MIN_CONTRAST 3.0f
+#define COLOUR_MIN_HOST_DELTA_E 10.0f
+
+/* WCAG 2.1 contrast ratio of two opaque colours, from 1 to 21. */
+float colour_contrast_ratio(struct tinct_colour a, struct tinct_colour b);
+/* CIE76 colour difference ΔE*ab of two opaque colours. */
+float colour_delta_e(struct tinct_colour a, struct tinct_colour b);
+
+/*
+ * The unfocused shade of colour on background: dimmed towards the
+ * background, but never below COLOUR_MIN_CONTRAST if colour has it.
+ */
+struct tinct_colour colour_unfocused(struct tinct_colour colour, struct tinct_colour background);
+
+/* Whether something drawn in colour on background needs an outline. */
+bool colour_needs_outline(struct tinct_colour colour, struct tinct_colour background);
+/* The outline for that, with COLOUR_MIN_CONTRAST on background; dimmer unfocused. */
+struct tinct_colour colour_outline(struct tinct_colour background, bool focused);
 
 /* Black or white, whichever reads better on top of colour. */
 struct tinct_colour colour_contrast(struct tinct_colour colour);

@@ -17,6 +17,7 @@
 #include "panel.h"
 #include "seat.h"
 #include "server.h"
+#include "session_lock.h"
 #include "spawn.h"
 #include "view.h"
 #include "vm-def.h"
@@ -64,9 +65,38 @@ static void run_fullscreen(struct tinct_server *server, const char *arg)
 	}
 }
 
+/* How long the exit question waits for its answer. */
+#define EXIT_CONFIRM_MS 5000
+
+static const struct tinct_binding *find_binding(
+	struct tinct_server *server, void (*run)(struct tinct_server *, const char *));
+static void binding_describe(const struct tinct_binding *binding, char *out, size_t size);
+
 static void run_exit(struct tinct_server *server, const char *arg)
 {
-	server_terminate(server);
+	if (panel_notice(server->panel) == TINCT_NOTICE_EXIT) {
+		wlr_log(WLR_INFO, "exit confirmed");
+		server_terminate(server);
+		return;
+	}
+	int running = 0;
+	struct tinct_desktop_vm *dvm;
+	wl_list_for_each (dvm, &server->desktop_vms, link) {
+		enum tinct_vm_state state = dvm->vm->state;
+		running += state != TINCT_VM_STOPPED && state != TINCT_VM_CRASHED;
+	}
+	if (running == 0) {
+		server_terminate(server);
+		return;
+	}
+	/* Exiting stops every VM: one stray key must not cost the user's work. */
+	char combo[64] = "the same key";
+	binding_describe(find_binding(server, run_exit), combo, sizeof(combo));
+	char text[200];
+	snprintf(text, sizeof(text),
+		"Exit with %d VM%s running? %s again to exit, any other key to stay", running,
+		running == 1 ? "" : "s", combo);
+	panel_show_notice(server->panel, TINCT_NOTICE_EXIT, text, EXIT_CONFIRM_MS);
 }
 
 static bool check_vt(const char *arg, const char **error)
@@ -139,20 +169,34 @@ static void run_clipboard_paste(struct tinct_server *server, const char *arg)
 	clipboard_paste(server->seat->clipboard);
 }
 
+/* The locker tinct starts for `lock` without an argument. */
+#define DEFAULT_LOCK_COMMAND "swaylock -f -c 000000"
+
+static void run_lock(struct tinct_server *server, const char *arg)
+{
+	if (session_lock_is_locked(server->session_lock) &&
+		!session_lock_is_abandoned(server->session_lock)) {
+		return; // a locker holds the session already
+	}
+	/* While locked this runs only when the locker died: a new one takes over. */
+	spawn_command(server, arg != NULL ? arg : DEFAULT_LOCK_COMMAND);
+}
+
 static const struct tinct_action actions[] = {
-	{"console", TINCT_ARG_NONE, NULL, run_console, false},
-	{"vm-menu", TINCT_ARG_NONE, NULL, run_vm_menu, false},
-	{"vm-start", TINCT_ARG_REQUIRED, check_vm_name, run_vm_start, false},
-	{"exec", TINCT_ARG_REQUIRED, NULL, run_exec, false},
-	{"close", TINCT_ARG_NONE, NULL, run_close, false},
-	{"focus-next", TINCT_ARG_NONE, NULL, run_focus_next, false},
-	{"focus-prev", TINCT_ARG_NONE, NULL, run_focus_prev, false},
-	{"maximize", TINCT_ARG_NONE, NULL, run_maximize, false},
-	{"fullscreen", TINCT_ARG_NONE, NULL, run_fullscreen, false},
-	{"exit", TINCT_ARG_NONE, NULL, run_exit, true},
-	{"vt", TINCT_ARG_REQUIRED, check_vt, run_vt, true},
-	{"clipboard-copy", TINCT_ARG_NONE, NULL, run_clipboard_copy, false},
-	{"clipboard-paste", TINCT_ARG_NONE, NULL, run_clipboard_paste, false},
+	{"console", TINCT_ARG_NONE, NULL, run_console, false, false},
+	{"vm-menu", TINCT_ARG_NONE, NULL, run_vm_menu, false, false},
+	{"vm-start", TINCT_ARG_REQUIRED, check_vm_name, run_vm_start, false, false},
+	{"exec", TINCT_ARG_REQUIRED, NULL, run_exec, false, false},
+	{"close", TINCT_ARG_NONE, NULL, run_close, false, false},
+	{"focus-next", TINCT_ARG_NONE, NULL, run_focus_next, false, false},
+	{"focus-prev", TINCT_ARG_NONE, NULL, run_focus_prev, false, false},
+	{"maximize", TINCT_ARG_NONE, NULL, run_maximize, false, false},
+	{"fullscreen", TINCT_ARG_NONE, NULL, run_fullscreen, false, false},
+	{"lock", TINCT_ARG_OPTIONAL, NULL, run_lock, true, true},
+	{"exit", TINCT_ARG_NONE, NULL, run_exit, true, false},
+	{"vt", TINCT_ARG_REQUIRED, check_vt, run_vt, true, true},
+	{"clipboard-copy", TINCT_ARG_NONE, NULL, run_clipboard_copy, false, false},
+	{"clipboard-paste", TINCT_ARG_NONE, NULL, run_clipboard_paste, false, false},
 };
 
 const struct tinct_action *action_find(const char *name)
@@ -323,27 +367,92 @@ void bindings_add(struct wl_list *list, struct tinct_binding *binding)
 	wl_list_insert(list->prev, &binding->link);
 }
 
+static const struct tinct_binding *find_binding(
+	struct tinct_server *server, void (*run)(struct tinct_server *, const char *))
+{
+	struct tinct_binding *binding;
+	wl_list_for_each (binding, &server->config->bindings, link) {
+		if (binding->action->run == run) {
+			return binding;
+		}
+	}
+	return NULL;
+}
+
+/* "Super+Shift+E" for a binding, as a user would write it. */
+static void binding_describe(const struct tinct_binding *binding, char *out, size_t size)
+{
+	if (binding == NULL || size == 0) {
+		return;
+	}
+	static const struct {
+		uint32_t mask;
+		const char *name;
+	} order[] = {
+		{WLR_MODIFIER_LOGO, "Super"},
+		{WLR_MODIFIER_CTRL, "Ctrl"},
+		{WLR_MODIFIER_ALT, "Alt"},
+		{WLR_MODIFIER_SHIFT, "Shift"},
+		{WLR_MODIFIER_MOD3, "Mod3"},
+		{WLR_MODIFIER_MOD5, "AltGr"},
+	};
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if ((binding->modifiers & order[i].mask) != 0 && n < size) {
+			n += (size_t)snprintf(out + n, size - n, "%s+", order[i].name);
+		}
+	}
+	char key[64];
+	if (xkb_keysym_get_name(xkb_keysym_to_upper(binding->keysym), key, sizeof(key)) < 0) {
+		snprintf(key, sizeof(key), "?");
+	}
+	if (n < size) {
+		snprintf(out + n, size - n, "%s", key);
+	}
+}
+
+static bool is_modifier(xkb_keysym_t keysym)
+{
+	return (keysym >= XKB_KEY_Shift_L && keysym <= XKB_KEY_Hyper_R) ||
+	       (keysym >= XKB_KEY_ISO_Lock && keysym <= XKB_KEY_ISO_Level5_Lock);
+}
+
 bool bindings_handle_key(struct tinct_server *server, uint32_t modifiers,
 	const xkb_keysym_t *keysyms, size_t nsyms, bool inhibited)
 {
 	modifiers &= ~ignored_modifiers;
-	struct tinct_binding *binding;
+	struct tinct_binding *binding, *match = NULL;
 	wl_list_for_each (binding, &server->config->bindings, link) {
 		if (binding->modifiers != modifiers) {
 			continue;
 		}
-		for (size_t i = 0; i < nsyms; i++) {
-			if (xkb_keysym_to_lower(keysyms[i]) != binding->keysym) {
-				continue;
+		for (size_t i = 0; i < nsyms && match == NULL; i++) {
+			if (xkb_keysym_to_lower(keysyms[i]) == binding->keysym) {
+				match = binding;
 			}
-			if (inhibited && !binding->action->always) {
-				return false;
-			}
-			wlr_log(WLR_DEBUG, "binding: %s%s%s", binding->action->name,
-				binding->arg ? " " : "", binding->arg ? binding->arg : "");
-			binding->action->run(server, binding->arg);
-			return true;
+		}
+		if (match != NULL) {
+			break;
 		}
 	}
-	return false;
+	if (panel_notice(server->panel) == TINCT_NOTICE_EXIT && nsyms > 0 &&
+		!is_modifier(keysyms[0]) && (match == NULL || match->action->run != run_exit)) {
+		/* Any other key answers "stay"; it goes nowhere else. */
+		panel_clear_notice(server->panel);
+		return true;
+	}
+	if (match == NULL) {
+		return false;
+	}
+	if (inhibited && !match->action->always) {
+		return false;
+	}
+	if (session_lock_is_locked(server->session_lock) && !match->action->while_locked) {
+		return false; // the key goes to the lock surface
+	}
+	wlr_log(WLR_DEBUG, "binding: %s%s%s", match->action->name, match->arg ? " " : "",
+		match->arg ? match->arg : "");
+	match->action->run(server, match->arg);
+	return true;
 }

@@ -34,6 +34,8 @@ struct tinct_action {
 	 * keyboard-shortcuts inhibitor (true for VT switching and exit).
 	 */
 	bool always;
+	/* Whether it runs while the session is locked (VT switching only). */
+	bool while_locked;
 };
 
 struct tinct_binding {

@@ -160,7 +160,7 @@ static void notice(struct tinct_clipboard *clipboard, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, args);
 	va_end(args);
 	wlr_log(WLR_INFO, "clipboard: %s", text);
-	panel_notice(clipboard->server->panel, text);
+	panel_show_notice(clipboard->server->panel, TINCT_NOTICE_INFO, text, 6000);
 }
 
 static const char *kind_name(enum clip_kind kind)

@@ -523,6 +523,7 @@ static const struct {
 	{"Super+Q", "close"},
 	{"Super+F", "fullscreen"},
 	{"Super+M", "maximize"},
+	{"Super+L", "lock"},
 	{"Super+Shift+E", "exit"},
 	{"Super+C", "clipboard-copy"},
 	{"Super+V", "clipboard-paste"},

@@ -11,11 +11,16 @@
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
+#include "console.h"
+#include "panel.h"
 #include "server.h"
 #include "spawn.h"
 #include "view.h"
 #include "vm.h"
 #include "vms.h"
+
+/* How long "attached elsewhere" stays on the panel. */
+#define CONSOLE_NOTICE_MS 6000
 
 struct console_launch {
 	struct tinct_desktop_vm *dvm;
@@ -105,12 +110,23 @@ void consoles_open(struct tinct_server *server, struct tinct_desktop_vm *dvm)
 		}
 	}
 
+	const char *name = vm_name(dvm->vm); /* a safe identifier */
+	if (dvm->vm->console != NULL && console_attached(dvm->vm->console)) {
+		/* A console window would only be refused: say why instead. */
+		char text[160];
+		snprintf(text, sizeof(text),
+			"The console of %s is attached elsewhere (tinctctl console); "
+			"detach it there first",
+			name);
+		panel_show_notice(server->panel, TINCT_NOTICE_INFO, text, CONSOLE_NOTICE_MS);
+		return;
+	}
+
 	char tinctctl[PATH_MAX], quoted[2 * PATH_MAX], command[3 * PATH_MAX];
 	find_tinctctl(tinctctl, sizeof(tinctctl));
 	if (!shell_quote(tinctctl, quoted, sizeof(quoted))) {
 		return;
 	}
-	const char *name = vm_name(dvm->vm); /* a safe identifier */
 	/* exec: the pid tinct records is foot's own. */
 	snprintf(command, sizeof(command),
 		"exec foot -T '%s console' -a tinct-console %s console %s", name, quoted, name);

@@ -34,6 +34,7 @@
 #include "seat.h"
 #include "seatop.h"
 #include "server.h"
+#include "session_lock.h"
 #include "view.h"
 
 /* Pointer constraints follow keyboard focus, as the protocol expects. */
@@ -327,6 +328,20 @@ static void handle_cursor_button(struct wl_listener *listener, void *data)
 	}
 	if (event->state == WLR_BUTTON_PRESSED) {
 		policy_user_input(seat->server);
+	}
+	if (session_lock_is_locked(seat->server->session_lock)) {
+		/*
+		 * Only lock surfaces are shown, so only one can have the pointer;
+		 * a click on one gives it the keyboard too.
+		 */
+		struct wlr_surface *surface = seat->wlr_seat->pointer_state.focused_surface;
+		if (event->state == WLR_BUTTON_PRESSED &&
+			session_lock_owns_surface(seat->server->session_lock, surface)) {
+			seat_focus_lock_surface(seat, surface);
+		}
+		wlr_seat_pointer_notify_button(
+			seat->wlr_seat, event->time_msec, event->button, event->state);
+		return;
 	}
 	if (event->state == WLR_BUTTON_PRESSED &&
 		panel_handle_button(seat->server->panel, seat->cursor->x, seat->cursor->y)) {

@@ -1,7 +1,9 @@
 /*
  * Frame drawing: four border rects and a title bar buffer with the title in a
  * colour that contrasts with the frame. Focused frames use the view's colour,
- * unfocused ones a darker shade of the same hue.
+ * unfocused ones a darker shade of the same hue. A colour without 3:1 on
+ * the background (black on black) gets a 1 px outline over the borders'
+ * outer edge (common/colour.h).
  */
 #include "frame.h"
 
@@ -55,6 +57,14 @@ bool frame_init(struct tinct_frame *frame, struct tinct_view *view)
 		return false;
 	}
 	frame->title_bar->node.data = &frame->desc;
+	for (size_t i = 0; i < 4; i++) {
+		frame->outline[i] = wlr_scene_rect_create(frame->tree, 0, 0, black);
+		if (frame->outline[i] == NULL) {
+			wlr_scene_node_destroy(frame->tree);
+			return false;
+		}
+		frame->outline[i]->node.data = &frame->desc;
+	}
 	return true;
 }
 
@@ -149,6 +159,26 @@ void frame_update(struct tinct_frame *frame)
 	wlr_scene_node_set_position(&frame->title_bar->node, border, border);
 	wlr_scene_rect_set_size(frame->title_bar, view->width > 0 ? view->width : 0, title);
 	wlr_scene_rect_set_color(frame->title_bar, rgba);
+
+	struct tinct_colour line =
+		view->activated ? view->colour_outline : view->colour_outline_unfocused;
+	float line_rgba[4] = {line.r, line.g, line.b, line.a};
+	struct {
+		int x, y, w, h;
+	} lines[4] = {
+		[TINCT_FRAME_TOP] = {0, 0, outer_w, 1},
+		[TINCT_FRAME_BOTTOM] = {0, outer_h - 1, outer_w, 1},
+		[TINCT_FRAME_LEFT] = {0, 1, 1, outer_h - 2},
+		[TINCT_FRAME_RIGHT] = {outer_w - 1, 1, 1, outer_h - 2},
+	};
+	for (size_t i = 0; i < 4; i++) {
+		struct wlr_scene_rect *rect = frame->outline[i];
+		wlr_scene_node_set_enabled(&rect->node, border > 0 && view->outlined);
+		wlr_scene_node_set_position(&rect->node, lines[i].x, lines[i].y);
+		wlr_scene_rect_set_size(
+			rect, lines[i].w > 0 ? lines[i].w : 0, lines[i].h > 0 ? lines[i].h : 0);
+		wlr_scene_rect_set_color(rect, line_rgba);
+	}
 	update_title(frame, view->width, colour);
 }
 

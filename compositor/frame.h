@@ -30,6 +30,8 @@ struct tinct_frame {
 	struct wlr_scene_rect *borders[4]; // by enum tinct_frame_edge
 	/* The title bar: always drawn; the text on it is at most FRAME_TITLE_TEXT_MAX wide. */
 	struct wlr_scene_rect *title_bar;
+	/* 1 px over the borders' outer edge, for colours too dark to see. */
+	struct wlr_scene_rect *outline[4]; // by enum tinct_frame_edge
 	struct wlr_scene_buffer *title; // recreated when text, size or focus change
 	struct tinct_node_desc desc;
 

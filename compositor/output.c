@@ -21,6 +21,7 @@
 #include "layer_shell.h"
 #include "panel.h"
 #include "server.h"
+#include "session_lock.h"
 #include "view.h"
 
 static void handle_frame(struct wl_listener *listener, void *data)
@@ -37,6 +38,9 @@ static void handle_frame(struct wl_listener *listener, void *data)
 	 * wlroots 0.15's headless backend ticks anyway, doing nothing.
 	 */
 	bool drawing = output->wlr_output->commit_seq != seq;
+	if (drawing) {
+		session_lock_output_frame(output->server->session_lock, output);
+	}
 	if (drawing != output->drawing) {
 		output->drawing = drawing;
 		wlr_log(WLR_DEBUG, "output %s: %s", output->wlr_output->name,
@@ -56,6 +60,7 @@ static void update_background(struct tinct_output *output)
 	}
 	wlr_scene_node_set_position(&output->background->node, box.x, box.y);
 	wlr_scene_rect_set_size(output->background, box.width, box.height);
+	session_lock_output_arrange(output->server->session_lock, output);
 }
 
 static void handle_mode(struct wl_listener *listener, void *data)
@@ -73,6 +78,7 @@ static void handle_destroy(struct wl_listener *listener, void *data)
 
 	layer_shell_output_destroyed(output);
 	panel_output_destroyed(server->panel, output);
+	session_lock_output_destroyed(server->session_lock, output);
 	wl_list_remove(&output->frame.link);
 	wl_list_remove(&output->destroy.link);
 	wl_list_remove(&output->mode.link);

@@ -6,6 +6,7 @@
  */
 #include "panel.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +18,7 @@
 #include "output.h"
 #include "seat.h"
 #include "server.h"
+#include "session_lock.h"
 #include "text.h"
 #include "view.h"
 #include "vm.h"
@@ -26,7 +28,6 @@
 #define MENU_WIDTH 500
 #define MENU_ROW 28
 #define PAD 8
-#define NOTICE_MS 6000
 
 enum region_kind {
 	REGION_MENU_BUTTON,
@@ -54,8 +55,6 @@ struct tinct_panel {
 	struct tinct_node_desc desc;
 	struct wl_event_source *idle; // a redraw is pending
 	struct wl_event_source *clock;
-	struct wl_event_source *notice_timer;
-	char *notice; // NULL: none shown
 	struct region regions[MAX_REGIONS];
 	size_t region_count;
 
@@ -66,6 +65,10 @@ struct tinct_panel {
 	struct wlr_scene_buffer *menu;
 	int menu_x, menu_y, menu_h;
 	float menu_scale; // of the output the menu is on
+
+	enum tinct_notice notice;
+	char notice_text[256];
+	struct wl_event_source *notice_timer;
 
 	struct wl_listener vm_state;
 	struct wl_listener vm_added;
@@ -78,6 +81,8 @@ static const struct tinct_colour menu_selected = {0.24f, 0.26f, 0.30f, 1.0f};
 static const struct tinct_colour more_bg = {0x50 / 255.0f, 0x58 / 255.0f, 0x68 / 255.0f, 1.0f};
 static const struct tinct_colour text_fg = {0.92f, 0.93f, 0.94f, 1.0f};
 static const struct tinct_colour text_dim = {0.45f, 0.47f, 0.50f, 1.0f};
+/* Notices: amber, no palette colour, so never taken for a VM's chip. */
+static const struct tinct_colour notice_bg = {0xe5 / 255.0f, 0xa5 / 255.0f, 0x0a / 255.0f, 1.0f};
 
 int panel_height(struct tinct_panel *panel)
 {
@@ -106,6 +111,21 @@ static void fill(cairo_t *cairo, struct tinct_colour colour, int x, int y, int w
 	cairo_set_colour(cairo, colour);
 	cairo_rectangle(cairo, x, y, w, h);
 	cairo_fill(cairo);
+}
+
+/*
+ * A box in a VM's colour on the bar: outlined when the colour would vanish
+ * into the bar (black), as frames are on the background.
+ */
+static void fill_box(cairo_t *cairo, struct tinct_colour colour, int x, int y, int w, int h)
+{
+	fill(cairo, colour, x, y, w, h);
+	if (colour_needs_outline(colour, bar_bg)) {
+		cairo_set_colour(cairo, colour_outline(bar_bg, true));
+		cairo_set_line_width(cairo, 1);
+		cairo_rectangle(cairo, x + 0.5, y + 0.5, w - 1, h - 1);
+		cairo_stroke(cairo);
+	}
 }
 
 /* Bar drawing. */
@@ -172,8 +192,9 @@ static void draw_bar(cairo_t *cairo, void *data)
 		/* A window of it opened without the keyboard: "!" until it gets it. */
 		snprintf(label, sizeof(label), "%s%s%s", dvm->wants_attention ? "! " : "",
 			vm_name(dvm->vm), suffix);
-		struct tinct_colour bg =
-			state == TINCT_VM_RUNNING ? dvm->colour : colour_unfocused(dvm->colour);
+		struct tinct_colour bg = state == TINCT_VM_RUNNING
+						 ? dvm->colour
+						 : colour_unfocused(dvm->colour, bar_bg);
 		int cw = text_width(label, font) + 2 * PAD;
 		bool last = drawn + 1 == active;
 		if (x + cw > limit - (last ? 0 : more_w + 4)) {
@@ -182,7 +203,7 @@ static void draw_bar(cairo_t *cairo, void *data)
 			continue;
 		}
 		drawn++;
-		fill(cairo, bg, x, 3, cw, h - 6);
+		fill_box(cairo, bg, x, 3, cw, h - 6);
 		if (dvm->wants_attention) {
 			/* An underline in the contrast colour, visible on every VM colour. */
 			fill(cairo, colour_contrast(bg), x, h - 6, cw, 3);
@@ -229,20 +250,19 @@ static void draw_bar(cairo_t *cairo, void *data)
 	}
 	int who_w = text_width(who, font) + 2 * PAD;
 	int who_x = right - PAD - who_w;
-	fill(cairo, who_bg, who_x, 3, who_w, h - 6);
+	fill_box(cairo, who_bg, who_x, 3, who_w, h - 6);
 	text_draw(cairo, who, font, colour_contrast(who_bg), who_x + PAD, 3, who_w - PAD, h - 6);
 
-	/* A notice (clipboard transfers) left of the indicator, clipped to half the bar. */
-	if (panel->notice != NULL) {
-		int notice_w = text_width(panel->notice, font);
-		int notice_x = who_x - PAD - notice_w;
-		if (notice_x < x + PAD && x + PAD < who_x - PAD) {
-			notice_x = x + PAD;
+	/* A notice goes in the middle, over whatever is there. */
+	if (panel->notice != TINCT_NOTICE_NONE) {
+		int nw = text_width(panel->notice_text, font) + 2 * PAD;
+		if (nw > job->width - 2 * PAD) {
+			nw = job->width - 2 * PAD;
 		}
-		if (notice_x < who_x - PAD) {
-			text_draw(cairo, panel->notice, font, text_fg, notice_x, 0,
-				who_x - PAD - notice_x, h);
-		}
+		int nx = (job->width - nw) / 2;
+		fill(cairo, notice_bg, nx, 1, nw, h - 2);
+		text_draw(cairo, panel->notice_text, font, colour_contrast(notice_bg), nx + PAD, 1,
+			nw - PAD, h - 2);
 	}
 }
 
@@ -394,6 +414,42 @@ void panel_output_destroyed(struct tinct_panel *panel, struct tinct_output *outp
 	}
 }
 
+/* Notices. */
+
+static int handle_notice_timeout(void *data)
+{
+	panel_clear_notice(data);
+	return 0;
+}
+
+void panel_show_notice(
+	struct tinct_panel *panel, enum tinct_notice kind, const char *text, int timeout_ms)
+{
+	if (panel == NULL) {
+		return;
+	}
+	panel->notice = kind;
+	snprintf(panel->notice_text, sizeof(panel->notice_text), "%s", text);
+	wl_event_source_timer_update(panel->notice_timer, timeout_ms > 0 ? timeout_ms : 1);
+	wlr_log(WLR_INFO, "panel: %s", text);
+	panel_schedule_update(panel);
+}
+
+void panel_clear_notice(struct tinct_panel *panel)
+{
+	if (panel == NULL || panel->notice == TINCT_NOTICE_NONE) {
+		return;
+	}
+	panel->notice = TINCT_NOTICE_NONE;
+	wl_event_source_timer_update(panel->notice_timer, 0);
+	panel_schedule_update(panel);
+}
+
+enum tinct_notice panel_notice(struct tinct_panel *panel)
+{
+	return panel != NULL ? panel->notice : TINCT_NOTICE_NONE;
+}
+
 /* The menu. */
 
 bool panel_menu_is_open(struct tinct_panel *panel)
@@ -404,8 +460,9 @@ bool panel_menu_is_open(struct tinct_panel *panel)
 void panel_open_menu(struct tinct_panel *panel, enum tinct_menu_mode mode)
 {
 	struct tinct_server *server = panel->server;
-	struct wlr_cursor *cursor = NULL;
-	(void)cursor;
+	if (session_lock_is_locked(server->session_lock)) {
+		return; // nothing but the lock surface while locked
+	}
 	struct tinct_output *output = NULL;
 	struct tinct_view *focused = view_focused(server);
 	if (focused != NULL) {
@@ -594,26 +651,6 @@ bool panel_handle_button(struct tinct_panel *panel, double lx, double ly)
 	return true;
 }
 
-static int handle_notice_timeout(void *data)
-{
-	struct tinct_panel *panel = data;
-	free(panel->notice);
-	panel->notice = NULL;
-	panel_schedule_update(panel);
-	return 0;
-}
-
-void panel_notice(struct tinct_panel *panel, const char *text)
-{
-	if (panel == NULL) {
-		return;
-	}
-	free(panel->notice);
-	panel->notice = strdup(text);
-	wl_event_source_timer_update(panel->notice_timer, NOTICE_MS);
-	panel_schedule_update(panel);
-}
-
 static void handle_vm_change(struct wl_listener *listener, void *data)
 {
 	struct tinct_panel *panel = wl_container_of(listener, panel, vm_state);
@@ -640,6 +677,9 @@ struct tinct_panel *panel_create(struct tinct_server *server)
 		if (panel->clock != NULL) {
 			wl_event_source_remove(panel->clock);
 		}
+		if (panel->notice_timer != NULL) {
+			wl_event_source_remove(panel->notice_timer);
+		}
 		free(panel);
 		return NULL;
 	}
@@ -663,7 +703,6 @@ void panel_destroy(struct tinct_panel *panel)
 	}
 	wl_event_source_remove(panel->clock);
 	wl_event_source_remove(panel->notice_timer);
-	free(panel->notice);
 	if (panel->menu != NULL) {
 		wlr_scene_node_destroy(&panel->menu->node);
 	}

@@ -18,6 +18,13 @@
 struct tinct_server;
 struct tinct_output;
 
+/* What a notice on the bar is about; an answer may depend on it. */
+enum tinct_notice {
+	TINCT_NOTICE_NONE,
+	TINCT_NOTICE_INFO, // something the user should know
+	TINCT_NOTICE_EXIT, // "exit with N VMs running?": waits for an answer
+};
+
 enum tinct_menu_mode {
 	TINCT_MENU_ALL, // every action
 	TINCT_MENU_CONSOLE, // Console preselected: "whose console?"
@@ -39,10 +46,14 @@ void panel_close_menu(struct tinct_panel *panel);
 bool panel_menu_is_open(struct tinct_panel *panel);
 
 /*
- * Shows text (tinct's own words: never a client's) in the bar for a few
- * seconds, replacing the notice before it.
+ * Shows text in the middle of every output's bar, drawn by tinct on a
+ * colour of its own, for timeout_ms (replacing any notice).
  */
-void panel_notice(struct tinct_panel *panel, const char *text);
+void panel_show_notice(
+	struct tinct_panel *panel, enum tinct_notice kind, const char *text, int timeout_ms);
+void panel_clear_notice(struct tinct_panel *panel);
+/* The notice shown now, TINCT_NOTICE_NONE when none. */
+enum tinct_notice panel_notice(struct tinct_panel *panel);
 
 /* A key press while the menu is open; true when the panel took it. */
 bool panel_handle_key(struct tinct_panel *panel, xkb_keysym_t keysym);

@@ -18,6 +18,7 @@
 #include "output.h"
 #include "panel.h"
 #include "seat.h"
+#include "session_lock.h"
 #include "view.h"
 
 struct restricted_global {
@@ -207,6 +208,10 @@ bool policy_popup_confined(const struct tinct_view *view)
 bool policy_popup_grab_allowed(
 	struct tinct_server *server, const struct wl_client *client, uint32_t serial)
 {
+	/* No grab while locked: it would take the keys from the lock surface. */
+	if (session_lock_is_locked(server->session_lock)) {
+		return false;
+	}
 	/*
 	 * For every client alike: a menu opens from the press that asked for
 	 * it, in a client that still has the keyboard or the pointer (an old
@@ -284,5 +289,8 @@ bool policy_drag_may_offer(const struct wl_client *origin, const struct wl_clien
 
 bool policy_drag_allowed(struct tinct_server *server, struct wlr_surface *origin, uint32_t serial)
 {
+	if (session_lock_is_locked(server->session_lock)) {
+		return false;
+	}
 	return wlr_seat_validate_pointer_grab_serial(seat_wlr_seat(server->seat), origin, serial);
 }

@@ -30,6 +30,7 @@
  *   idle (KDE idle)            yes    never
  *   tinct VM manager           yes    never (global hidden, bind refused)
  *   keyboard-shortcuts-inhibit yes    never: bindings always reach tinct
+ *   session lock               yes    never (global hidden, bind refused)
  *   pointer-constraints        yes    [wayland] allow = pointer-constraints
  *   relative-pointer           yes    [wayland] allow = relative-pointer
  *   fullscreen (cover panel)   yes    [wayland] allow = fullscreen; else
@@ -102,6 +103,17 @@
  *                    the drag's own domain (a drop elsewhere is refused).
  *   input inhibitor  while a host locker holds it, no other client gets
  *                    the keyboard or pointer (seat_may_focus_client()).
+ *   session lock     while the session is locked (session_lock.h) only
+ *                    the live locker's lock surfaces are drawn and get the
+ *                    keyboard or pointer (seat_may_focus_client(),
+ *                    session_lock_client_may_focus()); every other layer
+ *                    is hidden, the VM menu stays shut, bindings are off
+ *                    but VT switching, and no popup grab or drag starts
+ *                    (policy_popup_grab_allowed(), policy_drag_allowed()).
+ *                    A locker that dies leaves the session locked; any
+ *                    host client may lock it again and unlock it (a host
+ *                    client is trusted: it could run a locker anyway). A
+ *                    second locker while one lives is refused (finished).
  */
 #ifndef TINCT_COMPOSITOR_POLICY_H
 #define TINCT_COMPOSITOR_POLICY_H
@@ -133,6 +145,7 @@ enum tinct_host_permission {
 	TINCT_PERM_IDLE = 1 << 23,
 	TINCT_PERM_VM_MANAGER = 1 << 24,
 	TINCT_PERM_SHORTCUTS_INHIBIT = 1 << 25,
+	TINCT_PERM_SESSION_LOCK = 1 << 26,
 };
 
 /* What a definition's [wayland] allow can grant at most. */

@@ -26,6 +26,7 @@
 #include "policy.h"
 #include "seatop.h"
 #include "server.h"
+#include "session_lock.h"
 #include "view.h"
 
 struct tinct_drag_icon {
@@ -47,6 +48,9 @@ struct wlr_cursor *seat_cursor(struct tinct_seat *seat)
 
 bool seat_may_focus_client(struct tinct_seat *seat, struct wl_client *client)
 {
+	if (!session_lock_client_may_focus(seat->server->session_lock, client)) {
+		return false;
+	}
 	struct wlr_input_inhibit_manager *inhibit = seat->server->input_inhibit;
 	return inhibit->active_client == NULL || inhibit->active_client == client;
 }
@@ -146,6 +150,10 @@ static void handle_keyboard_focus_change(struct wl_listener *listener, void *dat
 
 void seat_focus_surface(struct tinct_seat *seat, struct wlr_surface *surface)
 {
+	if (session_lock_is_locked(seat->server->session_lock)) {
+		/* Only the lock moves the keyboard (seat_focus_lock_surface()). */
+		return;
+	}
 	if (seat->focused_layer != NULL) {
 		/* An exclusive layer (a lock screen, a launcher) keeps the keys. */
 		return;
@@ -181,12 +189,49 @@ void seat_focus_layer(struct tinct_seat *seat, struct wlr_layer_surface_v1 *laye
 		seat->focused_layer = layer;
 		seat->focused_layer_destroy.notify = handle_focused_layer_destroy;
 		wl_signal_add(&layer->events.destroy, &seat->focused_layer_destroy);
-		keyboard_enter(seat, layer->surface);
+		if (!session_lock_is_locked(seat->server->session_lock)) {
+			keyboard_enter(seat, layer->surface);
+		}
+		return;
+	}
+	if (session_lock_is_locked(seat->server->session_lock)) {
 		return;
 	}
 	/* Released: keys go back to the top window. */
 	struct tinct_view *view = view_top(seat->server);
 	keyboard_enter(seat, view != NULL ? view->xdg_surface->surface : NULL);
+}
+
+void seat_focus_lock_surface(struct tinct_seat *seat, struct wlr_surface *surface)
+{
+	if (seat->wlr_seat->keyboard_state.focused_surface == surface) {
+		return;
+	}
+	seat_end_grabs(seat);
+	keyboard_enter(seat, surface);
+}
+
+void seat_lock_changed(struct tinct_seat *seat)
+{
+	seat_end_grabs(seat);
+	seatop_end(seat);
+	struct wlr_surface *surface = NULL;
+	if (!session_lock_is_locked(seat->server->session_lock)) {
+		/* Unlocked: the keys go back where they were going. */
+		struct tinct_view *view = view_top(seat->server);
+		if (seat->focused_layer != NULL) {
+			surface = seat->focused_layer->surface;
+		} else if (view != NULL) {
+			surface = view->xdg_surface->surface;
+		}
+		if (surface != NULL &&
+			!seat_may_focus_client(seat, wl_resource_get_client(surface->resource))) {
+			surface = NULL;
+		}
+	}
+	keyboard_enter(seat, surface);
+	wlr_seat_pointer_notify_clear_focus(seat->wlr_seat);
+	seat_update_pointer(seat);
 }
 
 struct wlr_layer_surface_v1 *seat_focused_layer(struct tinct_seat *seat)

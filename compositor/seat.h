@@ -99,6 +99,17 @@ void seat_focus_surface(struct tinct_seat *seat, struct wlr_surface *surface);
 /* Exclusive keyboard focus for a layer surface; NULL releases it. */
 void seat_focus_layer(struct tinct_seat *seat, struct wlr_layer_surface_v1 *layer);
 struct wlr_layer_surface_v1 *seat_focused_layer(struct tinct_seat *seat);
+/*
+ * While the session is locked: gives the keyboard to a lock surface (NULL:
+ * to nobody), whatever layer or window had it (session_lock.c).
+ */
+void seat_focus_lock_surface(struct tinct_seat *seat, struct wlr_surface *surface);
+/*
+ * The session was locked or unlocked: ends every grab, moves the keyboard
+ * away from every client (locked) or back to the window or layer that had
+ * it (unlocked), and re-evaluates the pointer.
+ */
+void seat_lock_changed(struct tinct_seat *seat);
 
 enum tinct_press_kind {
 	TINCT_PRESS_BUTTON,
@@ -115,7 +126,7 @@ void seat_note_press(struct tinct_seat *seat, enum tinct_press_kind kind, uint32
 /* Ends every client grab (popups, drags): tinct is about to move focus. */
 void seat_end_grabs(struct tinct_seat *seat);
 
-/* False while another client holds the input inhibitor. */
+/* False while another client holds the input inhibitor or the session lock. */
 bool seat_may_focus_client(struct tinct_seat *seat, struct wl_client *client);
 
 /*

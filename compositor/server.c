@@ -43,6 +43,7 @@
 #include "layer_shell.h"
 #include "output.h"
 #include "seat.h"
+#include "session_lock.h"
 #include "spawn.h"
 #include "consoles.h"
 #include "panel.h"
@@ -106,6 +107,9 @@ static void handle_request_activate(struct wl_listener *listener, void *data)
 static void handle_input_inhibit_activate(struct wl_listener *listener, void *data)
 {
 	struct tinct_server *server = wl_container_of(listener, server, input_inhibit_activate);
+	if (session_lock_is_locked(server->session_lock)) {
+		return; // the lock surface keeps the keys
+	}
 	struct wlr_seat *wlr_seat = seat_wlr_seat(server->seat);
 	struct wlr_surface *focused = wlr_seat->keyboard_state.focused_surface;
 	if (focused != NULL &&
@@ -139,8 +143,18 @@ static void report_vm_error(void *data, const char *message)
 	fprintf(errors, "%s\n", message);
 }
 
+static bool check_vm_def(void *data, const struct tinct_vm_def *def,
+	void (*report)(void *report_data, const char *message), void *report_data)
+{
+	struct tinct_server *server = data;
+	return vms_check_def(server->config, def, report, report_data);
+}
+
 int server_load_vms(struct tinct_server *server, const char *vms_dir, FILE *errors)
 {
+	/* What only tinct knows (its colours) is checked with the rest. */
+	server->vms->check_def = check_vm_def;
+	server->vms->check_def_data = server;
 	int n = vm_manager_load(server->vms, vms_dir, report_vm_error, errors);
 	/* Probe KVM now, in the background, so the first start does not wait. */
 	vm_manager_probe_kvm(server->vms);
@@ -268,6 +282,10 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	if (server->vm_manager_protocol == NULL) {
 		goto error_panel;
 	}
+	server->session_lock = session_lock_create(server);
+	if (server->session_lock == NULL) {
+		goto error_vm_manager_protocol;
+	}
 
 	server->new_output.notify = output_handle_new;
 	wl_signal_add(&server->backend->events.new_output, &server->new_output);
@@ -296,6 +314,8 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 		wl_event_loop_add_signal(server->loop, SIGINT, handle_signal, server);
 	return true;
 
+error_vm_manager_protocol:
+	vm_manager_protocol_destroy(server->vm_manager_protocol);
 error_panel:
 	panel_destroy(server->panel);
 error_vms:
@@ -357,6 +377,12 @@ void server_fini(struct tinct_server *server)
 	vm_manager_destroy(server->vms);
 	spawn_terminate_all(server);
 	wl_display_destroy_clients(server->display);
+	/*
+	 * Run what the clients' destruction left for the idle loop (a virtual
+	 * keyboard's wlr_keyboard is freed there, keyboard.c): the loop never
+	 * runs again.
+	 */
+	wl_event_loop_dispatch_idle(server->loop);
 
 	wl_list_remove(&server->new_output.link);
 	wl_list_remove(&server->layout_change.link);
@@ -375,6 +401,8 @@ void server_fini(struct tinct_server *server)
 
 	/* Outputs go with the backend; their handlers still see a whole server. */
 	wlr_backend_destroy(server->backend);
+	session_lock_destroy(server->session_lock);
+	server->session_lock = NULL;
 	seat_destroy(server->seat);
 	wlr_scene_node_destroy(&server->scene->node);
 	wlr_output_layout_destroy(server->output_layout);

@@ -92,6 +92,7 @@ struct tinct_server {
 	struct wl_listener vm_added;
 	struct wl_listener vm_display_state;
 	struct tinct_vm_manager_protocol *vm_manager_protocol; // tinctctl's global
+	struct tinct_session_lock *session_lock; // ext-session-lock-v1
 
 	/* Placement of the next new view (cascade). */
 	int cascade_x, cascade_y;

@@ -15,6 +15,7 @@
 #include "spawn.h"
 #include "vm-def.h"
 #include "vm.h"
+#include "vms.h"
 
 static void report_error(void *data, const char *message)
 {
@@ -38,10 +39,10 @@ static const char usage[] =
 	"  -h, --help          print this help and exit\n";
 
 /*
- * Parses every VM definition on the search path, reporting errors, then
- * checks config against the VMs found (keymap, vm-start bindings).
+ * Parses every VM definition on the search path and checks it against the
+ * configuration (colours, keymap, vm-start bindings), reporting errors.
  */
-static int validate_vms(const char *vms_dir, struct tinct_config *config, int *config_errors)
+static int validate_vms(struct tinct_config *config, const char *vms_dir, int *config_errors)
 {
 	struct wl_list defs;
 	wl_list_init(&defs);
@@ -63,7 +64,11 @@ static int validate_vms(const char *vms_dir, struct tinct_config *config, int *c
 	*config_errors += config_check(config, names, i, stderr);
 	free(names);
 	wl_list_for_each_safe (def, tmp, &defs, link) {
-		printf("%s: OK (VM %s)\n", def->path, def->name);
+		if (!vms_check_def(config, def, report_error, NULL)) {
+			errors++;
+		} else {
+			printf("%s: OK (VM %s)\n", def->path, def->name);
+		}
 		vm_def_destroy(def); /* also unlinks it */
 	}
 	vm_def_free_dirs(dirs);
@@ -138,7 +143,7 @@ int tinct_main(int argc, char *argv[])
 		}
 	}
 	if (validate) {
-		int vm_errors = validate_vms(vms_dir, &config, &errors);
+		int vm_errors = validate_vms(&config, vms_dir, &errors);
 		if (errors == 0) {
 			printf("%s: OK\n", path != NULL ? path : "built-in defaults");
 		}

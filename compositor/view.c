@@ -35,10 +35,15 @@ void view_resolve_colours(struct tinct_view *view)
 	} else if (view->console_vm != NULL) {
 		colour = view->console_vm->colour;
 	}
+	struct tinct_colour background = view->server->config->appearance.background;
 	view->colour = colour;
-	view->colour_unfocused = colour_unfocused(colour);
+	view->colour_unfocused = colour_unfocused(colour, background);
 	view->colour_text = colour_contrast(colour);
 	view->colour_text_unfocused = colour_contrast(view->colour_unfocused);
+	/* Black stays usable on black: an outline keeps the frame visible. */
+	view->outlined = colour_needs_outline(colour, background);
+	view->colour_outline = colour_outline(background, true);
+	view->colour_outline_unfocused = colour_outline(background, false);
 }
 
 const char *view_vm_name(const struct tinct_view *view)

@@ -33,6 +33,9 @@ struct tinct_view {
 	/* The frame colours (view_resolve_colours()). */
 	struct tinct_colour colour, colour_unfocused;
 	struct tinct_colour colour_text, colour_text_unfocused;
+	/* A colour too dark for the background: the frame gets an outline. */
+	bool outlined;
+	struct tinct_colour colour_outline, colour_outline_unfocused;
 	/* What tinct shows: "[vm] " + the sanitised title, or just the latter. */
 	char *title;
 

@@ -4,12 +4,14 @@
 #include "vms.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <wlr/util/log.h>
 
 #include "common/colour.h"
+#include "config.h"
 #include "consoles.h"
 #include "memfd_server.h"
 #include "policy.h"
@@ -106,6 +108,30 @@ bool vms_action_allowed(const struct tinct_vm *vm, enum tinct_vm_action action)
 	case TINCT_VM_ACTION_COUNT:
 		break;
 	}
+	return false;
+}
+
+bool vms_check_def(const struct tinct_config *config, const struct tinct_vm_def *def,
+	void (*report)(void *data, const char *message), void *data)
+{
+	struct tinct_colour colour = colour_from_rgb(def->colour);
+	struct tinct_colour host = config->appearance.host_colour;
+	host.a = 1.0f;
+	float delta = colour_delta_e(colour, host);
+	if (delta >= COLOUR_MIN_HOST_DELTA_E) {
+		return true;
+	}
+	uint32_t host_rgb = (uint32_t)(host.r * 255.0f + 0.5f) << 16 |
+			    (uint32_t)(host.g * 255.0f + 0.5f) << 8 |
+			    (uint32_t)(host.b * 255.0f + 0.5f);
+	char message[512];
+	snprintf(message, sizeof(message),
+		"%s:%d: [vm] colour: #%06x is too close to the host frame colour #%06x "
+		"(colour difference %.1f, at least %.0f needed): its windows would pass for "
+		"host windows; pick another colour",
+		def->path != NULL ? def->path : def->name, def->colour_line, def->colour, host_rgb,
+		(double)delta, (double)COLOUR_MIN_HOST_DELTA_E);
+	report(data, message);
 	return false;
 }
 

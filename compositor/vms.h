@@ -19,6 +19,7 @@
 #include "common/colour.h"
 #include "vm-def.h"
 
+struct tinct_config;
 struct tinct_server;
 struct tinct_memfd_server;
 struct tinct_vm;
@@ -73,6 +74,16 @@ enum tinct_vm_action {
  * for the panel menu and the VM-manager protocol.
  */
 bool vms_action_allowed(const struct tinct_vm *vm, enum tinct_vm_action action);
+
+/*
+ * Checks def's colour against tinct's own (common/colour.h): one too close
+ * to the host frame colour is an error, reported as "path:line: [vm]
+ * colour: ..." through report. (A colour too dark for the background is
+ * fine: its frames are outlined.) Used at load (server.c) and by
+ * `tinct --validate`.
+ */
+bool vms_check_def(const struct tinct_config *config, const struct tinct_vm_def *def,
+	void (*report)(void *data, const char *message), void *data);
 
 /* The VM's name (a safe identifier). */
 const char *vms_name(const struct tinct_desktop_vm *dvm);

@@ -287,6 +287,11 @@ struct tinct_console_events *console_events(struct tinct_console *console)
 	return &console->events;
 }
 
+bool console_attached(struct tinct_console *console)
+{
+	return console->client_fd >= 0;
+}
+
 // Returns false once the serial is closed or has nothing more right now.
 static bool serial_read_once(struct tinct_console *console)
 {

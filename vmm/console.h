@@ -69,5 +69,7 @@ void console_drain(struct tinct_console *console);
  * on it). Returns false when there is no serial.
  */
 bool console_write(struct tinct_console *console, const void *data, size_t len);
+/* Whether a client is attached to the relay now (one at a time). */
+bool console_attached(struct tinct_console *console);
 
 #endif

@@ -340,6 +340,7 @@ static bool parse_vm_key(
 	case KEY_COLOUR:
 		*message = "expected #rrggbb or one of red, orange, yellow, green, gray, blue, "
 			   "purple, black";
+		def->colour_line = parser->line;
 		return colour_parse_rgb(value, &def->colour);
 	case KEY_VMM:
 		*message = "expected qemu, cloud-hypervisor, crosvm or command";

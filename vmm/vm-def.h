@@ -122,6 +122,7 @@ struct tinct_vm_def {
 	char *name;
 	char *path; // the file it came from, NULL when built in code
 	uint32_t colour; // 0xrrggbb
+	int colour_line; // where colour was set, 0 for the default
 	enum tinct_vmm_kind vmm;
 	char *vmm_binary; // NULL: the backend's default
 	char *command; // vmm = command only

@@ -904,6 +904,12 @@ int vm_manager_load(struct tinct_vm_manager *manager, const char *extra_dir,
 	}
 	struct tinct_vm_def *def, *tmp;
 	wl_list_for_each_safe (def, tmp, &defs, link) {
+		if (manager->check_def != NULL &&
+			!manager->check_def(manager->check_def_data, def, report, data)) {
+			vm_def_destroy(def); // also unlinks it
+			errors++;
+			continue;
+		}
 		if (vm_manager_add(manager, def) == NULL) {
 			errors++;
 		}

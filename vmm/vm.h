@@ -95,6 +95,15 @@ struct tinct_vm_manager {
 	char *images_dir;
 	struct wl_list vms; // tinct_vm.link, in load order
 
+	/*
+	 * Optional, set by the caller: checks a loaded definition against what
+	 * only the caller knows (tinct's frame colours). false, with the error
+	 * reported, leaves the VM undefined, as any definition error does.
+	 */
+	bool (*check_def)(void *data, const struct tinct_vm_def *def,
+		void (*report)(void *report_data, const char *message), void *report_data);
+	void *check_def_data;
+
 	struct {
 		// struct tinct_vm_state_event *
 		struct wl_signal state_changed;

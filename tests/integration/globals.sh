@@ -14,7 +14,7 @@ for iface in wl_compositor wl_subcompositor wl_shm wl_seat wl_output wl_data_dev
 	zwlr_export_dmabuf_manager_v1 zwp_virtual_keyboard_manager_v1 \
 	zwlr_virtual_pointer_manager_v1 zwlr_foreign_toplevel_manager_v1 \
 	zwlr_output_manager_v1 zwlr_output_power_manager_v1 zwlr_gamma_control_manager_v1 \
-	zwlr_input_inhibit_manager_v1 zwlr_data_control_manager_v1; do
+	zwlr_input_inhibit_manager_v1 zwlr_data_control_manager_v1 ext_session_lock_manager_v1; do
 	grep -q "interface: '$iface'" "$TEST_DIR/info" || fail "$iface is not advertised"
 done
 grep -Eq "interface: 'zwlr_layer_shell_v1', +version: +4," "$TEST_DIR/info" ||

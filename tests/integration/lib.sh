@@ -46,11 +46,16 @@ need() {
 	done
 }
 
+# A test that changes anything outside $TEST_DIR (a user account, say)
+# defines test_cleanup(), which runs once its processes are gone.
 cleanup() {
 	status=$?
 	for pid in $BACKGROUND_PIDS; do
 		kill "$pid" 2>/dev/null || true
 	done
+	if command -v test_cleanup >/dev/null 2>&1; then
+		test_cleanup || true
+	fi
 	if [ -n "$TINCT_PID" ] && kill -0 "$TINCT_PID" 2>/dev/null; then
 		kill -TERM "$TINCT_PID" 2>/dev/null || true
 		wait_for 10 not_running "$TINCT_PID" || kill -KILL "$TINCT_PID" 2>/dev/null || true

@@ -19,6 +19,9 @@
  *                             serial it never got; or when it loses the
  *                             keyboard, with its last key's serial; prints
  *                             "popup grabbed" and "popup done")
+ *                        [--report-pointer] (prints "pointer enter",
+ *                             "pointer motion", "pointer button B S" and
+ *                             "pointer axis" for the events it receives)
  *   test-client layer [--anchor top|bottom|left|right] [--size WxH]
  *                     [--exclusive N] [--colour RRGGBB]
  *   test-client protocol-error
@@ -113,6 +116,7 @@ struct client {
 	bool copied;
 	const char *forge;
 	int roll;
+	bool report_pointer;
 	uint32_t configure_serial;
 	bool paste;
 	const char *paste_type, *paste_out;
@@ -264,7 +268,11 @@ static void pointer_enter(void *data, struct wl_pointer *pointer, uint32_t seria
 	struct wl_surface *surface, wl_fixed_t sx, wl_fixed_t sy)
 {
 	struct client *c = data;
-	if (c->cursor_width == 0) {
+	if (c->report_pointer) {
+		printf("pointer enter\n");
+		fflush(stdout);
+	}
+	if (c->cursor_width <= 0) {
 		return;
 	}
 	if (c->cursor_surface == NULL) {
@@ -288,12 +296,21 @@ static void pointer_leave(
 static void pointer_motion(
 	void *data, struct wl_pointer *pointer, uint32_t time, wl_fixed_t x, wl_fixed_t y)
 {
+	struct client *c = data;
+	if (c->report_pointer) {
+		printf("pointer motion\n");
+		fflush(stdout);
+	}
 }
 
 static void pointer_button(void *data, struct wl_pointer *pointer, uint32_t serial, uint32_t time,
 	uint32_t button, uint32_t state)
 {
 	struct client *c = data;
+	if (c->report_pointer) {
+		printf("pointer button %u %u\n", button, state);
+		fflush(stdout);
+	}
 	if (c->drag == NULL || state != WL_POINTER_BUTTON_STATE_PRESSED || c->data_device == NULL) {
 		return;
 	}
@@ -312,6 +329,11 @@ static void pointer_button(void *data, struct wl_pointer *pointer, uint32_t seri
 static void pointer_axis(
 	void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis, wl_fixed_t value)
 {
+	struct client *c = data;
+	if (c->report_pointer) {
+		printf("pointer axis\n");
+		fflush(stdout);
+	}
 }
 
 static const struct wl_pointer_listener pointer_listener = {
@@ -932,6 +954,7 @@ int main(int argc, char *argv[])
 		{"paste-out", required_argument, NULL, 'o'},
 		{"primary", no_argument, NULL, 'r'},
 		{"drag", required_argument, NULL, 'D'},
+		{"report-pointer", no_argument, NULL, 'W'},
 		{0},
 	};
 	optind = 2;
@@ -983,6 +1006,9 @@ int main(int argc, char *argv[])
 				c.popup_height = 60;
 				c.popup_colour = 0xa0a0a0;
 			}
+			break;
+		case 'W':
+			c.report_pointer = true;
 			break;
 		case 'H':
 			c.hide_rows = atoi(optarg);
@@ -1063,7 +1089,7 @@ int main(int argc, char *argv[])
 		/* Version 1 seat: the keyboard exists whatever the capabilities say. */
 		c.keyboard = wl_seat_get_keyboard(c.seat);
 		wl_keyboard_add_listener(c.keyboard, &keyboard_listener, &c);
-		if (c.drag != NULL || c.cursor_width > 0) {
+		if (c.drag != NULL || c.cursor_width > 0 || c.report_pointer) {
 			c.pointer = wl_seat_get_pointer(c.seat);
 			wl_pointer_add_listener(c.pointer, &pointer_listener, &c);
 		}

@@ -2,6 +2,7 @@
  * Unit tests for common/colour: both spellings of every label, #rrggbb and
  * #rrggbbaa, what is refused, and the derived shades. TAP output.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -70,10 +71,37 @@ static void test_shades(void)
 	struct tinct_colour on_blue = colour_contrast(blue);
 	ok(on_yellow.r == 0 && on_yellow.g == 0 && on_yellow.b == 0, "black text on yellow");
 	ok(on_blue.r == 1 && on_blue.g == 1 && on_blue.b == 1, "white text on blue");
-	struct tinct_colour dim = colour_unfocused(blue);
-	ok(dim.b < blue.b && dim.r / dim.b > 0.99f * blue.r / blue.b &&
-			dim.r / dim.b < 1.01f * blue.r / blue.b,
+	struct tinct_colour black = colour_from_rgb(0x000000);
+	struct tinct_colour orange = colour_from_rgb(0xf57900);
+	struct tinct_colour dim = colour_unfocused(orange, black);
+	ok(dim.b <= orange.b && dim.r < orange.r && dim.r / dim.g > 0.99f * orange.r / orange.g &&
+			dim.r / dim.g < 1.01f * orange.r / orange.g,
 		"unfocused colour keeps the hue");
+	ok(colour_contrast_ratio(dim, black) >= COLOUR_MIN_CONTRAST,
+		"unfocused orange keeps 3:1 on black");
+	static const uint32_t palette[] = {
+		0xcc0000, 0xf57900, 0xedd400, 0x73d216, 0x555555, 0x3465a4, 0x75507b, 0x000000};
+	struct tinct_colour host = colour_from_rgb(0x6b6f76);
+	for (size_t i = 0; i < sizeof(palette) / sizeof(palette[0]); i++) {
+		struct tinct_colour c = colour_from_rgb(palette[i]);
+		struct tinct_colour u = colour_unfocused(c, black);
+		bool visible = colour_contrast_ratio(u, black) >= COLOUR_MIN_CONTRAST ||
+			       (colour_needs_outline(c, black) &&
+				       colour_contrast_ratio(colour_outline(black, false), black) >=
+					       COLOUR_MIN_CONTRAST);
+		ok(visible, "unfocused #%06x keeps 3:1 on black (colour or outline)", palette[i]);
+		ok(colour_delta_e(c, host) >= COLOUR_MIN_HOST_DELTA_E,
+			"#%06x is far enough from the default host colour", palette[i]);
+		struct tinct_colour text = colour_contrast(c);
+		ok(colour_contrast_ratio(text, c) >= 4.5f, "text on #%06x reads (4.5:1)",
+			palette[i]);
+	}
+	ok(colour_needs_outline(black, black), "black on black is outlined");
+	ok(!colour_needs_outline(colour_from_rgb(0xcc0000), black), "red on black is not");
+	ok(colour_delta_e(colour_from_rgb(0x6e7178), host) < COLOUR_MIN_HOST_DELTA_E,
+		"a grey next to the host colour is too close");
+	ok(fabsf(colour_contrast_ratio(black, colour_from_rgb(0xffffff)) - 21.0f) < 0.01f,
+		"black on white is 21:1");
 }
 
 int main(void)
