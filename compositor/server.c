@@ -43,6 +43,7 @@
 #include "layer_shell.h"
 #include "output.h"
 #include "seat.h"
+#include "shm_guard.h"
 #include "spawn.h"
 #include "consoles.h"
 #include "panel.h"
@@ -201,6 +202,10 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	}
 	for (size_t i = 0; i < TINCT_LAYER_COUNT; i++) {
 		server->layers[i] = &wlr_scene_tree_create(&server->scene->node)->node;
+	}
+	/* No client may kill tinct by shrinking its shm pool (shm_guard.h). */
+	if (shm_guard_create(server->compositor) == NULL) {
+		goto error_scene;
 	}
 
 	server->presentation = wlr_presentation_create(server->display, server->backend);
