@@ -78,8 +78,21 @@ static void parse_wayland_section(struct tinct_desktop_vm *dvm, const struct tin
 			} else {
 				dvm->max_windows = (int)n;
 			}
+		} else if (strcmp(entry->key, "max-connections") == 0) {
+			char *end;
+			long n = strtol(entry->value, &end, 10);
+			if (*entry->value == '\0' || *end != '\0' || n < 1 || n > 10000) {
+				report(def, entry, "expected a number from 1 to 10000; using 64");
+			} else {
+				dvm->max_connections = (int)n;
+			}
 		}
 	}
+}
+
+static bool may_connect(void *owner)
+{
+	return policy_may_connect(owner);
 }
 
 // The VM's display and its memfd server go together.
@@ -117,6 +130,7 @@ static void desktop_vm_create(struct tinct_server *server, struct tinct_vm *vm)
 	dvm->vm = vm;
 	dvm->colour = colour_from_rgb(vm->def->colour);
 	dvm->max_windows = TINCT_VM_DEFAULT_MAX_WINDOWS;
+	dvm->max_connections = TINCT_VM_DEFAULT_MAX_CONNECTIONS;
 	dvm->memfd_quota = TINCT_MEMFD_DEFAULT_QUOTA;
 	parse_wayland_section(dvm, vm->def);
 	dvm->vm_destroy.notify = handle_vm_destroy;
@@ -203,6 +217,7 @@ bool vms_start(struct tinct_server *server, struct tinct_vm *vm)
 		if (dvm->display == NULL) {
 			return false;
 		}
+		dvm->display->may_connect = may_connect;
 		dvm->memfd = memfd_server_create(wl_display_get_event_loop(server->display), dir,
 			vm_name(vm), dvm->memfd_quota);
 		if (dvm->memfd == NULL) {

@@ -12,6 +12,8 @@
  *   allow = PERM, ...       pointer-constraints, relative-pointer, fullscreen,
  *                           idle-inhibit
  *   max-windows = N         toplevels the VM may have at once (default 500)
+ *   max-connections = N     Wayland clients the VM may have connected at once
+ *                           on all its sockets (default 64; policy.h)
  *   memfd-quota = SIZE      total the VM's memfd server hands out while the
  *                           VM runs, K/M/G suffix (default 256M; see
  *                           virtio-wl/memfd_server.h)
@@ -38,6 +40,7 @@ enum tinct_vm_permission {
 };
 
 #define TINCT_VM_DEFAULT_MAX_WINDOWS 500
+#define TINCT_VM_DEFAULT_MAX_CONNECTIONS 64
 
 struct tinct_desktop_vm {
 	struct tinct_server *server;
@@ -46,6 +49,7 @@ struct tinct_desktop_vm {
 	uint32_t permissions; // enum tinct_vm_permission
 	int max_windows;
 	int windows; // mapped or not, toplevels that exist now
+	int max_connections; // [wayland] max-connections
 	/*
 	 * The user just started the VM: its next window may take the keyboard,
 	 * unless another window gets it first.

@@ -19,6 +19,11 @@
  *       where a window beyond the VM's limit has cost its connection and I
  *       of the J connections without a window still answer.
  *
+ *   hostile-client connect [--connections N]
+ *       Connects N plain sockets and prints "connected N" without waiting
+ *       for tinct to accept them; on SIGUSR1 it speaks Wayland on each
+ *       ("answered K of N": how many got through once tinct took them).
+ *
  * Every wait is bounded (--timeout S, default 30): the process exits 2 then.
  */
 #include <errno.h>
@@ -31,6 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include <wayland-client.h>
@@ -363,6 +370,68 @@ static int flood(int connections, int windows, int title_length, double seconds)
 	return 0;
 }
 
+static volatile sig_atomic_t go;
+
+static void handle_usr1(int sig)
+{
+	go = 1;
+}
+
+static int connect_socket(void)
+{
+	const char *name = getenv("WAYLAND_DISPLAY");
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (name == NULL) {
+		return -1;
+	}
+	if (name[0] == '/') {
+		snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", name);
+	} else {
+		snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%s", dir ? dir : "", name);
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		perror("connect");
+		if (fd >= 0) {
+			close(fd);
+		}
+		return -1;
+	}
+	return fd;
+}
+
+static int connect_only(int connections)
+{
+	int *fds = calloc((size_t)connections, sizeof(*fds));
+	int n = 0;
+	for (int i = 0; i < connections; i++) {
+		int fd = connect_socket();
+		if (fd >= 0) {
+			fds[n++] = fd;
+		}
+	}
+	printf("connected %d\n", n);
+	fflush(stdout);
+	while (!go) {
+		pause();
+	}
+	int answered = 0;
+	for (int i = 0; i < n; i++) {
+		struct wl_display *display = wl_display_connect_to_fd(fds[i]);
+		if (display != NULL && wl_display_roundtrip(display) >= 0) {
+			answered++;
+		}
+		if (display != NULL) {
+			wl_display_disconnect(display);
+		}
+	}
+	printf("answered %d of %d\n", answered, n);
+	fflush(stdout);
+	free(fds);
+	return 0;
+}
+
 static void handle_alarm(int sig)
 {
 	static const char message[] = "hostile-client: timed out\n";
@@ -429,11 +498,14 @@ int main(int argc, char *argv[])
 	}
 	signal(SIGALRM, handle_alarm);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGUSR1, handle_usr1);
 	alarm((unsigned)timeout);
 	if (strcmp(mode, "shrink-pool") == 0) {
 		return shrink_pool(keep_buffer, width, height, colour);
 	} else if (strcmp(mode, "flood") == 0) {
 		return flood(connections, windows, title_length, seconds);
+	} else if (strcmp(mode, "connect") == 0) {
+		return connect_only(connections);
 	}
 	fprintf(stderr, "unknown mode %s\n", mode);
 	return 1;
