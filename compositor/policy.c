@@ -20,6 +20,7 @@
 #include "seat.h"
 #include "session_lock.h"
 #include "view.h"
+#include "vm_display.h"
 
 struct restricted_global {
 	const struct wl_global *global;
@@ -100,6 +101,30 @@ bool policy_may_open_window(const struct wl_client *client)
 		return false;
 	}
 	return true;
+}
+
+bool policy_may_connect(struct tinct_desktop_vm *dvm)
+{
+	if (dvm->display == NULL) {
+		return false;
+	}
+	if (vm_display_connections(dvm->display) >= (size_t)dvm->max_connections) {
+		return false;
+	}
+	/*
+	 * Every VM together: without a shared bound, enough VMs at their caps
+	 * would exhaust descriptors, and libwayland's host socket spins on
+	 * EMFILE while host clients time out.
+	 */
+	size_t total = 0;
+	struct tinct_desktop_vm *other;
+	wl_list_for_each (other, &dvm->server->desktop_vms, link) {
+		if (other->display != NULL) {
+			total += vm_display_connections(other->display);
+		}
+	}
+	long budget = dvm->server->fd_limit - POLICY_HOST_FD_RESERVE;
+	return budget > 0 && total < (size_t)budget;
 }
 
 bool policy_may_take_focus(struct tinct_view *view)

@@ -41,6 +41,12 @@
  *   windows          policy_may_open_window(): host unlimited; a VM at
  *                    most [wayland] max-windows toplevels at once, the
  *                    next one is a protocol error.
+ *   connections      policy_may_connect(): the host socket is libwayland's
+ *                    and unlimited; a VM has at most [wayland]
+ *                    max-connections clients at once (default 64), and all
+ *                    VMs together at most the descriptor limit less
+ *                    POLICY_HOST_FD_RESERVE, so host clients always find a
+ *                    descriptor. A refused connection is closed at once.
  *   keyboard         policy_may_take_focus(): a host window may take the
  *                    keyboard when it maps or asks (xdg-activation); a
  *                    VM's only from its own VM's focused window, or once,
@@ -159,6 +165,8 @@ enum tinct_host_permission {
  * title stay well within what cairo (32767) and pixman draw at any scale.
  */
 #define POLICY_VM_CONTENT_MAX 8192
+/* Descriptors no VM connection may take: left for host clients and tinct. */
+#define POLICY_HOST_FD_RESERVE 256
 
 /* Installs the global filter on server->display. */
 void policy_init(struct tinct_server *server);
@@ -181,6 +189,12 @@ bool policy_may(const struct wl_client *client, uint32_t permission);
 
 /* Whether client may create one more toplevel (VM window limit). */
 bool policy_may_open_window(const struct wl_client *client);
+
+/*
+ * Whether dvm (active, with a display) may have one more client connected:
+ * asked by its display before every new connection.
+ */
+bool policy_may_connect(struct tinct_desktop_vm *dvm);
 
 /*
  * Whether view may take the keyboard now (when it maps, or asks with

@@ -6,6 +6,7 @@
 #include "server.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <wlr/backend.h>
 #include <wlr/render/allocator.h>
@@ -44,6 +45,7 @@
 #include "output.h"
 #include "seat.h"
 #include "session_lock.h"
+#include "shm_guard.h"
 #include "spawn.h"
 #include "consoles.h"
 #include "panel.h"
@@ -172,9 +174,35 @@ void server_autostart_vms(struct tinct_server *server)
 	}
 }
 
+/*
+ * Every client costs tinct a descriptor: take all the system allows, so the
+ * caps of policy.h, not the default soft limit (often 1024), decide who is
+ * refused. Returns the soft limit in force.
+ */
+static long raise_fd_limit(void)
+{
+	struct rlimit limit;
+	if (getrlimit(RLIMIT_NOFILE, &limit) < 0) {
+		wlr_log_errno(WLR_ERROR, "cannot read the descriptor limit");
+		return 1024;
+	}
+	if (limit.rlim_cur < limit.rlim_max) {
+		rlim_t soft = limit.rlim_cur;
+		limit.rlim_cur = limit.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &limit) < 0) {
+			wlr_log_errno(WLR_ERROR, "cannot raise the descriptor limit");
+			limit.rlim_cur = soft;
+		}
+	}
+	wlr_log(WLR_DEBUG, "descriptor limit %llu", (unsigned long long)limit.rlim_cur);
+	/* RLIM_INFINITY is not a count; no VM needs more than this anyway. */
+	return limit.rlim_cur > (1u << 20) ? 1L << 20 : (long)limit.rlim_cur;
+}
+
 bool server_init(struct tinct_server *server, struct tinct_config *config)
 {
 	server->config = config;
+	server->fd_limit = raise_fd_limit();
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->views);
 	wl_list_init(&server->children);
@@ -215,6 +243,10 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	}
 	for (size_t i = 0; i < TINCT_LAYER_COUNT; i++) {
 		server->layers[i] = &wlr_scene_tree_create(&server->scene->node)->node;
+	}
+	/* No client may kill tinct by shrinking its shm pool (shm_guard.h). */
+	if (shm_guard_create(server->compositor) == NULL) {
+		goto error_scene;
 	}
 
 	server->presentation = wlr_presentation_create(server->display, server->backend);

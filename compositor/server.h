@@ -106,6 +106,7 @@ struct tinct_server {
 	struct wl_list idle_inhibitors; // tinct_idle_inhibitor.link
 	struct wl_list children; // tinct_spawned.link
 	const char *socket; // WAYLAND_DISPLAY name of the host socket
+	long fd_limit; // RLIMIT_NOFILE as raised at start (policy.h's budget)
 	int exit_code;
 
 	struct wl_event_source *sigterm_source, *sigint_source;

@@ -2,7 +2,8 @@
  * Title sanitising: the strict UTF-8 decoder of common/utf8.h, which
  * rejects overlong forms, surrogates and out-of-range code points, and a
  * list of code points that must never reach a title bar (they could
- * reorder, hide or fake text).
+ * reorder, hide or fake text): controls, Unicode's whole
+ * Default_Ignorable_Code_Point class, interlinear annotation, noncharacters.
  */
 #include "title.h"
 
@@ -44,22 +45,56 @@ static bool is_space(uint32_t cp)
 	       cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000;
 }
 
+/*
+ * Unicode's Default_Ignorable_Code_Point class: characters that render as
+ * nothing (or as a filler), so a title could hide text or fake a name with
+ * them. Taken from Unicode 15.0.0's DerivedCoreProperties.txt (Debian's
+ * unicode-data 15.0.0-1); the reserved code points of the class are in it
+ * too, so characters later assigned there stay invisible. Sorted.
+ */
+static const uint32_t default_ignorable[][2] = {
+	{0x00ad, 0x00ad}, // soft hyphen
+	{0x034f, 0x034f}, // combining grapheme joiner
+	{0x061c, 0x061c}, // Arabic letter mark
+	{0x115f, 0x1160}, // Hangul fillers
+	{0x17b4, 0x17b5}, // Khmer inherent vowels
+	{0x180b, 0x180f}, // Mongolian variation selectors, vowel separator
+	{0x200b, 0x200f}, // zero-width, joiners, LRM, RLM
+	{0x202a, 0x202e}, // bidi embeddings and overrides
+	{0x2060, 0x206f}, // word joiner, invisible operators, isolates
+	{0x3164, 0x3164}, // Hangul filler
+	{0xfe00, 0xfe0f}, // variation selectors
+	{0xfeff, 0xfeff}, // zero-width no-break space
+	{0xffa0, 0xffa0}, // halfwidth Hangul filler
+	{0xfff0, 0xfff8}, // reserved
+	{0x1bca0, 0x1bca3}, // shorthand format controls
+	{0x1d173, 0x1d17a}, // musical symbol format controls
+	{0xe0000, 0xe0fff}, // tags, variation selectors 17..256, reserved
+};
+
+static bool is_default_ignorable(uint32_t cp)
+{
+	size_t lo = 0, hi = sizeof(default_ignorable) / sizeof(default_ignorable[0]);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cp < default_ignorable[mid][0]) {
+			hi = mid;
+		} else if (cp > default_ignorable[mid][1]) {
+			lo = mid + 1;
+		} else {
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Code points that could hide, reorder or fake what the user reads. */
 static bool is_forbidden(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || // C0, DEL, C1 controls
-	       cp == 0x061c || // Arabic letter mark
-	       cp == 0x115f || cp == 0x1160 || cp == 0x3164 || cp == 0xffa0 || // fillers
-	       cp == 0x180e || // Mongolian vowel separator
-	       (cp >= 0x200b && cp <= 0x200f) || // zero-width, LRM, RLM
-	       (cp >= 0x202a && cp <= 0x202e) || // bidi embeddings and overrides
-	       (cp >= 0x2060 && cp <= 0x206f) || // word joiner, bidi isolates, deprecated
-	       cp == 0xfeff || // zero-width no-break space
+	       is_default_ignorable(cp) ||
 	       (cp >= 0xfff9 && cp <= 0xfffb) || // interlinear annotation
-	       (cp >= 0xe0000 && cp <= 0xe007f) || // tags
-	       (cp >= 0xfe00 && cp <= 0xfe0f) || // variation selectors
-	       (cp >= 0xe0100 && cp <= 0xe01ef) || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe ||
-	       cp == 0xffff;
+	       (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff;
 }
 
 char *title_sanitize(const char *untrusted_title, size_t max_chars)

@@ -56,6 +56,7 @@ static void desktop_vm_create(struct tinct_server *server, struct tinct_vm *vm)
 	dvm->colour = colour_from_rgb(vm->def->colour);
 	dvm->permissions = vm->def->wayland_allow;
 	dvm->max_windows = vm->def->max_windows;
+	dvm->max_connections = vm->def->max_connections;
 	dvm->memfd_quota = vm->def->memfd_quota;
 	dvm->vm_destroy.notify = handle_vm_destroy;
 	wl_signal_add(&vm->events.destroy, &dvm->vm_destroy);
@@ -135,6 +136,12 @@ bool vms_check_def(const struct tinct_config *config, const struct tinct_vm_def 
 	return false;
 }
 
+/* Every new connection on a VM's sockets asks the policy first. */
+static bool may_connect(void *owner)
+{
+	return policy_may_connect(owner);
+}
+
 const char *vms_name(const struct tinct_desktop_vm *dvm)
 {
 	return vm_name(dvm->vm);
@@ -165,6 +172,7 @@ bool vms_start(struct tinct_server *server, struct tinct_vm *vm, bool by_user)
 		if (dvm->display == NULL) {
 			return false;
 		}
+		dvm->display->may_connect = may_connect;
 		dvm->memfd = memfd_server_create(wl_display_get_event_loop(server->display), dir,
 			vm_name(vm), dvm->memfd_quota);
 		if (dvm->memfd == NULL) {

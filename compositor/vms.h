@@ -5,7 +5,8 @@
  * starts and destroyed when it stops or crashes, which disconnects every
  * client of the VM and so removes its windows.
  *
- * The [wayland] keys (allow, max-windows, memfd-quota, named) are parsed and
+ * The [wayland] keys (allow, max-windows, max-connections,
+ * memfd-quota, named) are parsed and
  * checked with the rest of the definition (vmm/vm-def.h): a definition with
  * a bad one defines no VM, so what is copied here is always valid.
  */
@@ -31,6 +32,7 @@ struct tinct_desktop_vm {
 	struct tinct_colour colour;
 	uint32_t permissions; // enum tinct_vm_permission, [wayland] allow
 	int max_windows; // [wayland] max-windows
+	int max_connections; // [wayland] max-connections
 	int windows; // mapped or not, toplevels that exist now
 	/*
 	 * The user just asked for the VM: until then (CLOCK_MONOTONIC ms) its

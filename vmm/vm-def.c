@@ -100,6 +100,7 @@ struct tinct_vm_def *vm_def_create(const char *name)
 	def->console_buffer = DEFAULT_CONSOLE_BUFFER;
 	def->wayland_ports = TINCT_WAYPIPE_DEFAULT_PORTS;
 	def->max_windows = TINCT_VM_DEFAULT_MAX_WINDOWS;
+	def->max_connections = TINCT_VM_DEFAULT_MAX_CONNECTIONS;
 	def->memfd_quota = TINCT_MEMFD_DEFAULT_QUOTA;
 	wl_list_init(&def->link);
 	return def;
@@ -600,6 +601,14 @@ static bool parse_wayland_key(
 			return false;
 		}
 		def->max_windows = (int)n;
+	} else if (strcmp(name, "max-connections") == 0) {
+		if (!parse_scaled(value, "", ones, &n) || n < 1 ||
+			n > TINCT_VM_MAX_MAX_CONNECTIONS) {
+			snprintf(message, size, "expected a number from 1 to %d",
+				TINCT_VM_MAX_MAX_CONNECTIONS);
+			return false;
+		}
+		def->max_connections = (int)n;
 	} else if (strcmp(name, "memfd-quota") == 0) {
 		static const uint64_t scales[] = {
 			UINT64_C(1) << 10, UINT64_C(1) << 10, // K

@@ -98,6 +98,8 @@ enum tinct_vm_permission {
 
 #define TINCT_VM_DEFAULT_MAX_WINDOWS 500
 #define TINCT_VM_MAX_MAX_WINDOWS 100000
+#define TINCT_VM_DEFAULT_MAX_CONNECTIONS 64
+#define TINCT_VM_MAX_MAX_CONNECTIONS 10000
 #define TINCT_MEMFD_DEFAULT_QUOTA (UINT64_C(256) << 20) // per VM, 256 MiB
 #define TINCT_MEMFD_MAX_QUOTA (UINT64_C(64) << 30)
 
@@ -141,6 +143,7 @@ struct tinct_vm_def {
 	size_t wayland_named_len;
 	uint32_t wayland_allow; // [wayland] allow: enum tinct_vm_permission bits
 	int max_windows; // [wayland] max-windows
+	int max_connections; // [wayland] max-connections
 	uint64_t memfd_quota; // [wayland] memfd-quota, bytes
 	char **guest_runs; // [guest] run, in order
 	size_t guest_runs_len;
