@@ -42,7 +42,13 @@ static bool shown(uint32_t cp)
 	return !(cp < 0x20 || (cp >= 0x7f && cp <= 0xa0) || cp == 0x061c || cp == 0x1680 ||
 		 cp == 0x180e || (cp >= 0x2000 && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202f) ||
 		 (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 || cp == 0xfeff ||
-		 (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f));
+		 (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f) ||
+		 /* Default_Ignorable_Code_Point, written out independently of title.c. */
+		 cp == 0x00ad || cp == 0x034f || (cp >= 0x115f && cp <= 0x1160) ||
+		 (cp >= 0x17b4 && cp <= 0x17b5) || (cp >= 0x180b && cp <= 0x180f) ||
+		 cp == 0x3164 || (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0xffa0 ||
+		 (cp >= 0x1bca0 && cp <= 0x1bca3) || (cp >= 0x1d173 && cp <= 0x1d17a) ||
+		 (cp >= 0xe0000 && cp <= 0xe0fff));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
