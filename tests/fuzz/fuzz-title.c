@@ -45,8 +45,8 @@ static bool shown(uint32_t cp)
 		 (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f) ||
 		 /* Default_Ignorable_Code_Point, written out independently of title.c. */
 		 cp == 0x00ad || cp == 0x034f || (cp >= 0x115f && cp <= 0x1160) ||
-		 (cp >= 0x17b4 && cp <= 0x17b5) || (cp >= 0x180b && cp <= 0x180f) ||
-		 cp == 0x3164 || (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0xffa0 ||
+		 (cp >= 0x17b4 && cp <= 0x17b5) || (cp >= 0x180b && cp <= 0x180f) || cp == 0x3164 ||
+		 (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0xffa0 ||
 		 (cp >= 0x1bca0 && cp <= 0x1bca3) || (cp >= 0x1d173 && cp <= 0x1d17a) ||
 		 (cp >= 0xe0000 && cp <= 0xe0fff));
 }
