@@ -12,6 +12,7 @@
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_output_damage.h>
 #include <wlr/types/wlr_output_management_v1.h>
 #include <wlr/types/wlr_output_power_management_v1.h>
 #include <wlr/types/wlr_scene.h>
@@ -23,12 +24,27 @@
 #include "server.h"
 #include "view.h"
 
+/*
+ * Draws and commits the output if anything changed; false if it could not.
+ * Nothing new to show means no render buffer and no commit: the scene would
+ * attach a buffer and roll it back on every tick.
+ */
+static bool render_frame(struct tinct_output *output)
+{
+	struct wlr_scene_output *scene_output = output->scene_output;
+	/* What wlr_output_damage_attach_render reads as needs_frame. */
+	if (!scene_output->output->needs_frame &&
+		!pixman_region32_not_empty(&scene_output->damage->current)) {
+		return true;
+	}
+	return wlr_scene_output_commit(scene_output);
+}
+
 static void handle_frame(struct wl_listener *listener, void *data)
 {
 	struct tinct_output *output = wl_container_of(listener, output, frame);
 	uint32_t seq = output->wlr_output->commit_seq;
-	/* The scene only renders what changed; it skips the commit otherwise. */
-	if (!wlr_scene_output_commit(output->scene_output)) {
+	if (!render_frame(output)) {
 		return;
 	}
 	/*
