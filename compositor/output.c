@@ -21,6 +21,7 @@
 #include "config.h"
 #include "layer_shell.h"
 #include "panel.h"
+#include "render.h"
 #include "server.h"
 #include "view.h"
 
@@ -32,12 +33,19 @@
 static bool render_frame(struct tinct_output *output)
 {
 	struct wlr_scene_output *scene_output = output->scene_output;
-	/* What wlr_output_damage_attach_render reads as needs_frame. */
-	if (!scene_output->output->needs_frame &&
-		!pixman_region32_not_empty(&scene_output->damage->current)) {
+	if (!render_needs_frame(scene_output)) {
 		return true;
 	}
-	return wlr_scene_output_commit(scene_output);
+	if (!render_pass_supports(output->wlr_output)) {
+		output->own_render_pass = false;
+		return wlr_scene_output_commit(scene_output);
+	}
+	if (!output->own_render_pass) {
+		/* The scene may have scanned a client buffer out: draw it all. */
+		output->own_render_pass = true;
+		wlr_output_damage_add_whole(scene_output->damage);
+	}
+	return render_pass_commit(&output->render_pass, scene_output, output->server->presentation);
 }
 
 static void handle_frame(struct wl_listener *listener, void *data)
@@ -94,6 +102,7 @@ static void handle_destroy(struct wl_listener *listener, void *data)
 	wl_list_remove(&output->mode.link);
 	wl_list_remove(&output->link);
 	wlr_scene_node_destroy(&output->background->node);
+	render_pass_finish(&output->render_pass);
 	/* The scene output and the layout entry go away with the wlr_output. */
 	free(output);
 
@@ -179,6 +188,7 @@ void output_handle_new(struct wl_listener *listener, void *data)
 	for (size_t i = 0; i < 4; i++) {
 		wl_list_init(&output->layer_surfaces[i]);
 	}
+	render_pass_init(&output->render_pass);
 
 	const struct tinct_colour *bg = &server->config->appearance.background;
 	float colour[4] = {bg->r, bg->g, bg->b, 1.0f};
