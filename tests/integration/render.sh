@@ -38,6 +38,11 @@ popup_shown() {
 	screenshot "$1" && [ "$(bbox "$1" c0c020)" != none ]
 }
 
+# shot_size_is FILE "W H": a screenshot into FILE has that size.
+shot_size_is() {
+	screenshot "$1" && [ "$(python3 "$PIXELS" size "$1")" = "$2" ]
+}
+
 # stop_clients: every client of this part of the test is gone.
 stop_clients() {
 	for pid in $BACKGROUND_PIDS; do
@@ -153,3 +158,30 @@ for scale in 2 1.5; do
 	stop_tinct
 	stop_clients
 done
+
+# A transformed output is drawn by the scene (wlr_scene_output_commit);
+# turned back, tinct's pass draws all of it again, leaving nothing of the
+# turned frames behind.
+if command -v wlr-randr >/dev/null 2>&1; then
+	start_tinct
+	paint G --size 200x100 --colour 2040c0
+	wait_mapped 1
+	wlr-randr --output HEADLESS-1 --transform 90 || fail "wlr-randr cannot turn the output"
+	wait_for 10 shot_size_is "$TEST_DIR/turned.ppm" "720 1280" || fail "the output did not turn"
+	# Where the window lies is window management's business: what shows of
+	# it is a solid box.
+	set -- $(bbox "$TEST_DIR/turned.ppm" 2040c0) 0 0
+	[ "$3" -gt 0 ] && [ "$(count_colour "$TEST_DIR/turned.ppm" 2040c0)" = $(($3 * $4)) ] ||
+		fail "the window has holes on the turned output"
+	wlr-randr --output HEADLESS-1 --transform normal || fail "wlr-randr cannot turn it back"
+	shot="$TEST_DIR/back.ppm"
+	wait_for 10 shot_size_is "$shot" "1280 720" || fail "the output did not turn back"
+	[ "$(count_colour "$shot" 2040c0)" = $((200 * 100)) ] || fail "the window is not whole"
+	# Below the panel: black but for the window in its 204x126 frame.
+	[ "$(count_colour "$shot" 000000)" = $((1280 * 694 - 204 * 126)) ] ||
+		fail "$(count_colour "$shot" 000000) black pixels after turning back"
+	stop_tinct
+	stop_clients
+else
+	log "wlr-randr is not installed: output transforms not checked"
+fi
