@@ -15,8 +15,8 @@ Workloads (1280x720 output, every window floating and centred, so each one
 overlaps the others; the smaller ones are opened last and stay on top):
   idle   two static windows: nothing changes, nothing should be drawn
   anim1  one window repainting itself every frame (paint-client --animate)
-  anim4  four such windows, 640x480 down to 520x390, overlapping
-  anim8  eight such windows, 640x480 down to 400x300
+  anim4  four such windows, 640x480 down to 550x414, overlapping
+  anim8  eight such windows, 640x480 down to 430x326
   foot2  two foot terminals scrolling as fast as they can
 
   tests/bench/compositor.py BUILD_DIR [--rounds N] [--seconds S]
