@@ -330,31 +330,61 @@ static void set_buffer_transform(pixman_image_t *image, struct render_node *n)
 	pixman_image_set_transform(image, &transform);
 }
 
-static void draw_texture(pixman_image_t *target, struct render_node *n)
+/*
+ * The client resized its wl_shm pool since the texture was made, and its
+ * pixels moved: the renderer knows where (its texture refers to them) and
+ * draws them, blending, once (it then keeps its image up to date). Where the
+ * node is opaque it draws over black, so that nothing stale shows through
+ * translucent pixels in a declared opaque region.
+ */
+static void draw_texture_by_renderer(
+	struct wlr_output *output, pixman_image_t *target, struct render_node *n)
+{
+	pixman_region32_t part;
+	pixman_region32_init(&part);
+	pixman_region32_intersect(&part, &n->draw, &n->opaque);
+	fill_region(target, PIXMAN_OP_SRC, (float[4]){0.0f, 0.0f, 0.0f, 1.0f}, &part);
+	pixman_region32_fini(&part);
+
+	float matrix[9];
+	wlr_matrix_project_box(matrix, &n->box, wlr_output_transform_invert(n->transform), 0.0f,
+		output->transform_matrix);
+	int count;
+	pixman_box32_t *rects = pixman_region32_rectangles(&n->draw, &count);
+	for (int i = 0; i < count; i++) {
+		struct wlr_box box = {
+			.x = rects[i].x1,
+			.y = rects[i].y1,
+			.width = rects[i].x2 - rects[i].x1,
+			.height = rects[i].y2 - rects[i].y1,
+		};
+		wlr_renderer_scissor(output->renderer, &box);
+		wlr_render_subtexture_with_matrix(
+			output->renderer, n->texture, &n->src, matrix, 1.0f);
+	}
+	wlr_renderer_scissor(output->renderer, NULL);
+}
+
+static void draw_texture(struct wlr_output *output, pixman_image_t *target, struct render_node *n)
 {
 	pixman_image_t *image = wlr_pixman_texture_get_image(n->texture);
-	pixman_image_t *moved = NULL;
-	void *data = NULL;
-	uint32_t format;
-	size_t stride;
 	/*
 	 * Read access also guards against a client shrinking its wl_shm pool
-	 * under us (wl_shm_buffer_begin_access). If the pool was resized, the
-	 * pixels moved: read them where they are now, as the renderer would.
+	 * under us (wl_shm_buffer_begin_access), as the renderer's does.
 	 */
 	if (n->source != NULL) {
+		void *data;
+		uint32_t format;
+		size_t stride;
 		if (!wlr_buffer_begin_data_ptr_access(
 			    n->source, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format, &stride)) {
 			return;
 		}
 		if (data != pixman_image_get_data(image)) {
-			moved = pixman_image_create_bits_no_clear(pixman_image_get_format(image),
-				(int)n->texture->width, (int)n->texture->height, data, (int)stride);
-			if (moved == NULL) {
-				wlr_buffer_end_data_ptr_access(n->source);
-				return;
-			}
-			image = moved;
+			wlr_buffer_end_data_ptr_access(n->source);
+			wlr_log(WLR_DEBUG, "a client's pixels moved (wl_shm pool resized)");
+			draw_texture_by_renderer(output, target, n);
+			return;
 		}
 	}
 
@@ -375,15 +405,12 @@ static void draw_texture(pixman_image_t *target, struct render_node *n)
 	composite_region(PIXMAN_OP_OVER, image, target, &part, dx, dy);
 	pixman_region32_fini(&part);
 
-	if (moved != NULL) {
-		pixman_image_unref(moved);
-	}
 	if (n->source != NULL) {
 		wlr_buffer_end_data_ptr_access(n->source);
 	}
 }
 
-static void draw_node(pixman_image_t *target, struct render_node *n)
+static void draw_node(struct wlr_output *output, pixman_image_t *target, struct render_node *n)
 {
 	if (!pixman_region32_not_empty(&n->draw)) {
 		return;
@@ -392,13 +419,13 @@ static void draw_node(pixman_image_t *target, struct render_node *n)
 		fill_region(target, n->colour[3] >= 1.0f ? PIXMAN_OP_SRC : PIXMAN_OP_OVER,
 			n->colour, &n->draw);
 	} else {
-		draw_texture(target, n);
+		draw_texture(output, target, n);
 	}
 }
 
 /* Steps 2 and 3 of the file comment, in damage (output buffer coordinates). */
-static void draw_nodes(
-	struct tinct_render_pass *pass, pixman_image_t *target, pixman_region32_t *damage)
+static void draw_nodes(struct tinct_render_pass *pass, struct wlr_output *output,
+	pixman_image_t *target, pixman_region32_t *damage)
 {
 	struct render_node *nodes = pass->nodes.data;
 	size_t count = pass->nodes.size / sizeof(*nodes);
@@ -421,7 +448,7 @@ static void draw_nodes(
 	pixman_region32_fini(&covered);
 
 	for (size_t i = 0; i < count; i++) {
-		draw_node(target, &nodes[i]);
+		draw_node(output, target, &nodes[i]);
 		pixman_region32_fini(&nodes[i].opaque);
 		pixman_region32_fini(&nodes[i].draw);
 	}
@@ -460,7 +487,7 @@ bool render_pass_commit(struct tinct_render_pass *pass, struct wlr_scene_output 
 	/* No clip left over from an earlier wlr_renderer_scissor. */
 	wlr_renderer_scissor(renderer, NULL);
 	pixman_image_t *target = wlr_pixman_renderer_get_current_image(renderer);
-	draw_nodes(pass, target, &damage);
+	draw_nodes(pass, output, target, &damage);
 
 	wlr_output_render_software_cursors(output, &damage);
 	wlr_renderer_end(renderer);
