@@ -159,6 +159,19 @@ for scale in 2 1.5; do
 	stop_clients
 done
 
+# A client that grows its wl_shm pool after drawing moves its pixels in
+# tinct's memory (the pool is remapped): they are drawn from where they are.
+start_tinct
+paint I --size 300x200 --colour 2040c0 --grow-pool
+wait_mapped 1
+wait_for 10 grep -q "pool grown" "$TEST_DIR/I.out" || fail "I did not grow its pool"
+screenshot "$TEST_DIR/grown.ppm"
+[ "$(count_colour "$TEST_DIR/grown.ppm" 2040c0)" = $((300 * 200)) ] ||
+	fail "I shows $(count_colour "$TEST_DIR/grown.ppm" 2040c0) pixels after growing its pool"
+tinct_alive
+stop_tinct
+stop_clients
+
 # A transformed output is drawn by the scene (wlr_scene_output_commit);
 # turned back, tinct's pass draws all of it again, leaving nothing of the
 # turned frames behind.

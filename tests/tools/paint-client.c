@@ -9,6 +9,11 @@
  *                [--popup X,Y,WxH:C]     (anchored at X,Y of the window)
  *                [--animate C2]          (repaints every frame, alternating
  *                                          C and C2, the whole surface damaged)
+ *                [--grow-pool]           (once drawn, doubles its buffer's
+ *                                          wl_shm pool, which moves the pixels
+ *                                          in the compositor's memory, then
+ *                                          damages the surface; prints
+ *                                          "pool grown")
  *
  * A colour C is RRGGBB (an XRGB8888 buffer) or AARRGGBB (an ARGB8888 buffer;
  * the client premultiplies). It prints "configured WxH" when it draws a new
@@ -38,6 +43,9 @@ struct paint {
 
 struct buffer {
 	struct wl_buffer *wl_buffer;
+	struct wl_shm_pool *pool; // kept only for --grow-pool
+	int fd; // the pool's, while kept
+	size_t size;
 	int width, height;
 	struct paint paint;
 	bool busy;
@@ -77,6 +85,8 @@ struct client {
 	struct part popup;
 	struct xdg_surface *popup_xdg_surface;
 	struct xdg_popup *xdg_popup;
+	bool grow_pool;
+	struct buffer *shown; // the toplevel's last buffer
 	bool running;
 };
 
@@ -125,6 +135,11 @@ static struct buffer *get_buffer(struct client *c, int width, int height, struct
 	if (spare->wl_buffer != NULL) {
 		wl_buffer_destroy(spare->wl_buffer);
 	}
+	if (spare->pool != NULL) {
+		wl_shm_pool_destroy(spare->pool);
+		close(spare->fd);
+		spare->pool = NULL;
+	}
 	int stride = width * 4;
 	size_t size = (size_t)stride * (size_t)height;
 	int fd = memfd_create("paint-client", MFD_CLOEXEC);
@@ -145,8 +160,14 @@ static struct buffer *get_buffer(struct client *c, int width, int height, struct
 	struct wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, (int32_t)size);
 	spare->wl_buffer = wl_shm_pool_create_buffer(pool, 0, width, height, stride,
 		paint.alpha ? WL_SHM_FORMAT_ARGB8888 : WL_SHM_FORMAT_XRGB8888);
-	wl_shm_pool_destroy(pool);
-	close(fd);
+	if (c->grow_pool) {
+		spare->pool = pool;
+		spare->fd = fd;
+		spare->size = size;
+	} else {
+		wl_shm_pool_destroy(pool);
+		close(fd);
+	}
 	wl_buffer_add_listener(spare->wl_buffer, &buffer_listener, spare);
 	spare->width = width;
 	spare->height = height;
@@ -155,15 +176,33 @@ static struct buffer *get_buffer(struct client *c, int width, int height, struct
 	return spare;
 }
 
-static void attach(
+static struct buffer *attach(
 	struct client *c, struct wl_surface *surface, int width, int height, struct paint paint)
 {
 	struct buffer *buffer = get_buffer(c, width, height, paint);
 	if (buffer == NULL) {
-		return; // all busy: keep the last frame
+		return NULL; // all busy: keep the last frame
 	}
 	wl_surface_attach(surface, buffer->wl_buffer, 0, 0);
 	wl_surface_damage(surface, 0, 0, width, height);
+	return buffer;
+}
+
+/* The compositor remaps a grown pool: its pointer to the pixels changes. */
+static void grow_pool(struct client *c)
+{
+	struct buffer *b = c->shown;
+	if (b == NULL || b->pool == NULL || ftruncate(b->fd, (off_t)(2 * b->size)) < 0) {
+		fprintf(stderr, "cannot grow the pool\n");
+		exit(1);
+	}
+	wl_shm_pool_resize(b->pool, (int32_t)(2 * b->size));
+	b->size *= 2;
+	wl_surface_damage(c->surface, 0, 0, c->width, c->height);
+	wl_surface_commit(c->surface);
+	wl_display_roundtrip(c->display);
+	printf("pool grown\n");
+	fflush(stdout);
 }
 
 static void draw(struct client *c);
@@ -187,7 +226,11 @@ static void draw(struct client *c)
 		c->frame = wl_surface_frame(c->surface);
 		wl_callback_add_listener(c->frame, &frame_listener, c);
 	}
-	attach(c, c->surface, c->width, c->height, c->phase ? c->paint2 : c->paint);
+	struct buffer *buffer =
+		attach(c, c->surface, c->width, c->height, c->phase ? c->paint2 : c->paint);
+	if (buffer != NULL) {
+		c->shown = buffer;
+	}
 	if (c->has_opaque) {
 		struct wl_region *region = wl_compositor_create_region(c->compositor);
 		wl_region_add(region, c->opaque.x, c->opaque.y, c->opaque.width, c->opaque.height);
@@ -261,6 +304,10 @@ static void xdg_surface_configure(void *data, struct xdg_surface *xdg_surface, u
 	if (first && c->has_popup) {
 		open_popup(c);
 	}
+	if (first && c->grow_pool) {
+		wl_display_roundtrip(c->display);
+		grow_pool(c);
+	}
 }
 
 static const struct xdg_surface_listener xdg_surface_listener = {
@@ -321,7 +368,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: paint-client [--size WxH] [--colour C] [--title T] "
 			"[--app-id A] [--opaque X,Y,WxH] [--subsurface X,Y,WxH:C] "
-			"[--popup X,Y,WxH:C] [--animate C2]\n");
+			"[--popup X,Y,WxH:C] [--animate C2] [--grow-pool]\n");
 	exit(2);
 }
 
@@ -392,6 +439,10 @@ static void client_finish(struct client *c)
 		if (c->buffers[i].wl_buffer != NULL) {
 			wl_buffer_destroy(c->buffers[i].wl_buffer);
 		}
+		if (c->buffers[i].pool != NULL) {
+			wl_shm_pool_destroy(c->buffers[i].pool);
+			close(c->buffers[i].fd);
+		}
 	}
 	if (c->wm_base != NULL) {
 		xdg_wm_base_destroy(c->wm_base);
@@ -426,6 +477,7 @@ int main(int argc, char *argv[])
 		{"subsurface", required_argument, NULL, 'S'},
 		{"popup", required_argument, NULL, 'p'},
 		{"animate", required_argument, NULL, 'A'},
+		{"grow-pool", no_argument, NULL, 'g'},
 		{0},
 	};
 	int opt;
@@ -467,6 +519,9 @@ int main(int argc, char *argv[])
 		case 'A':
 			c.paint2 = parse_paint(optarg);
 			c.animate = true;
+			break;
+		case 'g':
+			c.grow_pool = true;
 			break;
 		default:
 			usage();
