@@ -52,8 +52,9 @@ fuzz: build-fuzz
 	scripts/run-fuzz $(BUILD_FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Benchmarks against a peer, side by side (not tests: machine-dependent).
+# BENCH_ARGS: --rounds N --seconds S --workloads idle,anim1,... --tinct BIN
 bench: build
-	tests/bench/compositor.sh $(BUILD)
+	tests/bench/compositor.py $(BUILD) $(BENCH_ARGS)
 
 # tinct, tinctctl, tinct-vm, the man pages and the session file under PREFIX
 # (/usr/local by default): `man tinct` works afterwards.

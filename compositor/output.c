@@ -12,6 +12,7 @@
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_output_damage.h>
 #include <wlr/types/wlr_output_management_v1.h>
 #include <wlr/types/wlr_output_power_management_v1.h>
 #include <wlr/types/wlr_scene.h>
@@ -20,16 +21,39 @@
 #include "config.h"
 #include "layer_shell.h"
 #include "panel.h"
+#include "render.h"
 #include "server.h"
 #include "session_lock.h"
 #include "view.h"
+
+/*
+ * Draws and commits the output if anything changed; false if it could not.
+ * Nothing new to show means no render buffer and no commit: the scene would
+ * attach a buffer and roll it back on every tick.
+ */
+static bool render_frame(struct tinct_output *output)
+{
+	struct wlr_scene_output *scene_output = output->scene_output;
+	if (!render_needs_frame(scene_output)) {
+		return true;
+	}
+	if (!render_pass_supports(output->wlr_output)) {
+		output->own_render_pass = false;
+		return wlr_scene_output_commit(scene_output);
+	}
+	if (!output->own_render_pass) {
+		/* The scene may have scanned a client buffer out: draw it all. */
+		output->own_render_pass = true;
+		wlr_output_damage_add_whole(scene_output->damage);
+	}
+	return render_pass_commit(&output->render_pass, scene_output, output->server->presentation);
+}
 
 static void handle_frame(struct wl_listener *listener, void *data)
 {
 	struct tinct_output *output = wl_container_of(listener, output, frame);
 	uint32_t seq = output->wlr_output->commit_seq;
-	/* The scene only renders what changed; it skips the commit otherwise. */
-	if (!wlr_scene_output_commit(output->scene_output)) {
+	if (!render_frame(output)) {
 		return;
 	}
 	/*
@@ -84,6 +108,7 @@ static void handle_destroy(struct wl_listener *listener, void *data)
 	wl_list_remove(&output->mode.link);
 	wl_list_remove(&output->link);
 	wlr_scene_node_destroy(&output->background->node);
+	render_pass_finish(&output->render_pass);
 	/* The scene output and the layout entry go away with the wlr_output. */
 	free(output);
 
@@ -169,6 +194,7 @@ void output_handle_new(struct wl_listener *listener, void *data)
 	for (size_t i = 0; i < 4; i++) {
 		wl_list_init(&output->layer_surfaces[i]);
 	}
+	render_pass_init(&output->render_pass);
 
 	const struct tinct_colour *bg = &server->config->appearance.background;
 	float colour[4] = {bg->r, bg->g, bg->b, 1.0f};

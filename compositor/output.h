@@ -1,13 +1,15 @@
 /*
- * Outputs: one tinct_output per wlr_output, placed in the layout, rendered by
- * the scene on every frame event (and only then: damage decides whether
- * anything is drawn). Also output management and output power requests.
+ * Outputs: one tinct_output per wlr_output, placed in the layout, drawn by
+ * render.c (or the scene, where render.c does not apply) on frame events that
+ * bring damage. Also output management and output power requests.
  */
 #ifndef TINCT_OUTPUT_H
 #define TINCT_OUTPUT_H
 
 #include <wayland-server-core.h>
 #include <wlr/util/box.h>
+
+#include "render.h"
 
 struct tinct_server;
 
@@ -18,6 +20,8 @@ struct tinct_output {
 	struct wlr_scene_rect *background;
 	struct wlr_scene_buffer *panel_bar; // drawn by panel.c
 	bool drawing; // the last frame event rendered something
+	struct tinct_render_pass render_pass;
+	bool own_render_pass; // the last frame was drawn by render_pass, not the scene
 
 	/* Output area minus exclusive zones, layout coordinates. */
 	struct wlr_box usable_area;

@@ -17,6 +17,12 @@
                                    inside its top: print how many ring pixels
                                    are not RRGGBB, then how many title bar
                                    pixels are not (its text)
+  pixels.py near FILE X Y RRGGBB TOL
+                                   print "ok" if every channel of the pixel at
+                                   (X, Y) is within TOL of RRGGBB, else the pixel
+  pixels.py same FILE OTHER [MIN_Y]
+                                   print how many pixels differ between two
+                                   screenshots of one size (rows from MIN_Y)
   pixels.py batch FILE             load FILE once, then answer one query per
                                    line of stdin ("count RRGGBB 26", "at X Y",
                                    ...: the commands above without FILE), one
@@ -112,6 +118,19 @@ def answer(image, argv):
             for xx in range(x, x + w):
                 seen.add(colour(pixels, width, xx, yy))
         print(len(seen))
+    elif cmd == "near":
+        x, y, tol = int(argv[3]), int(argv[4]), int(argv[6])
+        got = colour(pixels, width, x, y)
+        want = bytes.fromhex(argv[5].lstrip("#"))
+        close = all(abs(a - b) <= tol for a, b in zip(bytes.fromhex(got), want))
+        print("ok" if close else got)
+    elif cmd == "same":
+        other_width, other_height, other = load(argv[3])
+        if (other_width, other_height) != (width, height):
+            sys.exit(f"{argv[3]} is {other_width}x{other_height}, not {width}x{height}")
+        start = (int(argv[4]) if len(argv) > 4 else 0) * width * 3
+        print(sum(1 for i in range(start, len(pixels) - 2, 3)
+                  if pixels[i:i + 3] != other[i:i + 3]))
     elif cmd == "differ":
         x, y, w, h = (int(v) for v in argv[3:7])
         want = argv[7].lstrip("#").lower()
