@@ -16,7 +16,7 @@ paint() {
 	"$PAINT" --title "$name" "$@" >"$TEST_DIR/$name.out" 2>&1 &
 	BACKGROUND_PIDS="$BACKGROUND_PIDS $!"
 	LAST_PID=$!
-	wait_for 10 client_configured "$TEST_DIR/$name.out" "" || fail "$name did not draw"
+	wait_for 30 client_configured "$TEST_DIR/$name.out" "" || fail "$name did not draw"
 }
 
 # near FILE X Y RRGGBB: the pixel is within 2 of RRGGBB in every channel
