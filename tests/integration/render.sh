@@ -9,7 +9,8 @@ need grim
 
 PAINT="$TINCT_BUILD_ROOT/tests/tools/paint-client"
 
-# paint NAME ARGS...: a paint-client, waited for until it drew.
+# paint NAME ARGS...: a paint-client, waited for until it drew and tinct
+# shows its window, so that windows map (and so are placed) in call order.
 paint() {
 	name=$1
 	shift
@@ -17,6 +18,7 @@ paint() {
 	BACKGROUND_PIDS="$BACKGROUND_PIDS $!"
 	LAST_PID=$!
 	wait_for 30 client_configured "$TEST_DIR/$name.out" "" || fail "$name did not draw"
+	wait_for 30 has_window host "$name" || fail "$name is not shown"
 }
 
 # near FILE X Y RRGGBB: the pixel is within 2 of RRGGBB in every channel

@@ -44,9 +44,10 @@ host_roundtrip() {
 }
 
 # 20 connections on red (cap 8), a window on 5 of them (limit 3) with
-# 4000-character titles (a message holds 4096 bytes), then 8 s of commits and frame callbacks.
+# 4000-character titles (a message holds 4096 bytes), then 20 s of commits and frame
+# callbacks (long enough for the roundtrips below, even in a sanitizer build).
 WAYLAND_DISPLAY="$red_socket" background_out red "$HOSTILE" flood --connections 20 --windows 5 \
-	--title-length 4000 --seconds 8
+	--title-length 4000 --seconds 20
 wait_for 20 client_says red "accepted 8 refused 12" ||
 	fail "red's cap of 8 connections not kept: $(cat "$TEST_DIR/red.out")"
 wait_for 20 client_says red "mapped 5" || fail "red's windows not mapped: $(cat "$TEST_DIR/red.out")"
@@ -68,7 +69,7 @@ assert len(windows) == 3, f"{len(windows)} red windows, limit 3"
 for w in windows:
     assert len(w["title"]) <= 256 + len("[red] "), f"title of {len(w['title'])} characters"
 PY
-wait_for 30 client_says red "flooded [0-9]* commits" || fail "the flood did not end"
+wait_for 45 client_says red "flooded [0-9]* commits" || fail "the flood did not end"
 # The connections it was allowed all still work (the two windows over the
 # limit cost theirs).
 wait_for 20 client_says red "alive 6 idle 3 of 3" ||
