@@ -88,7 +88,6 @@ struct tinct_server {
 	struct tinct_panel *panel;
 	struct wl_list consoles; // console_launch.link (consoles.c)
 	struct wl_list desktop_vms; // tinct_desktop_vm.link
-	struct wl_listener vm_state_changed;
 	struct wl_listener vm_added;
 	struct wl_listener vm_display_state;
 	struct tinct_vm_manager_protocol *vm_manager_protocol; // tinctctl's global

@@ -94,15 +94,19 @@ struct tinct_desktop_vm *vms_find(struct tinct_server *server, const struct tinc
 bool vms_action_allowed(const struct tinct_vm *vm, enum tinct_vm_action action)
 {
 	enum tinct_vm_state state = vm->state;
-	bool active = state == TINCT_VM_STARTING || state == TINCT_VM_RUNNING;
+	bool active = state == TINCT_VM_STARTING || state == TINCT_VM_BOOTING ||
+		      state == TINCT_VM_RUNNING;
 	switch (action) {
 	case TINCT_VM_ACTION_START:
 		return state == TINCT_VM_STOPPED || state == TINCT_VM_CRASHED;
 	case TINCT_VM_ACTION_STOP:
 		return active;
 	case TINCT_VM_ACTION_KILL:
-	case TINCT_VM_ACTION_CONSOLE:
 		return active || state == TINCT_VM_STOPPING;
+	case TINCT_VM_ACTION_CONSOLE:
+		/* A crash keeps the console's backlog for reading. */
+		return active || state == TINCT_VM_STOPPING ||
+		       (state == TINCT_VM_CRASHED && vm_has_console((struct tinct_vm *)vm));
 	case TINCT_VM_ACTION_COUNT:
 		break;
 	}
@@ -152,6 +156,19 @@ bool vms_start(struct tinct_server *server, struct tinct_vm *vm, bool by_user)
 	if (!vm_start(vm, NULL)) {
 		display_destroy(dvm);
 		return false;
+	}
+	return true;
+}
+
+bool vms_run_app(struct tinct_server *server, struct tinct_vm *vm, size_t app, bool by_user,
+	char *message, size_t size)
+{
+	struct tinct_desktop_vm *dvm = vms_find(server, vm);
+	if (dvm == NULL || !vm_run_app(vm, app, message, size)) {
+		return false;
+	}
+	if (by_user) {
+		policy_grant_first_window(dvm);
 	}
 	return true;
 }

@@ -77,6 +77,14 @@ bool vms_action_allowed(const struct tinct_vm *vm, enum tinct_vm_action action);
 /* The VM's name (a safe identifier). */
 const char *vms_name(const struct tinct_desktop_vm *dvm);
 
+/*
+ * Starts application app ([guest] run) in the running vm, through its guest
+ * control channel (vm_run_app). by_user: as for vms_start, its window may
+ * take the keyboard. False with a sentence in message when it cannot.
+ */
+bool vms_run_app(struct tinct_server *server, struct tinct_vm *vm, size_t app, bool by_user,
+	char *message, size_t size);
+
 /* The absolute path of vm's display socket, or NULL while it is not active. */
 const char *vms_socket_path(struct tinct_server *server, struct tinct_vm *vm);
 
