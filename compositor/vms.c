@@ -173,6 +173,16 @@ bool vms_run_app(struct tinct_server *server, struct tinct_vm *vm, size_t app, b
 	return true;
 }
 
+void vms_window_closed(struct tinct_desktop_vm *dvm)
+{
+	struct tinct_vm *vm = dvm->vm;
+	if (dvm->windows == 0 && vm->def->stop_when_idle && vm->state == TINCT_VM_RUNNING) {
+		wlr_log(WLR_INFO, "VM %s: its last window closed, stopping it (stop-when-idle)",
+			vm_name(vm));
+		vm_stop(vm);
+	}
+}
+
 const char *vms_socket_path(struct tinct_server *server, struct tinct_vm *vm)
 {
 	struct tinct_desktop_vm *dvm = vms_find(server, vm);

@@ -85,6 +85,12 @@ const char *vms_name(const struct tinct_desktop_vm *dvm);
 bool vms_run_app(struct tinct_server *server, struct tinct_vm *vm, size_t app, bool by_user,
 	char *message, size_t size);
 
+/*
+ * A toplevel of dvm went away (dvm->windows already counts it out). The
+ * last one stops a VM with [vm] stop-when-idle, gracefully.
+ */
+void vms_window_closed(struct tinct_desktop_vm *dvm);
+
 /* The absolute path of vm's display socket, or NULL while it is not active. */
 const char *vms_socket_path(struct tinct_server *server, struct tinct_vm *vm);
 

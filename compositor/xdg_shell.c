@@ -22,6 +22,7 @@
 #include "seat.h"
 #include "server.h"
 #include "view.h"
+#include "vms.h"
 
 struct tinct_popup {
 	struct wlr_xdg_popup *wlr_popup;
@@ -73,6 +74,7 @@ static void handle_destroy(struct wl_listener *listener, void *data)
 	wl_list_remove(&view->link);
 	if (view->vm != NULL) {
 		view->vm->windows--;
+		vms_window_closed(view->vm);
 	}
 	free(view->title);
 	frame_finish(&view->frame);

@@ -6,7 +6,8 @@
 # so; a crash keeps its reason (exit status and the VMM's last words) in
 # tinctctl list --json, is logged once, ends `tinctctl --wait start` with
 # the reason, leaves its console backlog (the panic) readable, and is
-# restarted from the menu in one action.
+# restarted from the menu in one action; stop-when-idle stops a VM when
+# its last window closes.
 . "$(dirname "$0")/lib.sh"
 need python3 wtype
 CONSOLE="$TINCT_SOURCE_ROOT/tests/tools/console.py"
@@ -34,6 +35,8 @@ sed -i "s|{name}\$|{name} --crash 3|" "$TEST_DIR/vms/boom.ini"
 fake_vm bust purple false
 sed -i "s|{name}\$|{name} --guest --crash 4|" "$TEST_DIR/vms/bust.ini"
 printf '[guest]\nready = guest\n' >>"$TEST_DIR/vms/bust.ini"
+fake_vm idle yellow false
+echo "stop-when-idle = true" >>"$TEST_DIR/vms/idle.ini"
 for what in kernel initrd disk; do
 	fake_vm "no$what" orange false
 	echo "$what = $TEST_DIR/missing-$what.img" >>"$TEST_DIR/vms/no$what.ini"
@@ -117,6 +120,26 @@ python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/boom/console" "$TEST_DIR/after.txt" \
 printf '\035' | "$TINCTCTL" console boom >"$TEST_DIR/ctl.txt" 2>&1 ||
 	fail "tinctctl console of a crashed VM: $(cat "$TEST_DIR/ctl.txt")"
 grep -q "Kernel panic" "$TEST_DIR/ctl.txt" || fail "tinctctl console: $(cat "$TEST_DIR/ctl.txt")"
+
+# stop-when-idle: the VM stops (gracefully) when its last window closes;
+# without it a VM outlives its windows.
+"$TINCTCTL" --wait start idle || fail "idle did not start"
+WAYLAND_DISPLAY="$XDG_RUNTIME_DIR/tinct/idle/wayland" start_client idle1 toplevel --title one
+IDLE1=$LAST_PID
+WAYLAND_DISPLAY="$XDG_RUNTIME_DIR/tinct/idle/wayland" start_client idle2 toplevel --title two
+IDLE2=$LAST_PID
+WAYLAND_DISPLAY="$XDG_RUNTIME_DIR/tinct/plain/wayland" start_client plain1 toplevel --title p
+PLAIN1=$LAST_PID
+wait_for 10 has_window idle "[idle] two" || fail "no window of idle"
+wait_for 10 has_window idle "[idle] one" || fail "no window of idle"
+wait_for 10 has_window plain "[plain] p" || fail "no window of plain"
+kill "$IDLE1"
+wait_for 10 no_window idle "[idle] one" || fail "idle's first window stayed"
+json_is idle state running || fail "idle stopped with a window left: $(json idle state)"
+kill "$IDLE2" "$PLAIN1"
+wait_for 10 json_is idle state stopped || fail "idle is $(json idle state) without windows"
+wait_for 10 no_window plain "[plain] p" || fail "plain's window stayed"
+json_is plain state running || fail "plain stopped without stop-when-idle"
 
 # Restart is one action away: the menu opens on the crashed VM's Restart.
 wtype -M logo -k space -m logo
