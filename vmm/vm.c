@@ -261,7 +261,15 @@ static void printable_line(char *out, size_t size, const char *in, size_t len)
 	out[o] = '\0';
 }
 
-// The last non-blank line of `log`, printable, into `out`; "" when none.
+// Lines a VMM writes while it works normally, which never say why it
+// ended: QEMU's chardev reconnects to a waypipe or control socket that is
+// being restarted.
+static bool log_line_is_chatter(const char *line)
+{
+	return strstr(line, "Unable to connect character device") != NULL;
+}
+
+// The last meaningful line of `log`, printable, into `out`; "" when none.
 static void last_log_line(const char *log, char *out, size_t size)
 {
 	out[0] = '\0';
@@ -275,9 +283,10 @@ static void last_log_line(const char *log, char *out, size_t size)
 			start--;
 		}
 		printable_line(out, size, start, (size_t)(end - start));
-		if (out[0] != '\0') {
+		if (out[0] != '\0' && !log_line_is_chatter(out)) {
 			return;
 		}
+		out[0] = '\0';
 		end = start > log ? start - 1 : log;
 	}
 }
@@ -366,9 +375,11 @@ static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 	}
 	vm->crash_log = read_log_tail(vm->log_path);
 	char words[TINCT_VM_LINE_MAX];
-	last_log_line(vm->crash_log, words, sizeof(words));
-	if (words[0] == '\0' && panicked) {
+	// The guest's kernel panic, when there was one, is what ended it.
+	if (panicked) {
 		snprintf(words, sizeof(words), "%s", vm->panic_line);
+	} else {
+		last_log_line(vm->crash_log, words, sizeof(words));
 	}
 	char line[512];
 	if (reason != NULL) {
@@ -465,6 +476,7 @@ static void handle_control_msg(void *data, const struct tinct_control_msg *msg)
 	struct tinct_vm *vm = data;
 	switch (msg->kind) {
 	case TINCT_CONTROL_READY:
+		vm->control_ready = true;
 		guest_ready(vm);
 		break;
 	case TINCT_CONTROL_OK:
@@ -633,6 +645,7 @@ static void run_reset(struct tinct_vm *vm)
 	free(vm->reason);
 	vm->reason = NULL;
 	vm->line_len = 0;
+	vm->control_ready = false;
 	vm->last_line[0] = '\0';
 	vm->panic_line[0] = '\0';
 }
@@ -980,8 +993,12 @@ bool vm_run_app(struct tinct_vm *vm, size_t index, char *message, size_t size)
 			vm_state_name(vm->state));
 		return false;
 	}
-	if (!control_send_run(vm->control, (unsigned)index)) {
-		snprintf(message, size, "VM %s has no guest control channel", def->name);
+	// Only a guest that said ready on the channel reads it.
+	if (!vm->control_ready || !control_send_run(vm->control, (unsigned)index)) {
+		snprintf(message, size,
+			"VM %s's guest does not take commands (its image has no tinct control "
+			"channel)",
+			def->name);
 		return false;
 	}
 	wlr_log(WLR_INFO, "VM %s: asked the guest to start %s", def->name,

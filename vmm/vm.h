@@ -162,6 +162,7 @@ struct tinct_vm {
 	char *waypipe_log_path;
 	char *control_path;
 	struct tinct_control *control; // QEMU with [guest] ready = guest
+	bool control_ready; // the guest said ready on it this run
 	char *crash_reason; // set when something other than the VMM failed
 	bool exited; // the VMM of the last run exited (exit_code, exit_signal)
 	int exit_code; // -1 when killed by a signal

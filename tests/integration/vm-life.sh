@@ -96,7 +96,7 @@ done
 BOOMER=$!
 wait_for 10 json_is boom state running || fail "boom did not start"
 python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/boom/console" "$TEST_DIR/boom.txt" --send "die
-" --until "Kernel panic" --timeout 10 || fail "no panic"
+" --until "Oops" --timeout 10 || fail "no oops"
 wait_for 10 json_is boom state crashed || fail "boom is $(json boom state)"
 json_is boom exit_status 3 || fail "boom exit_status: $(json boom exit_status)"
 json boom reason | grep -q "status 3.*the disk is on fire" || fail "boom reason: $(json boom reason)"
@@ -108,18 +108,18 @@ status=0
 BOOMER=$!
 wait_for 10 json_is bust state booting || fail "bust is $(json bust state), not booting"
 python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/bust/console" "$TEST_DIR/bust.txt" --send "die
-" --until "Kernel panic" --timeout 10 || fail "no panic"
+" --until "Oops" --timeout 10 || fail "no oops"
 wait "$BOOMER" || status=$?
 [ "$status" = 5 ] || fail "--wait start of a crashing VM exited $status: $(cat "$TEST_DIR/boom.out")"
 grep -q "crashed.*status 4.*the disk is on fire" "$TEST_DIR/boom.out" ||
 	fail "--wait start does not say why: $(cat "$TEST_DIR/boom.out")"
 
-# The console of the crashed VM still shows the backlog, panic included.
+# The console of the crashed VM still shows the backlog, to its last words.
 python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/boom/console" "$TEST_DIR/after.txt" \
-	--until "Kernel panic" --timeout 5 || fail "no backlog after the crash: $(cat "$TEST_DIR/after.txt")"
+	--until "Oops" --timeout 5 || fail "no backlog after the crash: $(cat "$TEST_DIR/after.txt")"
 printf '\035' | "$TINCTCTL" console boom >"$TEST_DIR/ctl.txt" 2>&1 ||
 	fail "tinctctl console of a crashed VM: $(cat "$TEST_DIR/ctl.txt")"
-grep -q "Kernel panic" "$TEST_DIR/ctl.txt" || fail "tinctctl console: $(cat "$TEST_DIR/ctl.txt")"
+grep -q "Oops" "$TEST_DIR/ctl.txt" || fail "tinctctl console: $(cat "$TEST_DIR/ctl.txt")"
 
 # stop-when-idle: the VM stops (gracefully) when its last window closes;
 # without it a VM outlives its windows.

@@ -7,7 +7,7 @@ echoes what it receives, and runs until SIGTERM/SIGINT.
 
 --guest: behaves like a guest that reports when it is up: it prints
 "tinct-guest: ready" only once it has received the line "go".
---crash STATUS: on the line "die" it prints a kernel panic on the serial
+--crash STATUS: on the line "die" it prints an oops on the serial
 console, a last words line on stderr (its vmm.log) and exits with STATUS.
 """
 import os
@@ -49,7 +49,7 @@ def main():
                 if word == b"go" and guest:
                     conn.sendall(b"\r\ntinct-guest: ready\r\n")
                 elif word == b"die" and crash is not None:
-                    conn.sendall(b"\r\nKernel panic - not syncing: fake-vmm was told to die\r\n")
+                    conn.sendall(b"\r\nOops: fake-vmm was told to die\r\n")
                     print("fake-vmm: fatal: the disk is on fire", file=sys.stderr, flush=True)
                     print("", file=sys.stderr, flush=True)
                     os._exit(crash)
