@@ -53,6 +53,7 @@ fuzz: build-fuzz
 
 # Benchmarks against a peer, side by side (not tests: machine-dependent).
 bench: build
+	tests/bench/placeholder.sh $(BUILD)
 	tests/bench/compositor.sh $(BUILD)
 
 # tinct, tinctctl, tinct-vm, the man pages and the session file under PREFIX

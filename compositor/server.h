@@ -25,6 +25,7 @@ enum tinct_node_type {
 	TINCT_NODE_LAYER_SURFACE, // owner is the tinct_layer_surface
 	TINCT_NODE_POPUP, // owner is the tinct_popup
 	TINCT_NODE_PANEL, // the bar or the menu; owner is the tinct_panel
+	TINCT_NODE_PLACEHOLDER, // a VM's placeholder window; owner is the tinct_desktop_vm
 };
 
 struct tinct_node_desc {

@@ -13,6 +13,7 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
+#include "placeholder.h"
 #include "policy.h"
 #include "server.h"
 #include "tinct-vm-manager-unstable-v1-protocol.h"
@@ -350,6 +351,16 @@ static void handle_list_windows(struct wl_client *client, struct wl_resource *ma
 	if (protocol != NULL) {
 		struct tinct_server *server = protocol->server;
 		struct tinct_view *focused = view_focused(server);
+		/* Placeholders are raised when made: above every window. */
+		struct tinct_desktop_vm *dvm;
+		wl_list_for_each (dvm, &server->desktop_vms, link) {
+			const char *title = placeholder_title(dvm);
+			if (title != NULL &&
+				wl_resource_get_version(list) >=
+					TINCT_WINDOW_LIST_V1_PLACEHOLDER_SINCE_VERSION) {
+				tinct_window_list_v1_send_placeholder(list, vms_name(dvm), title);
+			}
+		}
 		struct tinct_view *view;
 		/* server->views is in stacking order, topmost first. */
 		wl_list_for_each (view, &server->views, link) {

@@ -12,6 +12,7 @@
 #include "common/colour.h"
 #include "consoles.h"
 #include "memfd_server.h"
+#include "placeholder.h"
 #include "policy.h"
 #include "server.h"
 #include "vm-def.h"
@@ -30,6 +31,7 @@ static void display_destroy(struct tinct_desktop_vm *dvm)
 static void desktop_vm_destroy(struct tinct_desktop_vm *dvm)
 {
 	consoles_forget_vm(dvm->server, dvm);
+	placeholder_remove(dvm);
 	display_destroy(dvm);
 	wl_list_remove(&dvm->vm_destroy.link);
 	wl_list_remove(&dvm->link);
@@ -153,8 +155,13 @@ bool vms_start(struct tinct_server *server, struct tinct_vm *vm, bool by_user)
 	if (by_user) {
 		policy_grant_first_window(dvm);
 	}
+	/* Feedback in the next frame, long before the guest has a window. */
+	placeholder_show(dvm);
 	if (!vm_start(vm, NULL)) {
 		display_destroy(dvm);
+		if (vm->state != TINCT_VM_CRASHED) {
+			placeholder_remove(dvm);
+		}
 		return false;
 	}
 	return true;

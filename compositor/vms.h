@@ -42,6 +42,7 @@ struct tinct_desktop_vm {
 	struct tinct_vm_display *display; // NULL while the VM is not active
 	uint64_t memfd_quota; // [wayland] memfd-quota
 	struct tinct_memfd_server *memfd; // with display: NULL while not active
+	struct tinct_placeholder *placeholder; // placeholder.h, NULL when none
 	struct wl_listener vm_destroy;
 	struct wl_list link; // tinct_server.desktop_vms
 };

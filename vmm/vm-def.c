@@ -101,6 +101,7 @@ struct tinct_vm_def *vm_def_create(const char *name)
 	def->console_buffer = DEFAULT_CONSOLE_BUFFER;
 	def->wayland_ports = TINCT_WAYPIPE_DEFAULT_PORTS;
 	def->guest_ready = TINCT_GUEST_READY_DEFAULT;
+	def->first_window_timeout_s = TINCT_FIRST_WINDOW_TIMEOUT_S;
 	def->max_windows = TINCT_VM_DEFAULT_MAX_WINDOWS;
 	def->memfd_quota = TINCT_MEMFD_DEFAULT_QUOTA;
 	wl_list_init(&def->link);
@@ -170,6 +171,7 @@ enum key {
 	KEY_STOP_TIMEOUT,
 	KEY_CONSOLE_BUFFER,
 	KEY_STOP_WHEN_IDLE,
+	KEY_FIRST_WINDOW_TIMEOUT,
 	KEY_COUNT,
 };
 
@@ -438,6 +440,15 @@ static bool parse_vm_key(
 	case KEY_STOP_WHEN_IDLE:
 		*message = "expected true or false";
 		return parse_bool(value, &def->stop_when_idle);
+	case KEY_FIRST_WINDOW_TIMEOUT: {
+		static const uint64_t scales[] = {1};
+		*message = "expected seconds from 1 to 3600";
+		if (!parse_scaled(value, "", scales, &n) || n < 1 || n > 3600) {
+			return false;
+		}
+		def->first_window_timeout_s = (uint32_t)n;
+		return true;
+	}
 	case KEY_COUNT:
 		break;
 	}
@@ -464,6 +475,7 @@ static const char *const key_names[KEY_COUNT] = {
 	[KEY_STOP_TIMEOUT] = "stop-timeout",
 	[KEY_CONSOLE_BUFFER] = "console-buffer",
 	[KEY_STOP_WHEN_IDLE] = "stop-when-idle",
+	[KEY_FIRST_WINDOW_TIMEOUT] = "first-window-timeout",
 };
 
 static bool lookup_key(const char *name, enum key *key)

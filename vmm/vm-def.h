@@ -37,6 +37,9 @@
  *   console-buffer  bytes of console backlog, K/M suffix (default 1M)
  *   stop-when-idle  boolean (default false): stop the VM gracefully when
  *                   its last window closes
+ *   first-window-timeout  seconds (1..3600, default 60) the placeholder
+ *                   window of a VM with [guest] run waits for the VM's first
+ *                   window before it says that none came
  * Keys of [wayland], what the compositor grants the VM's clients:
  *   allow           repeatable; permissions, split on commas and blanks:
  *                   pointer-constraints, relative-pointer, fullscreen,
@@ -96,6 +99,7 @@ enum tinct_vm_wayland {
 // Bytes of `[guest] run` commands (before base64) that fit on the kernel
 // command line next to everything else (its limit is 2048 bytes).
 #define TINCT_GUEST_RUN_MAX 1200
+#define TINCT_FIRST_WINDOW_TIMEOUT_S 60
 
 /* What a VM's clients may use beyond the basics ([wayland] allow). */
 enum tinct_vm_permission {
@@ -161,6 +165,7 @@ struct tinct_vm_def {
 	size_t guest_runs_len;
 	enum tinct_guest_ready guest_ready; // [guest] ready
 	bool stop_when_idle;
+	uint32_t first_window_timeout_s;
 	bool autostart;
 	char *extra_args; // raw; split when the VMM starts
 	uint32_t stop_timeout_ms;

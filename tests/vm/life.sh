@@ -1,5 +1,7 @@
 #!/bin/sh
-# A real QEMU guest's life (TCG): the VM is booting until its init says
+# A real QEMU guest's life (TCG): a placeholder window in the VM's colour
+# at once, replaced in place by the VM's first window; the VM is booting
+# until its init says
 # ready over the control channel, and --wait start returns only then; an
 # application of the VM starts again inside the running VM (tinctctl run);
 # with stop-when-idle the VM stops gracefully when its last window closes;
@@ -50,6 +52,18 @@ json "$VM" apps | grep -q "'term'" || fail "apps: $(json "$VM" apps)"
 start=$(date +%s%N)
 "$TINCTCTL" --wait start "$VM" >"$TEST_DIR/wait.out" 2>&1 &
 WAITER=$!
+# The placeholder: tinct's own window in the VM's colour, at once.
+placeholder_listed() {
+	"$TINCTCTL" windows --json | python3 -c '
+import json, sys
+sys.exit(0 if any(w["placeholder"] and w["vm"] == sys.argv[1] and w["title"] == sys.argv[2]
+                  for w in json.load(sys.stdin)) else 1)' "$VM" "[$VM] starting…"
+}
+wait_for 5 placeholder_listed || fail "no placeholder: $("$TINCTCTL" windows --json)"
+screenshot "$TEST_DIR/placeholder.ppm"
+n=$(count_colour "$TEST_DIR/placeholder.ppm" $ORANGE)
+[ "$n" -gt 10000 ] || fail "the placeholder is not drawn in orange ($n pixels)"
+placeholder_box=$(bbox "$TEST_DIR/placeholder.ppm" $ORANGE)
 wait_for 60 vm_is "$VM" booting || fail "$VM never booting: $(vm_state "$VM")"
 console_log booting "Linux version" 30 || fail "no boot output"
 grep -q "tinct-guest: ready" "$TEST_DIR/booting.txt" && fail "the guest was ready before the check"
@@ -61,6 +75,12 @@ console_log ready "tinct-guest: ready" || fail "running before the guest said re
 # 2. The boot application's window, then a second one started inside the
 #    running VM over the control channel.
 wait_for 120 has_window "$VM" "[$VM] term" || fail "no window of $VM"
+# The window replaced the placeholder, in place: same top-left corner.
+placeholder_listed && fail "the placeholder stayed"
+screenshot "$TEST_DIR/first.ppm"
+window_box=$(bbox "$TEST_DIR/first.ppm" $ORANGE)
+[ "${window_box% * *}" = "${placeholder_box% * *}" ] ||
+	fail "the window at $window_box did not take the placeholder's place $placeholder_box"
 "$TINCTCTL" run "$VM" term || fail "tinctctl run"
 wait_for 120 term_windows_are 2 ||
 	fail "the second application window did not come"
