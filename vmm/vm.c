@@ -347,6 +347,16 @@ static void crash(struct tinct_vm *vm, const char *reason)
 	if (vm->crash_log != NULL && vm->crash_log[0] != '\0') {
 		wlr_log(WLR_ERROR, "%s", vm->crash_log);
 	}
+	if (vm->state == TINCT_VM_CRASHED) {
+		// A failed restart of a crashed VM: the reason is new, say so.
+		struct tinct_vm_state_event event = {
+			.vm = vm,
+			.old_state = TINCT_VM_CRASHED,
+			.new_state = TINCT_VM_CRASHED,
+		};
+		wl_signal_emit(&vm->manager->events.state_changed, &event);
+		return;
+	}
 	set_state(vm, TINCT_VM_CRASHED);
 }
 

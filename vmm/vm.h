@@ -113,7 +113,8 @@ struct tinct_vm_manager {
 	struct wl_list vms; // tinct_vm.link, in load order
 
 	struct {
-		// struct tinct_vm_state_event *
+		// struct tinct_vm_state_event *; old and new are both CRASHED
+		// when a crashed VM failed to start again, with a new reason
 		struct wl_signal state_changed;
 		// struct tinct_vm *: a VM was added (loaded or vm_manager_add)
 		struct wl_signal vm_added;
