@@ -25,6 +25,7 @@
 #include "vms.h"
 
 #define MAX_REGIONS 64
+#define MAX_ROWS 256
 #define MENU_WIDTH 500
 #define MENU_ROW 28
 #define PAD 8
@@ -89,21 +90,71 @@ int panel_height(struct tinct_panel *panel)
 	return panel->server->config->appearance.title_height + 4;
 }
 
-static size_t vm_count(struct tinct_server *server)
-{
-	return (size_t)wl_list_length(&server->desktop_vms);
-}
+/*
+ * The menu's rows: each VM, then why it crashed (when it did), then its
+ * applications ([guest] run), which start inside it.
+ */
+enum row_kind {
+	ROW_VM,
+	ROW_REASON, // not selectable
+	ROW_APP,
+};
 
-static struct tinct_desktop_vm *vm_at(struct tinct_server *server, int index)
+struct menu_row {
+	enum row_kind kind;
+	struct tinct_desktop_vm *dvm;
+	size_t app;
+};
+
+static size_t menu_rows(struct tinct_server *server, struct menu_row *rows)
 {
-	int i = 0;
+	size_t n = 0;
 	struct tinct_desktop_vm *dvm;
 	wl_list_for_each (dvm, &server->desktop_vms, link) {
-		if (i++ == index) {
-			return dvm;
+		if (n == MAX_ROWS) {
+			break;
+		}
+		rows[n++] = (struct menu_row){ROW_VM, dvm, 0};
+		if (vm_reason(dvm->vm) != NULL && n < MAX_ROWS) {
+			rows[n++] = (struct menu_row){ROW_REASON, dvm, 0};
+		}
+		for (size_t i = 0; i < dvm->vm->def->guest_runs_len && n < MAX_ROWS; i++) {
+			rows[n++] = (struct menu_row){ROW_APP, dvm, i};
 		}
 	}
-	return NULL;
+	return n;
+}
+
+/* An application row starts its VM when stopped, or the app when running. */
+static bool app_row_enabled(const struct menu_row *row)
+{
+	enum tinct_vm_state state = row->dvm->vm->state;
+	return state == TINCT_VM_RUNNING || vms_action_allowed(row->dvm->vm, TINCT_VM_ACTION_START);
+}
+
+/* The next selectable row from `row` in direction `step` (wrapping). */
+static int step_row(const struct menu_row *rows, int n, int row, int step)
+{
+	for (int i = 0; i < n; i++) {
+		row = (row + step + n) % n;
+		if (rows[row].kind != ROW_REASON) {
+			return row;
+		}
+	}
+	return 0;
+}
+
+/* "(crashed: status 3)": how a chip says why, short. */
+static void crash_summary(struct tinct_vm *vm, char *out, size_t size)
+{
+	int status = -1, signal = 0;
+	if (!vm_exit_status(vm, &status, &signal)) {
+		snprintf(out, size, " (crashed)");
+	} else if (signal != 0) {
+		snprintf(out, size, " (crashed: signal %d)", signal);
+	} else {
+		snprintf(out, size, " (crashed: status %d)", status);
+	}
 }
 
 static void fill(cairo_t *cairo, struct tinct_colour colour, int x, int y, int w, int h)
@@ -185,10 +236,13 @@ static void draw_bar(cairo_t *cairo, void *data)
 			hidden_attention = hidden_attention || dvm->wants_attention;
 			continue;
 		}
-		char label[96];
-		const char *suffix = state == TINCT_VM_RUNNING   ? ""
-				     : state == TINCT_VM_CRASHED ? " (crashed)"
-								 : " \xe2\x80\xa6";
+		char label[128];
+		char suffix[48] = "";
+		if (state == TINCT_VM_CRASHED) {
+			crash_summary(dvm->vm, suffix, sizeof(suffix));
+		} else if (state != TINCT_VM_RUNNING) {
+			snprintf(suffix, sizeof(suffix), " \xe2\x80\xa6");
+		}
 		/* A window of it opened without the keyboard: "!" until it gets it. */
 		snprintf(label, sizeof(label), "%s%s%s", dvm->wants_attention ? "! " : "",
 			vm_name(dvm->vm), suffix);
@@ -283,13 +337,44 @@ static void draw_menu(cairo_t *cairo, void *data)
 							       : "Virtual machines";
 	text_draw(cairo, header, font, text_dim, PAD, 0, MENU_WIDTH - 2 * PAD, MENU_ROW);
 
+	struct menu_row rows[MAX_ROWS];
+	int n = (int)menu_rows(server, rows);
 	int row = 0;
-	struct tinct_desktop_vm *dvm;
-	wl_list_for_each (dvm, &server->desktop_vms, link) {
+	for (; row < n; row++) {
+		struct tinct_desktop_vm *dvm = rows[row].dvm;
 		int y = MENU_ROW * (row + 1);
 		bool selected = row == panel->selected_row;
 		if (selected) {
 			fill(cairo, menu_selected, 1, y, MENU_WIDTH - 2, MENU_ROW);
+		}
+		if (rows[row].kind == ROW_REASON) {
+			/* Why it crashed, in full, under its row. */
+			char reason[256];
+			snprintf(reason, sizeof(reason), "crashed: %s", vm_reason(dvm->vm));
+			text_draw(cairo, reason, font, text_fg, PAD + 22, y,
+				MENU_WIDTH - 2 * PAD - 22, MENU_ROW);
+			continue;
+		}
+		if (rows[row].kind == ROW_APP) {
+			char label[160];
+			snprintf(label, sizeof(label), "\xe2\x96\xb8 %s",
+				vm_def_app_name(dvm->vm->def, rows[row].app));
+			bool enabled = app_row_enabled(&rows[row]);
+			text_draw(cairo, label, font, enabled ? text_fg : text_dim, PAD + 22, y,
+				actions[0].x - PAD - 22, MENU_ROW);
+			const char *run = dvm->vm->state == TINCT_VM_RUNNING ? "Run" : "Start VM";
+			int rx = actions[TINCT_VM_ACTION_START].x;
+			int rw = actions[TINCT_VM_ACTION_STOP].x +
+				 actions[TINCT_VM_ACTION_STOP].width - rx;
+			if (selected && enabled) {
+				fill(cairo, dvm->colour, rx, y + 4, rw, MENU_ROW - 8);
+			}
+			text_draw(cairo, run, font,
+				!enabled   ? text_dim
+				: selected ? colour_contrast(dvm->colour)
+					   : text_fg,
+				rx + 5, y, rw - 5, MENU_ROW);
+			continue;
 		}
 		fill(cairo, dvm->colour, PAD, y + 7, 14, MENU_ROW - 14);
 		text_draw(cairo, vm_name(dvm->vm), font, text_fg, PAD + 22, y, 140, MENU_ROW);
@@ -312,10 +397,14 @@ static void draw_menu(cairo_t *cairo, void *data)
 						 : selected && a == (int)panel->selected_action
 							 ? colour_contrast(dvm->colour)
 							 : text_fg;
-			text_draw(cairo, actions[a].label, font, fg, actions[a].x + 5, y,
-				actions[a].width - 5, MENU_ROW);
+			/* A crashed VM is restarted, in one action. */
+			const char *label =
+				a == TINCT_VM_ACTION_START && dvm->vm->state == TINCT_VM_CRASHED
+					? "Restart"
+					: actions[a].label;
+			text_draw(cairo, label, font, fg, actions[a].x + 5, y, actions[a].width - 5,
+				MENU_ROW);
 		}
-		row++;
 	}
 	if (row == 0) {
 		text_draw(cairo, "No VMs defined (see tinct(5))", font, text_dim, PAD, MENU_ROW,
@@ -336,8 +425,9 @@ static void redraw_menu(struct tinct_panel *panel)
 	if (!panel->menu_open) {
 		return;
 	}
-	size_t rows = vm_count(panel->server);
-	panel->menu_h = MENU_ROW * (int)((rows > 0 ? rows : 1) + 2);
+	struct menu_row rows[MAX_ROWS];
+	size_t n = menu_rows(panel->server, rows);
+	panel->menu_h = MENU_ROW * (int)((n > 0 ? n : 1) + 2);
 	struct wlr_buffer *buffer =
 		cairo_buffer_create(MENU_WIDTH, panel->menu_h, panel->menu_scale, draw_menu, panel);
 	if (buffer == NULL) {
@@ -457,7 +547,9 @@ bool panel_menu_is_open(struct tinct_panel *panel)
 	return panel != NULL && panel->menu_open;
 }
 
-void panel_open_menu(struct tinct_panel *panel, enum tinct_menu_mode mode)
+/* Opens the menu; on `target`'s row when given, else on the first VM the action fits. */
+static void open_menu_on(
+	struct tinct_panel *panel, enum tinct_menu_mode mode, struct tinct_desktop_vm *target)
 {
 	struct tinct_server *server = panel->server;
 	if (session_lock_is_locked(server->session_lock)) {
@@ -485,21 +577,28 @@ void panel_open_menu(struct tinct_panel *panel, enum tinct_menu_mode mode)
 	panel->mode = mode;
 	panel->selected_action =
 		mode == TINCT_MENU_CONSOLE ? TINCT_VM_ACTION_CONSOLE : TINCT_VM_ACTION_START;
-	if (panel->selected_row >= (int)vm_count(server)) {
+	struct menu_row rows[MAX_ROWS];
+	int n = (int)menu_rows(server, rows);
+	if (panel->selected_row >= n) {
 		panel->selected_row = 0;
 	}
 	/* Start on the first VM the chosen action applies to. */
-	int row = 0;
-	struct tinct_desktop_vm *dvm;
-	wl_list_for_each (dvm, &server->desktop_vms, link) {
-		if (vms_action_allowed(dvm->vm, panel->selected_action)) {
+	for (int row = 0; row < n; row++) {
+		if (rows[row].kind == ROW_VM &&
+			(target != NULL ? rows[row].dvm == target
+					: vms_action_allowed(
+						  rows[row].dvm->vm, panel->selected_action))) {
 			panel->selected_row = row;
 			break;
 		}
-		row++;
 	}
 	wlr_log(WLR_DEBUG, "panel: menu open (%s)", mode == TINCT_MENU_CONSOLE ? "console" : "all");
 	panel_schedule_update(panel);
+}
+
+void panel_open_menu(struct tinct_panel *panel, enum tinct_menu_mode mode)
+{
+	open_menu_on(panel, mode, NULL);
 }
 
 void panel_close_menu(struct tinct_panel *panel)
@@ -539,26 +638,56 @@ static void run_action(
 	}
 }
 
+/* An application row: runs it in its running VM, or starts the VM (which runs it). */
+static void run_app_row(struct tinct_panel *panel, const struct menu_row *row)
+{
+	if (!app_row_enabled(row)) {
+		return;
+	}
+	struct tinct_server *server = panel->server;
+	struct tinct_vm *vm = row->dvm->vm;
+	panel_close_menu(panel);
+	wlr_log(WLR_INFO, "panel: Run %s in %s", vm_def_app_name(vm->def, row->app), vm_name(vm));
+	if (vm->state != TINCT_VM_RUNNING) {
+		vms_start(server, vm, true);
+		return;
+	}
+	char message[256];
+	if (!vms_run_app(server, vm, row->app, true, message, sizeof(message))) {
+		panel_show_notice(panel, TINCT_NOTICE_INFO, message, 6000);
+	}
+}
+
+static void activate_row(struct tinct_panel *panel, const struct menu_row *row)
+{
+	if (row->kind == ROW_APP) {
+		run_app_row(panel, row);
+	} else if (row->kind == ROW_VM) {
+		run_action(panel, row->dvm, panel->selected_action);
+	}
+}
+
 bool panel_handle_key(struct tinct_panel *panel, xkb_keysym_t keysym)
 {
 	if (!panel->menu_open) {
 		return false;
 	}
-	int rows = (int)vm_count(panel->server);
+	struct menu_row rows[MAX_ROWS];
+	int n = (int)menu_rows(panel->server, rows);
 	switch (keysym) {
 	case XKB_KEY_Escape:
 		panel_close_menu(panel);
 		break;
 	case XKB_KEY_Up:
 	case XKB_KEY_KP_Up:
-		if (rows > 0) {
-			panel->selected_row = (panel->selected_row + rows - 1) % rows;
+		if (n > 0) {
+			panel->selected_row = step_row(rows, n, panel->selected_row, -1);
 		}
 		break;
 	case XKB_KEY_Down:
 	case XKB_KEY_KP_Down:
-		if (rows > 0) {
-			panel->selected_row = (panel->selected_row + 1) % rows;
+		if (n > 0) {
+			panel->selected_row = step_row(rows, n, panel->selected_row, 1);
 		}
 		break;
 	case XKB_KEY_Left:
@@ -573,8 +702,9 @@ bool panel_handle_key(struct tinct_panel *panel, xkb_keysym_t keysym)
 	case XKB_KEY_Return:
 	case XKB_KEY_KP_Enter:
 	case XKB_KEY_space:
-		run_action(
-			panel, vm_at(panel->server, panel->selected_row), panel->selected_action);
+		if (panel->selected_row >= 0 && panel->selected_row < n) {
+			activate_row(panel, &rows[panel->selected_row]);
+		}
 		break;
 	default:
 		break;
@@ -601,9 +731,21 @@ bool panel_handle_button(struct tinct_panel *panel, double lx, double ly)
 	if (panel->menu_open) {
 		int mx = (int)lx - panel->menu_x, my = (int)ly - panel->menu_y;
 		if (mx >= 0 && mx < MENU_WIDTH && my >= 0 && my < panel->menu_h) {
+			struct menu_row rows[MAX_ROWS];
+			int n = (int)menu_rows(server, rows);
 			int row = my / MENU_ROW - 1;
-			struct tinct_desktop_vm *dvm = row >= 0 ? vm_at(server, row) : NULL;
-			if (dvm != NULL) {
+			if (row >= 0 && row < n && rows[row].kind == ROW_APP) {
+				panel->selected_row = row;
+				int rx = actions[TINCT_VM_ACTION_START].x;
+				if (mx >= rx &&
+					mx < actions[TINCT_VM_ACTION_STOP].x +
+							actions[TINCT_VM_ACTION_STOP].width) {
+					run_app_row(panel, &rows[row]);
+					return true;
+				}
+				panel_schedule_update(panel);
+			} else if (row >= 0 && row < n && rows[row].kind == ROW_VM) {
+				struct tinct_desktop_vm *dvm = rows[row].dvm;
 				panel->selected_row = row;
 				for (int a = 0; a < TINCT_VM_ACTION_COUNT; a++) {
 					if (mx >= actions[a].x &&
@@ -642,6 +784,9 @@ bool panel_handle_button(struct tinct_panel *panel, double lx, double ly)
 			} else {
 				panel_open_menu(panel, TINCT_MENU_ALL);
 			}
+		} else if (region->dvm->vm->state == TINCT_VM_CRASHED) {
+			/* Restart is one action away: the menu opens on it. */
+			open_menu_on(panel, TINCT_MENU_ALL, region->dvm);
 		} else {
 			panel_close_menu(panel);
 			focus_vm(server, region->dvm);

@@ -1,12 +1,16 @@
 /*
  * The trusted panel: a bar along the top of every output, drawn by tinct
  * itself above every VM surface. It holds the VM menu button, a chip per
- * active VM (click: focus that VM's most recent window), the focused-VM
- * indicator (whose keys these are: a VM's name in its colour, or "host") and
- * a clock. The menu lists every VM with its colour, name and live state, with
- * Start, Stop, Kill and Console; it works with the mouse and entirely from
- * the keyboard (arrows, Tab, Enter, Escape). While it is open it has the
- * keyboard: no key reaches a client.
+ * active VM (click: focus that VM's most recent window; a crashed VM's chip
+ * says why in short, "(crashed: status 1)", and opens the menu on its
+ * Restart), the focused-VM indicator (whose keys these are: a VM's name in
+ * its colour, or "host") and a clock. The menu lists every VM with its
+ * colour, name and live state, with Start (Restart after a crash), Stop,
+ * Kill and Console; under a crashed VM the reason in full; under each VM its
+ * applications ([guest] run), which start in the running VM (or start the
+ * VM). It works with the mouse and entirely from the keyboard (arrows, Tab,
+ * Enter, Escape). While it is open it has the keyboard: no key reaches a
+ * client.
  */
 #ifndef TINCT_PANEL_H
 #define TINCT_PANEL_H

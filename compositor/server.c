@@ -129,16 +129,6 @@ static void handle_input_inhibit_deactivate(struct wl_listener *listener, void *
 	seat_update_pointer(server->seat);
 }
 
-static void handle_vm_state_changed(struct wl_listener *listener, void *data)
-{
-	struct tinct_vm_state_event *event = data;
-	if (event->new_state == TINCT_VM_CRASHED) {
-		const char *log = vm_crash_log(event->vm);
-		wlr_log(WLR_ERROR, "VM %s crashed%s%s", vm_name(event->vm), log ? ":\n" : "",
-			log ? log : "");
-	}
-}
-
 static void report_vm_error(void *data, const char *message)
 {
 	FILE *errors = data;
@@ -302,8 +292,6 @@ bool server_init(struct tinct_server *server, struct tinct_config *config)
 	if (server->vms == NULL) {
 		goto error_seat;
 	}
-	server->vm_state_changed.notify = handle_vm_state_changed;
-	wl_signal_add(&server->vms->events.state_changed, &server->vm_state_changed);
 	vms_init(server);
 	wl_list_init(&server->consoles);
 	server->panel = panel_create(server);
@@ -352,7 +340,6 @@ error_panel:
 	panel_destroy(server->panel);
 error_vms:
 	vms_finish(server);
-	wl_list_remove(&server->vm_state_changed.link);
 	vm_manager_destroy(server->vms);
 error_seat:
 	seat_destroy(server->seat);
@@ -400,7 +387,6 @@ void server_fini(struct tinct_server *server)
 {
 	/* Guests first, gracefully: their disks must not be cut mid-write. */
 	vm_manager_shutdown(server->vms);
-	wl_list_remove(&server->vm_state_changed.link);
 	panel_destroy(server->panel);
 	server->panel = NULL;
 	consoles_finish(server);

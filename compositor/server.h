@@ -25,6 +25,7 @@ enum tinct_node_type {
 	TINCT_NODE_LAYER_SURFACE, // owner is the tinct_layer_surface
 	TINCT_NODE_POPUP, // owner is the tinct_popup
 	TINCT_NODE_PANEL, // the bar or the menu; owner is the tinct_panel
+	TINCT_NODE_PLACEHOLDER, // a VM's placeholder window; owner is the tinct_desktop_vm
 };
 
 struct tinct_node_desc {
@@ -88,7 +89,6 @@ struct tinct_server {
 	struct tinct_panel *panel;
 	struct wl_list consoles; // console_launch.link (consoles.c)
 	struct wl_list desktop_vms; // tinct_desktop_vm.link
-	struct wl_listener vm_state_changed;
 	struct wl_listener vm_added;
 	struct wl_listener vm_display_state;
 	struct tinct_vm_manager_protocol *vm_manager_protocol; // tinctctl's global

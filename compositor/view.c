@@ -21,6 +21,7 @@
 #include "foreign_toplevel.h"
 #include "output.h"
 #include "panel.h"
+#include "placeholder.h"
 #include "policy.h"
 #include "seat.h"
 #include "title.h"
@@ -482,6 +483,11 @@ void view_map(struct tinct_view *view)
 	wlr_scene_node_set_enabled(view->tree, true);
 
 	view_place(view);
+	/* A VM's first window takes its placeholder's place. */
+	int x, y;
+	if (view->vm != NULL && placeholder_take(view->vm, &x, &y)) {
+		view_move_to(view, x, y);
+	}
 	frame_update(&view->frame);
 	foreign_toplevel_create(view);
 	wlr_log(WLR_DEBUG, "view mapped: vm=%s app_id=%s title=%s size=%dx%d",

@@ -13,6 +13,7 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
+#include "placeholder.h"
 #include "policy.h"
 #include "server.h"
 #include "tinct-vm-manager-unstable-v1-protocol.h"
@@ -22,7 +23,7 @@
 #include "vm.h"
 #include "vms.h"
 
-#define MANAGER_VERSION 1
+#define MANAGER_VERSION 2
 
 /* The protocol's state values are the vm manager's, on purpose. */
 _Static_assert((int)TINCT_VM_HANDLE_V1_STATE_STOPPED == (int)TINCT_VM_STOPPED, "state");
@@ -30,6 +31,7 @@ _Static_assert((int)TINCT_VM_HANDLE_V1_STATE_STARTING == (int)TINCT_VM_STARTING,
 _Static_assert((int)TINCT_VM_HANDLE_V1_STATE_RUNNING == (int)TINCT_VM_RUNNING, "state");
 _Static_assert((int)TINCT_VM_HANDLE_V1_STATE_STOPPING == (int)TINCT_VM_STOPPING, "state");
 _Static_assert((int)TINCT_VM_HANDLE_V1_STATE_CRASHED == (int)TINCT_VM_CRASHED, "state");
+_Static_assert((int)TINCT_VM_HANDLE_V1_STATE_BOOTING == (int)TINCT_VM_BOOTING, "state");
 
 struct tinct_vm_manager_protocol {
 	struct tinct_server *server;
@@ -75,8 +77,25 @@ static const struct tinct_vm_handle_v1_interface vm_handle_impl = {
 
 static void vm_handle_send_state(struct wl_resource *handle, struct tinct_vm_entry *entry)
 {
-	const char *socket = vms_socket_path(entry->protocol->server, entry->vm);
-	tinct_vm_handle_v1_send_state(handle, entry->vm->state);
+	struct tinct_vm *vm = entry->vm;
+	const char *socket = vms_socket_path(entry->protocol->server, vm);
+	enum tinct_vm_state state = vm->state;
+	bool v2 = wl_resource_get_version(handle) >= TINCT_VM_HANDLE_V1_CRASH_SINCE_VERSION;
+	if (state == TINCT_VM_BOOTING && !v2) {
+		/* Version 1 knows no booting: it is still starting there. */
+		state = TINCT_VM_STARTING;
+	}
+	if (state == TINCT_VM_CRASHED && v2) {
+		int status = -1, signal = 0;
+		if (!vm_exit_status(vm, &status, &signal)) {
+			status = -1;
+			signal = 0;
+		}
+		const char *reason = vm_reason(vm);
+		tinct_vm_handle_v1_send_crash(
+			handle, reason != NULL ? reason : "", status, (uint32_t)signal);
+	}
+	tinct_vm_handle_v1_send_state(handle, state);
 	tinct_vm_handle_v1_send_socket(handle, socket != NULL ? socket : "");
 }
 
@@ -98,6 +117,12 @@ static void entry_announce(struct tinct_vm_entry *entry, struct wl_resource *man
 	tinct_vm_handle_v1_send_colour(handle, entry->vm->def->colour & 0xffffff);
 	vm_handle_send_state(handle, entry);
 	tinct_vm_handle_v1_send_console(handle, vm_console_path(entry->vm));
+	if (wl_resource_get_version(handle) >= TINCT_VM_HANDLE_V1_APP_SINCE_VERSION) {
+		const struct tinct_vm_def *def = entry->vm->def;
+		for (size_t i = 0; i < def->guest_runs_len; i++) {
+			tinct_vm_handle_v1_send_app(handle, (uint32_t)i, vm_def_app_name(def, i));
+		}
+	}
 	tinct_vm_handle_v1_send_done(handle);
 }
 
@@ -208,7 +233,13 @@ static enum tinct_vm_manager_v1_status vm_act(struct tinct_vm_manager_protocol *
 	case TINCT_VM_ACTION_START:
 		wlr_log(WLR_INFO, "VM %s: start requested by a host client", name);
 		if (!vms_start(protocol->server, vm, true)) {
-			snprintf(message, size, "VM %s failed to start (see tinct's log)", name);
+			const char *reason = vm_reason(vm);
+			if (reason != NULL) {
+				snprintf(message, size, "VM %s failed to start: %s", name, reason);
+			} else {
+				snprintf(message, size, "VM %s failed to start (see tinct's log)",
+					name);
+			}
 			return TINCT_VM_MANAGER_V1_STATUS_FAILED;
 		}
 		break;
@@ -272,6 +303,41 @@ static void send_window(struct wl_resource *list, struct tinct_view *view, bool 
 	free(app_id);
 }
 
+static void handle_run(struct wl_client *client, struct wl_resource *manager, const char *name,
+	uint32_t app, uint32_t id)
+{
+	struct wl_resource *result = wl_resource_create(
+		client, &tinct_vm_result_v1_interface, wl_resource_get_version(manager), id);
+	if (result == NULL) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	wl_resource_set_implementation(result, NULL, NULL, NULL);
+	struct tinct_vm_manager_protocol *protocol = wl_resource_get_user_data(manager);
+	char message[256] = "";
+	enum tinct_vm_manager_v1_status status = TINCT_VM_MANAGER_V1_STATUS_OK;
+	struct tinct_vm *vm =
+		protocol != NULL ? vm_manager_find(protocol->server->vms, name) : NULL;
+	if (protocol == NULL) {
+		snprintf(message, sizeof(message), "tinct is shutting down");
+		status = TINCT_VM_MANAGER_V1_STATUS_FAILED;
+	} else if (vm == NULL) {
+		snprintf(message, sizeof(message), "no VM is called %s", name);
+		status = TINCT_VM_MANAGER_V1_STATUS_NO_SUCH_VM;
+	} else if (vm->state != TINCT_VM_RUNNING) {
+		snprintf(message, sizeof(message), "VM %s is %s, not running", name,
+			vm_state_name(vm->state));
+		status = TINCT_VM_MANAGER_V1_STATUS_INVALID_STATE;
+	} else {
+		wlr_log(WLR_INFO, "VM %s: application %u requested by a host client", name, app);
+		if (!vms_run_app(protocol->server, vm, app, true, message, sizeof(message))) {
+			status = TINCT_VM_MANAGER_V1_STATUS_FAILED;
+		}
+	}
+	tinct_vm_result_v1_send_result(result, status, status == 0 ? "" : message);
+	wl_resource_destroy(result);
+}
+
 static void handle_list_windows(struct wl_client *client, struct wl_resource *manager, uint32_t id)
 {
 	struct wl_resource *list = wl_resource_create(
@@ -285,6 +351,16 @@ static void handle_list_windows(struct wl_client *client, struct wl_resource *ma
 	if (protocol != NULL) {
 		struct tinct_server *server = protocol->server;
 		struct tinct_view *focused = view_focused(server);
+		/* Placeholders are raised when made: above every window. */
+		struct tinct_desktop_vm *dvm;
+		wl_list_for_each (dvm, &server->desktop_vms, link) {
+			const char *title = placeholder_title(dvm);
+			if (title != NULL &&
+				wl_resource_get_version(list) >=
+					TINCT_WINDOW_LIST_V1_PLACEHOLDER_SINCE_VERSION) {
+				tinct_window_list_v1_send_placeholder(list, vms_name(dvm), title);
+			}
+		}
 		struct tinct_view *view;
 		/* server->views is in stacking order, topmost first. */
 		wl_list_for_each (view, &server->views, link) {
@@ -303,6 +379,7 @@ static const struct tinct_vm_manager_v1_interface manager_impl = {
 	.stop = handle_stop,
 	.kill = handle_kill,
 	.list_windows = handle_list_windows,
+	.run = handle_run,
 };
 
 static void handle_bind(struct wl_client *client, void *data, uint32_t version, uint32_t id)

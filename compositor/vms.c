@@ -14,6 +14,7 @@
 #include "config.h"
 #include "consoles.h"
 #include "memfd_server.h"
+#include "placeholder.h"
 #include "policy.h"
 #include "server.h"
 #include "vm-def.h"
@@ -32,6 +33,7 @@ static void display_destroy(struct tinct_desktop_vm *dvm)
 static void desktop_vm_destroy(struct tinct_desktop_vm *dvm)
 {
 	consoles_forget_vm(dvm->server, dvm);
+	placeholder_remove(dvm);
 	display_destroy(dvm);
 	wl_list_remove(&dvm->vm_destroy.link);
 	wl_list_remove(&dvm->link);
@@ -97,15 +99,19 @@ struct tinct_desktop_vm *vms_find(struct tinct_server *server, const struct tinc
 bool vms_action_allowed(const struct tinct_vm *vm, enum tinct_vm_action action)
 {
 	enum tinct_vm_state state = vm->state;
-	bool active = state == TINCT_VM_STARTING || state == TINCT_VM_RUNNING;
+	bool active = state == TINCT_VM_STARTING || state == TINCT_VM_BOOTING ||
+		      state == TINCT_VM_RUNNING;
 	switch (action) {
 	case TINCT_VM_ACTION_START:
 		return state == TINCT_VM_STOPPED || state == TINCT_VM_CRASHED;
 	case TINCT_VM_ACTION_STOP:
 		return active;
 	case TINCT_VM_ACTION_KILL:
-	case TINCT_VM_ACTION_CONSOLE:
 		return active || state == TINCT_VM_STOPPING;
+	case TINCT_VM_ACTION_CONSOLE:
+		/* A crash keeps the console's backlog for reading. */
+		return active || state == TINCT_VM_STOPPING ||
+		       (state == TINCT_VM_CRASHED && vm_has_console((struct tinct_vm *)vm));
 	case TINCT_VM_ACTION_COUNT:
 		break;
 	}
@@ -183,11 +189,39 @@ bool vms_start(struct tinct_server *server, struct tinct_vm *vm, bool by_user)
 	if (by_user) {
 		policy_grant_first_window(dvm);
 	}
+	/* Feedback in the next frame, long before the guest has a window. */
+	placeholder_show(dvm);
 	if (!vm_start(vm, NULL)) {
 		display_destroy(dvm);
+		if (vm->state != TINCT_VM_CRASHED) {
+			placeholder_remove(dvm);
+		}
 		return false;
 	}
 	return true;
+}
+
+bool vms_run_app(struct tinct_server *server, struct tinct_vm *vm, size_t app, bool by_user,
+	char *message, size_t size)
+{
+	struct tinct_desktop_vm *dvm = vms_find(server, vm);
+	if (dvm == NULL || !vm_run_app(vm, app, message, size)) {
+		return false;
+	}
+	if (by_user) {
+		policy_grant_first_window(dvm);
+	}
+	return true;
+}
+
+void vms_window_closed(struct tinct_desktop_vm *dvm)
+{
+	struct tinct_vm *vm = dvm->vm;
+	if (dvm->windows == 0 && vm->def->stop_when_idle && vm->state == TINCT_VM_RUNNING) {
+		wlr_log(WLR_INFO, "VM %s: its last window closed, stopping it (stop-when-idle)",
+			vm_name(vm));
+		vm_stop(vm);
+	}
 }
 
 const char *vms_socket_path(struct tinct_server *server, struct tinct_vm *vm)

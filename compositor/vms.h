@@ -45,6 +45,7 @@ struct tinct_desktop_vm {
 	struct tinct_vm_display *display; // NULL while the VM is not active
 	uint64_t memfd_quota; // [wayland] memfd-quota
 	struct tinct_memfd_server *memfd; // with display: NULL while not active
+	struct tinct_placeholder *placeholder; // placeholder.h, NULL when none
 	struct wl_listener vm_destroy;
 	struct wl_list link; // tinct_server.desktop_vms
 };
@@ -89,6 +90,20 @@ bool vms_check_def(const struct tinct_config *config, const struct tinct_vm_def 
 
 /* The VM's name (a safe identifier). */
 const char *vms_name(const struct tinct_desktop_vm *dvm);
+
+/*
+ * Starts application app ([guest] run) in the running vm, through its guest
+ * control channel (vm_run_app). by_user: as for vms_start, its window may
+ * take the keyboard. False with a sentence in message when it cannot.
+ */
+bool vms_run_app(struct tinct_server *server, struct tinct_vm *vm, size_t app, bool by_user,
+	char *message, size_t size);
+
+/*
+ * A toplevel of dvm went away (dvm->windows already counts it out). The
+ * last one stops a VM with [vm] stop-when-idle, gracefully.
+ */
+void vms_window_closed(struct tinct_desktop_vm *dvm);
 
 /* The absolute path of vm's display socket, or NULL while it is not active. */
 const char *vms_socket_path(struct tinct_server *server, struct tinct_vm *vm);

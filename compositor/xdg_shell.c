@@ -23,6 +23,7 @@
 #include "server.h"
 #include "surface_tree.h"
 #include "view.h"
+#include "vms.h"
 
 struct tinct_popup {
 	struct tinct_server *server;
@@ -96,6 +97,7 @@ static void handle_destroy(struct wl_listener *listener, void *data)
 	wl_list_remove(&view->link);
 	if (view->vm != NULL) {
 		view->vm->windows--;
+		vms_window_closed(view->vm);
 	}
 	free(view->title);
 	frame_finish(&view->frame);

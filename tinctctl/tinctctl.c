@@ -32,20 +32,25 @@ enum exit_status {
 };
 
 static const char usage[] =
-	"Usage: tinctctl [--json] [--wait] COMMAND [VM]\n"
+	"Usage: tinctctl [--json] [--wait] COMMAND [VM [APP]]\n"
 	"\n"
 	"Controls the VMs of a running tinct, through $WAYLAND_DISPLAY (tinct's\n"
 	"host socket).\n"
 	"\n"
 	"Commands:\n"
-	"  list          every VM: name, state, colour, display socket\n"
+	"  list          every VM: name, state, colour, display socket; with --json\n"
+	"                also why a crashed VM crashed (reason, exit_status, signal)\n"
+	"                and its applications\n"
 	"  start VM      start VM; returns once it is starting (or failed)\n"
+	"  run VM APP    start application APP (its index or name, as list --json\n"
+	"                shows them) in the running VM\n"
 	"  stop VM       ask VM to power off; tinct kills it after its stop-timeout\n"
 	"  kill VM       kill VM's VMM at once\n"
 	"  console VM    attach to VM's serial console: the backlog, then live output;\n"
 	"                keystrokes go to the guest. Detach with Ctrl-] (also read from\n"
 	"                a pipe); the console also ends when the VM stops. Only one\n"
-	"                client may attach at a time.\n"
+	"                client may attach at a time. After a crash it shows what the\n"
+	"                VM printed until it crashed.\n"
 	"  socket VM     print the absolute path of VM's Wayland display socket, for\n"
 	"                WAYLAND_DISPLAY=$(tinctctl socket VM) app\n"
 	"  windows       every window, topmost first: VM (\"host\" for host windows),\n"
@@ -53,12 +58,14 @@ static const char usage[] =
 	"\n"
 	"Options:\n"
 	"  -j, --json     print list and windows as one JSON array\n"
-	"  -w, --wait     start: wait until VM is running;\n"
+	"  -w, --wait     start: wait until VM is running (its guest is up); fails\n"
+	"                 with the reason when it crashes first;\n"
 	"                 stop, kill: wait until VM is stopped\n"
 	"  -h, --help     print this help\n"
 	"  -V, --version  print the version\n"
 	"\n"
-	"VM states: stopped, starting, running, stopping, crashed.\n"
+	"VM states: stopped, starting (the VMM is being launched), booting (the\n"
+	"guest is not up yet), running, stopping, crashed.\n"
 	"\n"
 	"Exit status:\n"
 	"  0  success\n"
@@ -67,7 +74,8 @@ static const char usage[] =
 	"  3  no such VM\n"
 	"  4  VM in the wrong state (for example socket or console of a stopped VM,\n"
 	"     start of a running one), or its console is already attached elsewhere\n"
-	"  5  any other failure (for example the VM crashed while starting)\n"
+	"  5  any other failure (for example the VM crashed while starting, or its\n"
+	"     kernel is missing)\n"
 	"  128+N  the console was ended by signal N\n";
 
 static const char *const state_names[] = {
@@ -76,6 +84,7 @@ static const char *const state_names[] = {
 	[TINCT_VM_HANDLE_V1_STATE_RUNNING] = "running",
 	[TINCT_VM_HANDLE_V1_STATE_STOPPING] = "stopping",
 	[TINCT_VM_HANDLE_V1_STATE_CRASHED] = "crashed",
+	[TINCT_VM_HANDLE_V1_STATE_BOOTING] = "booting",
 };
 
 static const char *state_name(uint32_t state)
@@ -92,6 +101,13 @@ struct vm_info {
 	char *socket; // "" while not active
 	char *console;
 	bool removed;
+	// Version 2: why it crashed (NULL unless crashed), exit status or -1,
+	// signal or 0.
+	char *reason;
+	int exit_status;
+	uint32_t signal;
+	char **apps; // application names, by index
+	size_t apps_len;
 	struct wl_list link; // ctl.vms
 };
 
@@ -100,6 +116,7 @@ struct window_info {
 	char *title;
 	char *app_id;
 	bool focused;
+	bool placeholder; // tinct's own, while a VM starts
 	struct wl_list link; // ctl.windows
 };
 
@@ -140,6 +157,40 @@ static void handle_vm_state(void *data, struct tinct_vm_handle_v1 *handle, uint3
 {
 	struct vm_info *vm = data;
 	vm->state = state;
+	if (state != TINCT_VM_HANDLE_V1_STATE_CRASHED) {
+		free(vm->reason);
+		vm->reason = NULL;
+		vm->exit_status = -1;
+		vm->signal = 0;
+	}
+}
+
+static void handle_vm_crash(void *data, struct tinct_vm_handle_v1 *handle, const char *reason,
+	int32_t exit_status, uint32_t signal)
+{
+	struct vm_info *vm = data;
+	replace_string(&vm->reason, reason);
+	vm->exit_status = exit_status;
+	vm->signal = signal;
+}
+
+static void handle_vm_app(
+	void *data, struct tinct_vm_handle_v1 *handle, uint32_t index, const char *name)
+{
+	struct vm_info *vm = data;
+	/* Sent in order, once; anything else is ignored. */
+	if (index != vm->apps_len || index > 255) {
+		return;
+	}
+	char **grown = realloc(vm->apps, (vm->apps_len + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		return;
+	}
+	vm->apps = grown;
+	vm->apps[vm->apps_len] = strdup(name);
+	if (vm->apps[vm->apps_len] != NULL) {
+		vm->apps_len++;
+	}
 }
 
 static void handle_vm_socket(void *data, struct tinct_vm_handle_v1 *handle, const char *path)
@@ -173,6 +224,8 @@ static const struct tinct_vm_handle_v1_listener vm_listener = {
 	.console = handle_vm_console,
 	.done = handle_vm_done,
 	.removed = handle_vm_removed,
+	.crash = handle_vm_crash,
+	.app = handle_vm_app,
 };
 
 static void handle_manager_vm(
@@ -185,6 +238,7 @@ static void handle_manager_vm(
 		return;
 	}
 	vm->handle = handle;
+	vm->exit_status = -1;
 	wl_list_insert(ctl->vms.prev, &vm->link);
 	tinct_vm_handle_v1_add_listener(handle, &vm_listener, vm);
 }
@@ -205,7 +259,8 @@ static void handle_registry_global(void *data, struct wl_registry *registry, uin
 {
 	struct ctl *ctl = data;
 	if (strcmp(interface, tinct_vm_manager_v1_interface.name) == 0 && ctl->manager == NULL) {
-		ctl->manager = wl_registry_bind(registry, name, &tinct_vm_manager_v1_interface, 1);
+		ctl->manager = wl_registry_bind(
+			registry, name, &tinct_vm_manager_v1_interface, version < 2 ? version : 2);
 		tinct_vm_manager_v1_add_listener(ctl->manager, &manager_listener, ctl);
 	}
 }
@@ -247,6 +302,17 @@ static void handle_window(void *data, struct tinct_window_list_v1 *list, const c
 	wl_list_insert(ctl->windows.prev, &window->link);
 }
 
+static void handle_placeholder(
+	void *data, struct tinct_window_list_v1 *list, const char *vm, const char *title)
+{
+	struct ctl *ctl = data;
+	handle_window(data, list, vm, title, "", 0);
+	struct window_info *window = wl_container_of(ctl->windows.prev, window, link);
+	if (!wl_list_empty(&ctl->windows) && strcmp(window->title, title) == 0) {
+		window->placeholder = true;
+	}
+}
+
 static void handle_windows_done(void *data, struct tinct_window_list_v1 *list)
 {
 	struct ctl *ctl = data;
@@ -256,6 +322,7 @@ static void handle_windows_done(void *data, struct tinct_window_list_v1 *list)
 static const struct tinct_window_list_v1_listener window_list_listener = {
 	.window = handle_window,
 	.done = handle_windows_done,
+	.placeholder = handle_placeholder,
 };
 
 static const char *display_name(void)
@@ -326,6 +393,11 @@ static void ctl_disconnect(struct ctl *ctl)
 		free(vm->name);
 		free(vm->socket);
 		free(vm->console);
+		free(vm->reason);
+		for (size_t i = 0; i < vm->apps_len; i++) {
+			free(vm->apps[i]);
+		}
+		free(vm->apps);
 		wl_list_remove(&vm->link);
 		free(vm);
 	}
@@ -366,13 +438,18 @@ static struct vm_info *find_vm(struct ctl *ctl, const char *name)
  * Prints text for a terminal, padded with spaces to width bytes: control
  * characters become '?' (tinct sanitises, but a terminal is worth a check).
  */
-static void print_text(const char *s, int width)
+static void fprint_text(FILE *out, const char *s, int width)
 {
 	int len = 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++, len++) {
-		putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
+		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
 	}
-	printf("%*s", width > len ? width - len : 0, "");
+	fprintf(out, "%*s", width > len ? width - len : 0, "");
+}
+
+static void print_text(const char *s, int width)
+{
+	fprint_text(stdout, s, width);
 }
 
 static int cmd_list(struct ctl *ctl, bool json)
@@ -390,7 +467,24 @@ static int cmd_list(struct ctl *ctl, bool json)
 				vm->socket != NULL && vm->socket[0] != '\0' ? vm->socket : NULL);
 			printf(", \"console\": ");
 			json_write_string(stdout, vm->console);
-			putchar('}');
+			printf(", \"reason\": ");
+			json_write_string(stdout, vm->reason);
+			if (vm->reason != NULL && vm->exit_status >= 0) {
+				printf(", \"exit_status\": %d", vm->exit_status);
+			} else {
+				printf(", \"exit_status\": null");
+			}
+			if (vm->reason != NULL && vm->signal > 0) {
+				printf(", \"signal\": %u", vm->signal);
+			} else {
+				printf(", \"signal\": null");
+			}
+			printf(", \"apps\": [");
+			for (size_t i = 0; i < vm->apps_len; i++) {
+				printf("%s", i > 0 ? ", " : "");
+				json_write_string(stdout, vm->apps[i]);
+			}
+			printf("]}");
 			sep = ",";
 		}
 		printf("%s]\n", wl_list_empty(&ctl->vms) ? "" : "\n");
@@ -432,7 +526,9 @@ static int cmd_windows(struct ctl *ctl, bool json)
 			json_write_string(stdout, window->title);
 			printf(", \"app_id\": ");
 			json_write_string(stdout, window->app_id);
-			printf(", \"focused\": %s}", window->focused ? "true" : "false");
+			printf(", \"focused\": %s, \"placeholder\": %s}",
+				window->focused ? "true" : "false",
+				window->placeholder ? "true" : "false");
 			sep = ",";
 		}
 		printf("%s]\n", wl_list_empty(&ctl->windows) ? "" : "\n");
@@ -447,7 +543,7 @@ static int cmd_windows(struct ctl *ctl, bool json)
 	wl_list_for_each (window, &ctl->windows, link) {
 		printf("%-*s  %-5s  ", width, window->vm[0] != '\0' ? window->vm : "host",
 			window->focused ? "*" : "");
-		print_text(window->app_id, 20);
+		print_text(window->placeholder ? "(placeholder)" : window->app_id, 20);
 		printf("  ");
 		print_text(window->title, 0);
 		putchar('\n');
@@ -478,11 +574,20 @@ static bool action_finished(enum vm_action action, bool wait, struct vm_info *vm
 	return !wait || inactive;
 }
 
+static int wait_action(
+	struct ctl *ctl, enum vm_action action, const char *name, bool wait, struct vm_info *vm);
+
 static int cmd_action(struct ctl *ctl, enum vm_action action, const char *name, bool wait)
 {
 	struct vm_info *vm = find_vm(ctl, name);
 	if (vm == NULL) {
 		return EXIT_NO_SUCH_VM;
+	}
+	/* --wait start of a VM on its way up waits for it instead of failing. */
+	bool on_its_way = vm->state == TINCT_VM_HANDLE_V1_STATE_STARTING ||
+			  vm->state == TINCT_VM_HANDLE_V1_STATE_BOOTING;
+	if (action == ACTION_START && wait && on_its_way) {
+		return wait_action(ctl, action, name, wait, vm);
 	}
 	struct tinct_vm_result_v1 *result;
 	switch (action) {
@@ -516,6 +621,13 @@ static int cmd_action(struct ctl *ctl, enum vm_action action, const char *name, 
 		return EXIT_FAILED;
 	}
 
+	return wait_action(ctl, action, name, wait, vm);
+}
+
+/* Waits until the action is carried out; reports why when it never will be. */
+static int wait_action(
+	struct ctl *ctl, enum vm_action action, const char *name, bool wait, struct vm_info *vm)
+{
 	/* State events precede the result, so the first check often ends it. */
 	bool failed = false;
 	while (!action_finished(action, wait, vm, &failed)) {
@@ -524,6 +636,12 @@ static int cmd_action(struct ctl *ctl, enum vm_action action, const char *name, 
 			return EXIT_NO_TINCT;
 		}
 	}
+	if (failed && vm->reason != NULL && vm->reason[0] != '\0') {
+		fprintf(stderr, "tinctctl: VM %s crashed: ", name);
+		fprint_text(stderr, vm->reason, 0);
+		fputc('\n', stderr);
+		return EXIT_FAILED;
+	}
 	if (failed) {
 		fprintf(stderr, "tinctctl: VM %s %s%s (see tinct's log)\n", name,
 			vm->removed ? "is gone" : "did not start, it is ",
@@ -531,6 +649,58 @@ static int cmd_action(struct ctl *ctl, enum vm_action action, const char *name, 
 		return EXIT_FAILED;
 	}
 	return EXIT_OK;
+}
+
+static int cmd_run(struct ctl *ctl, const char *name, const char *app)
+{
+	struct vm_info *vm = find_vm(ctl, name);
+	if (vm == NULL) {
+		return EXIT_NO_SUCH_VM;
+	}
+	if (tinct_vm_manager_v1_get_version(ctl->manager) < TINCT_VM_MANAGER_V1_RUN_SINCE_VERSION) {
+		fprintf(stderr, "tinctctl: this tinct cannot start applications in VMs\n");
+		return EXIT_FAILED;
+	}
+	/* APP is an index or a name from the VM's app events. */
+	char *end = NULL;
+	unsigned long index = strtoul(app, &end, 10);
+	if (app[0] < '0' || app[0] > '9' || *end != '\0') {
+		index = vm->apps_len;
+		for (size_t i = 0; i < vm->apps_len; i++) {
+			if (strcmp(vm->apps[i], app) == 0) {
+				index = i;
+				break;
+			}
+		}
+	}
+	if (index >= vm->apps_len) {
+		fprintf(stderr,
+			"tinctctl: VM %s has no application %s (tinctctl --json list "
+			"shows them)\n",
+			name, app);
+		return EXIT_NO_SUCH_VM;
+	}
+	struct tinct_vm_result_v1 *result =
+		tinct_vm_manager_v1_run(ctl->manager, name, (uint32_t)index);
+	tinct_vm_result_v1_add_listener(result, &result_listener, ctl);
+	bool ok = dispatch_until(ctl, &ctl->have_result);
+	tinct_vm_result_v1_destroy(result);
+	if (!ok) {
+		return EXIT_NO_TINCT;
+	}
+	switch (ctl->status) {
+	case TINCT_VM_MANAGER_V1_STATUS_OK:
+		return EXIT_OK;
+	case TINCT_VM_MANAGER_V1_STATUS_NO_SUCH_VM:
+		fprintf(stderr, "tinctctl: %s\n", ctl->message);
+		return EXIT_NO_SUCH_VM;
+	case TINCT_VM_MANAGER_V1_STATUS_INVALID_STATE:
+		fprintf(stderr, "tinctctl: %s\n", ctl->message);
+		return EXIT_WRONG_STATE;
+	default:
+		fprintf(stderr, "tinctctl: %s\n", ctl->message);
+		return EXIT_FAILED;
+	}
 }
 
 static int cmd_socket(struct ctl *ctl, const char *name)
@@ -555,9 +725,7 @@ static int cmd_console(struct ctl *ctl, const char *name)
 	if (vm == NULL) {
 		return EXIT_NO_SUCH_VM;
 	}
-	if (vm->state != TINCT_VM_HANDLE_V1_STATE_STARTING &&
-		vm->state != TINCT_VM_HANDLE_V1_STATE_RUNNING &&
-		vm->state != TINCT_VM_HANDLE_V1_STATE_STOPPING) {
+	if (vm->state == TINCT_VM_HANDLE_V1_STATE_STOPPED) {
 		fprintf(stderr, "tinctctl: VM %s is %s, so it has no console (tinctctl start %s)\n",
 			name, state_name(vm->state), name);
 		return EXIT_WRONG_STATE;
@@ -596,18 +764,20 @@ static int cmd_console(struct ctl *ctl, const char *name)
 struct command {
 	const char *name;
 	bool takes_vm;
+	bool takes_app; // and an application after VM
 	bool lists; // accepts --json
 	bool waits; // accepts --wait
 };
 
 static const struct command commands[] = {
-	{"list", false, true, false},
-	{"windows", false, true, false},
-	{"start", true, false, true},
-	{"stop", true, false, true},
-	{"kill", true, false, true},
-	{"console", true, false, false},
-	{"socket", true, false, false},
+	{"list", false, false, true, false},
+	{"windows", false, false, true, false},
+	{"start", true, false, false, true},
+	{"stop", true, false, false, true},
+	{"kill", true, false, false, true},
+	{"run", true, true, false, false},
+	{"console", true, false, false, false},
+	{"socket", true, false, false, false},
 };
 
 static int usage_error(const char *message, const char *arg)
@@ -661,9 +831,10 @@ int main(int argc, char *argv[])
 		return usage_error("unknown command ", name);
 	}
 	int args = argc - optind - 1;
-	if (args != (command->takes_vm ? 1 : 0)) {
-		return usage_error(
-			command->takes_vm ? "expected one VM name after " : "no arguments after ",
+	if (args != (command->takes_vm ? 1 : 0) + (command->takes_app ? 1 : 0)) {
+		return usage_error(command->takes_app  ? "expected a VM and an application after "
+				   : command->takes_vm ? "expected one VM name after "
+						       : "no arguments after ",
 			name);
 	}
 	if (json && !command->lists) {
@@ -695,6 +866,8 @@ int main(int argc, char *argv[])
 		ret = cmd_action(&ctl, ACTION_KILL, vm, wait);
 	} else if (strcmp(name, "socket") == 0) {
 		ret = cmd_socket(&ctl, vm);
+	} else if (strcmp(name, "run") == 0) {
+		ret = cmd_run(&ctl, vm, argv[optind + 2]);
 	} else {
 		ret = cmd_console(&ctl, vm);
 	}

@@ -1,9 +1,11 @@
 /*
  * QEMU backend. The VM gets exactly what tinct asks for (-nodefaults): a
  * serial port on a Unix socket chardev that tinct connects to, a QMP
- * monitor socket for `system_powerdown`, virtio disks and an optional
- * virtio-net on a TAP descriptor. QEMU listens on both sockets
- * (server=on,wait=off), so it never waits for tinct.
+ * monitor socket for `system_powerdown`, virtio disks, an optional
+ * virtio-net on a TAP descriptor and the guest control channel's
+ * virtio-serial port (control.h). QEMU listens on the serial and QMP
+ * sockets (server=on,wait=off), so it never waits for tinct; it connects
+ * to the control and waypipe sockets, on which tinct listens first.
  */
 #include "backend.h"
 
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "argv.h"
+#include "control.h"
 #include "qmp.h"
 
 // QEMU option values separate with commas; a literal comma is doubled.
@@ -67,6 +70,13 @@ static bool qemu_build_argv(const struct tinct_vmm_launch *launch, struct tinct_
 	argv_pushf(argv, "%u", def->cpus);
 	// A guest reboot ends the VM: tinct decides what happens next.
 	argv_push(argv, "-no-reboot");
+	// A guest kernel panic ends the VMM with a failure status (through
+	// the pvpanic device, once the guest's driver is loaded): the VM is
+	// then crashed, not a hung guest that looks alive.
+	argv_push(argv, "-action");
+	argv_push(argv, "panic=exit-failure");
+	argv_push(argv, "-device");
+	argv_push(argv, "pvpanic-pci");
 	argv_push(argv, "-kernel");
 	argv_push(argv, def->kernel);
 	if (def->initrd != NULL) {
@@ -95,9 +105,19 @@ static bool qemu_build_argv(const struct tinct_vmm_launch *launch, struct tinct_
 		argv_push(argv, "-device");
 		argv_push(argv, "virtio-net-pci,netdev=net0");
 	}
-	if (launch->waypipe_ports > 0) {
+	if (launch->waypipe_ports > 0 || launch->control_socket != NULL) {
 		argv_push(argv, "-device");
 		argv_push(argv, "virtio-serial-pci,id=tinct-wl,max_ports=31");
+	}
+	if (launch->control_socket != NULL) {
+		// The guest control channel (control.h); tinct listens on it.
+		argv_push(argv, "-chardev");
+		push_opt(argv, "socket,id=control,path=", launch->control_socket, ",reconnect=1");
+		argv_push(argv, "-device");
+		argv_pushf(argv, "virtserialport,bus=tinct-wl.0,nr=%u,chardev=control,name=%s",
+			launch->waypipe_ports + 1, TINCT_CONTROL_PORT_NAME);
+	}
+	if (launch->waypipe_ports > 0) {
 		for (unsigned i = 0; i < launch->waypipe_ports; i++) {
 			char *path = backend_waypipe_socket(&backend_qemu, launch->runtime_dir, i);
 			if (path == NULL) {

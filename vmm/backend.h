@@ -35,6 +35,9 @@ struct tinct_vmm_launch {
 	// QEMU: /dev/vhost-vsock is usable, give the guest a vsock device with
 	// this context id (>= 3). 0: no vsock.
 	unsigned vsock_cid;
+	// QEMU: the guest control channel's socket, on which tinct listens
+	// (control.h); NULL: none.
+	const char *control_socket;
 };
 
 /*

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -20,6 +21,8 @@
 #include "common/time.h"
 #include "ring.h"
 
+// Only for the moment between a VMM's bind() and listen(), when its
+// socket exists but refuses connections.
 #define RETRY_INTERVAL_MS 20
 #define READ_CHUNK 65536
 // Bounded work per dispatch so a chatty guest cannot starve the loop.
@@ -46,6 +49,9 @@ struct tinct_console {
 	struct wl_event_source *serial_listen_source;
 	struct wl_event_source *retry_timer;
 	int64_t retry_deadline_ms;
+	// Waiting for a listening VMM to create its socket.
+	int inotify_fd;
+	struct wl_event_source *inotify_source;
 };
 
 static bool fill_addr(struct sockaddr_un *addr, const char *path)
@@ -207,6 +213,7 @@ struct tinct_console *console_create(
 	console->client_fd = -1;
 	console->serial_fd = -1;
 	console->serial_listen_fd = -1;
+	console->inotify_fd = -1;
 	wl_signal_init(&console->events.output);
 	wl_signal_init(&console->events.serial_ready);
 	if (!ring_init(&console->ring, buffer_size)) {
@@ -258,17 +265,41 @@ static void serial_listen_close(struct tinct_console *console)
 	}
 }
 
+static void inotify_close(struct tinct_console *console)
+{
+	if (console->inotify_source != NULL) {
+		wl_event_source_remove(console->inotify_source);
+		console->inotify_source = NULL;
+	}
+	if (console->inotify_fd >= 0) {
+		close(console->inotify_fd);
+		console->inotify_fd = -1;
+	}
+}
+
+static void serial_wait_end(struct tinct_console *console)
+{
+	inotify_close(console);
+	if (console->retry_timer != NULL) {
+		wl_event_source_remove(console->retry_timer);
+		console->retry_timer = NULL;
+	}
+}
+
+void console_close_serial(struct tinct_console *console)
+{
+	serial_close(console);
+	serial_listen_close(console);
+	serial_wait_end(console);
+}
+
 void console_destroy(struct tinct_console *console)
 {
 	if (console == NULL) {
 		return;
 	}
 	client_close(console);
-	serial_close(console);
-	serial_listen_close(console);
-	if (console->retry_timer != NULL) {
-		wl_event_source_remove(console->retry_timer);
-	}
+	console_close_serial(console);
 	if (console->listen_source != NULL) {
 		wl_event_source_remove(console->listen_source);
 	}
@@ -356,11 +387,40 @@ static bool serial_watch(struct tinct_console *console, int fd)
 
 static void serial_ready(struct tinct_console *console, bool ok)
 {
-	if (console->retry_timer != NULL) {
-		wl_event_source_remove(console->retry_timer);
-		console->retry_timer = NULL;
-	}
+	serial_wait_end(console);
 	wl_signal_emit(&console->events.serial_ready, &ok);
+}
+
+// Tries to connect to a listening VMM's serial socket. Returns false when
+// the caller should wait: the socket does not exist yet (inotify says when
+// it does) or does not listen yet (the timer retries shortly).
+static bool serial_try_connect(struct tinct_console *console)
+{
+	struct sockaddr_un addr;
+	fill_addr(&addr, console->serial_path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
+		serial_ready(console, serial_watch(console, fd));
+		return true;
+	}
+	// ENOENT/ECONNREFUSED until the VMM is up; anything else is final.
+	int err = errno;
+	if (fd >= 0) {
+		close(fd);
+	}
+	int64_t left = console->retry_deadline_ms - now_ms();
+	if (fd >= 0 && (err == ENOENT || err == ECONNREFUSED) && left > 0) {
+		// Without inotify, or while the socket exists but does not
+		// listen yet, retry shortly; else the timer only bounds the wait.
+		bool retry = err == ECONNREFUSED || console->inotify_fd < 0;
+		wl_event_source_timer_update(console->retry_timer,
+			retry && left > RETRY_INTERVAL_MS ? RETRY_INTERVAL_MS : (int)left);
+		return false;
+	}
+	wlr_log(WLR_ERROR, "Cannot connect to serial socket %s: %s", console->serial_path,
+		strerror(err));
+	serial_ready(console, false);
+	return true;
 }
 
 static int handle_retry(void *data)
@@ -374,27 +434,63 @@ static int handle_retry(void *data)
 		serial_ready(console, false);
 		return 0;
 	}
-	struct sockaddr_un addr;
-	fill_addr(&addr, console->serial_path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
-		serial_ready(console, serial_watch(console, fd));
+	if (now_ms() >= console->retry_deadline_ms) {
+		wlr_log(WLR_ERROR, "The VMM never created serial socket %s", console->serial_path);
+		serial_ready(console, false);
 		return 0;
 	}
-	// ENOENT/ECONNREFUSED until the VMM is up; anything else is final.
-	int err = errno;
-	if (fd >= 0) {
-		close(fd);
-	}
-	if (fd >= 0 && (err == ENOENT || err == ECONNREFUSED) &&
-		now_ms() < console->retry_deadline_ms) {
-		wl_event_source_timer_update(console->retry_timer, RETRY_INTERVAL_MS);
-		return 0;
-	}
-	wlr_log(WLR_ERROR, "Cannot connect to serial socket %s: %s", console->serial_path,
-		strerror(err));
-	serial_ready(console, false);
+	serial_try_connect(console);
 	return 0;
+}
+
+// Something was created in the runtime directory: the serial socket?
+static int handle_inotify(int fd, uint32_t mask, void *data)
+{
+	struct tinct_console *console = data;
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const char *base = strrchr(console->serial_path, '/') + 1;
+	bool seen = false;
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *event = (struct inotify_event *)p;
+			if (event->len > 0 && strcmp(event->name, base) == 0) {
+				seen = true;
+			}
+			p += sizeof(*event) + event->len;
+		}
+	}
+	if (seen) {
+		serial_try_connect(console);
+	}
+	return 0;
+}
+
+// Watches the serial socket's directory, so that a VMM that listens is
+// connected to the moment its socket appears, without polling.
+static void serial_watch_dir(struct tinct_console *console)
+{
+	char *dir = strdup(console->serial_path);
+	char *slash = dir != NULL ? strrchr(dir, '/') : NULL;
+	if (slash == NULL) {
+		free(dir);
+		return;
+	}
+	*slash = '\0';
+	console->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (console->inotify_fd < 0 ||
+		inotify_add_watch(console->inotify_fd, dir, IN_CREATE | IN_MOVED_TO) < 0) {
+		wlr_log_errno(WLR_DEBUG, "inotify on %s; polling instead", dir);
+		inotify_close(console);
+		free(dir);
+		return;
+	}
+	free(dir);
+	console->inotify_source = wl_event_loop_add_fd(
+		console->loop, console->inotify_fd, WL_EVENT_READABLE, handle_inotify, console);
+	if (console->inotify_source == NULL) {
+		inotify_close(console);
+	}
 }
 
 static int handle_serial_accept(int fd, uint32_t mask, void *data)
@@ -425,7 +521,10 @@ bool console_open_serial(
 	}
 	console->retry_deadline_ms = now_ms() + timeout_ms;
 	if (!listen) {
-		wl_event_source_timer_update(console->retry_timer, RETRY_INTERVAL_MS);
+		// The watch comes first, so a socket created meanwhile is seen.
+		// The first attempt runs from the loop, never inside the caller.
+		serial_watch_dir(console);
+		wl_event_source_timer_update(console->retry_timer, 1);
 		return true;
 	}
 	console->serial_listen_fd = listen_unix(path);

@@ -13,6 +13,10 @@
  *                   Sent when another client is attached.
  *   - Everything the client sends is forwarded raw to the guest's serial
  *     input. There is no framing and no escape: detaching is closing.
+ *   - When the VM crashes, the console stays: an attached client keeps its
+ *     connection (nothing more arrives) and new clients get the backlog,
+ *     so the end of the boot (a kernel panic) stays readable, until the
+ *     VM starts again.
  *   - The server closes the connection when the VM stops, and when the
  *     client falls so far behind that the ring buffer overwrote output it
  *     had not read yet (output is never held up for a slow reader).
@@ -54,13 +58,19 @@ void console_destroy(struct tinct_console *console);
 struct tinct_console_events *console_events(struct tinct_console *console);
 
 /**
- * Starts connecting to the VMM's serial socket at `path`, retrying until
- * the VMM has created it or `timeout_ms` passed. With `listen` set, tinct
+ * Starts connecting to the VMM's serial socket at `path`: at once when it
+ * exists, else as soon as the VMM creates it (inotify on its directory),
+ * giving up after `timeout_ms`. With `listen` set, tinct
  * instead listens at `path` and takes the first connection (for VMMs that
  * connect, such as crosvm), which must be called before the VMM starts.
  */
 bool console_open_serial(
 	struct tinct_console *console, const char *path, bool listen, int timeout_ms);
+/**
+ * Stops reading the serial (the VMM has gone) but keeps the console socket
+ * and the backlog: a client can still attach and read what was printed.
+ */
+void console_close_serial(struct tinct_console *console);
 /** Reads whatever the serial still holds, e.g. once the VMM has exited. */
 void console_drain(struct tinct_console *console);
 /**

@@ -6,13 +6,17 @@
  *   tinct-vm run --kernel K [--initrd I] [--disk D]... [--vmm KIND]
  *                [--vmm-binary PATH] [-c CMD] [-- VMM-ARGS...]
  *   tinct-vm check [--vms DIR]
- *   tinct-vm console NAME
+ *   tinct-vm console [--vms DIR] NAME
  *
  * `run -c CMD` hands the command to the guest as tinct.run=<base64> on the
  * kernel command line (the guest image contract), prints what the guest
  * prints between `tinct-guest: run` and `tinct-guest: exit N`, and exits
- * with N. Statuses of its own: 2 usage, 124 timeout, 125 the VM failed
- * (VMM missing or died, no exit line).
+ * with N. Statuses of its own: 2 usage, 123 no such VM, 124 timeout, 125
+ * the VM failed (VMM missing or died, no exit line).
+ *
+ * Without XDG_RUNTIME_DIR, `run` keeps the VM's runtime directory in a
+ * private 0700 directory of its own under $TMPDIR (or /tmp), removed at
+ * exit; nothing else can attach to such a VM's console.
  *
  * Interactive consoles detach with Ctrl-] (like telnet).
  */
@@ -36,6 +40,7 @@
 #include "console_filter.h"
 
 #define EXIT_USAGE 2
+#define EXIT_NO_SUCH_VM 123
 #define EXIT_TIMEOUT 124
 #define EXIT_VM_FAILED 125
 #define DEFAULT_TIMEOUT_S 300
@@ -46,16 +51,17 @@ static const char usage[] =
 	"  tinct-vm run --kernel K [--initrd I] [--disk D]... [--vmm KIND]\n"
 	"               [--vmm-binary PATH] [--memory MIB] [-c CMD] [-- VMM-ARGS...]\n"
 	"  tinct-vm check [--vms DIR]\n"
-	"  tinct-vm console NAME\n"
+	"  tinct-vm console [--vms DIR] NAME\n"
 	"  tinct-vm --help | --version\n"
 	"\n"
 	"run      boot a VM; with -c run CMD in it, print its output and exit with\n"
 	"         its status; without -c attach its serial console\n"
-	"check    validate every VM definition; non-zero when any is broken\n"
+	"check    validate every VM definition and that its kernel, initrd and\n"
+	"         disks exist; non-zero when any is broken\n"
 	"console  attach to the console of a VM that tinct or tinct-vm runs\n"
 	"\n"
 	"Consoles detach with Ctrl-]. Exit statuses besides the command's:\n"
-	"2 usage, 124 timeout, 125 the VM failed to boot or died.\n"
+	"2 usage, 123 no such VM, 124 timeout, 125 the VM failed to boot or died.\n"
 	"-d logs debug messages.\n";
 
 static struct termios saved_termios;
@@ -450,6 +456,70 @@ static int run_loop(struct run *run, const struct run_options *opts)
 	return EXIT_VM_FAILED;
 }
 
+// Whether a definition file NAME.ini exists in the search path, so that
+// a name that loaded nothing is told apart from a broken definition.
+static bool definition_exists(const char *vms, const char *name)
+{
+	char **dirs = vm_def_search_dirs(vms);
+	bool found = false;
+	for (size_t i = 0; dirs != NULL && dirs[i] != NULL && !found; i++) {
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s.ini", dirs[i], name) >= 0) {
+			found = access(path, F_OK) == 0;
+			free(path);
+		}
+	}
+	vm_def_free_dirs(dirs);
+	return found;
+}
+
+static int no_such_vm(const char *name)
+{
+	fprintf(stderr, "tinct-vm: no such VM: %s (no %s.ini among the VM definitions)\n", name,
+		name);
+	return EXIT_NO_SUCH_VM;
+}
+
+// Removes the private runtime directory `dir` and what the VM left in it.
+// Only tinct's own names are there; a bounded walk of two levels.
+static void remove_private_runtime(const char *dir)
+{
+	char *cmd = NULL;
+	// The directory name is ours (mkdtemp): no quoting issues beyond it.
+	if (strchr(dir, '\'') == NULL && asprintf(&cmd, "rm -rf -- '%s'", dir) >= 0) {
+		if (system(cmd) != 0) {
+			fprintf(stderr, "tinct-vm: cannot remove %s\n", dir);
+		}
+		free(cmd);
+	}
+}
+
+// Without XDG_RUNTIME_DIR: a private 0700 directory stands in for it.
+// Returns its path (to remove at exit), NULL when none was needed; false
+// on failure.
+static bool private_runtime(char **out)
+{
+	*out = NULL;
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	if (runtime != NULL && runtime[0] == '/') {
+		return true;
+	}
+	const char *tmp = getenv("TMPDIR");
+	char *dir = NULL;
+	if (asprintf(&dir, "%s/tinct-vm-XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp") < 0) {
+		return false;
+	}
+	if (mkdtemp(dir) == NULL) {
+		fprintf(stderr, "tinct-vm: cannot create a runtime directory in %s: %s\n",
+			tmp != NULL ? tmp : "/tmp", strerror(errno));
+		free(dir);
+		return false;
+	}
+	setenv("XDG_RUNTIME_DIR", dir, 1);
+	*out = dir;
+	return true;
+}
+
 static int cmd_run(int argc, char *argv[])
 {
 	struct run_options opts;
@@ -458,6 +528,13 @@ static int cmd_run(int argc, char *argv[])
 		return ret;
 	}
 
+	if (opts.name != NULL && !definition_exists(opts.vms, opts.name)) {
+		return no_such_vm(opts.name);
+	}
+	char *private_dir = NULL;
+	if (!private_runtime(&private_dir)) {
+		return EXIT_VM_FAILED;
+	}
 	ret = EXIT_VM_FAILED;
 	struct run run = {.verbose = opts.verbose, .interactive = opts.command == NULL};
 	console_filter_init(&run.filter);
@@ -475,7 +552,7 @@ static int cmd_run(int argc, char *argv[])
 		vm_manager_load(run.manager, opts.vms, report_to_stderr, &errors);
 		run.vm = vm_manager_find(run.manager, opts.name);
 		if (run.vm == NULL) {
-			fprintf(stderr, "tinct-vm: no usable definition of VM %s\n", opts.name);
+			fprintf(stderr, "tinct-vm: the definition of VM %s is broken\n", opts.name);
 			goto out;
 		}
 	} else {
@@ -524,6 +601,11 @@ static int cmd_run(int argc, char *argv[])
 out:
 	vm_manager_destroy(run.manager);
 	wl_event_loop_destroy(run.loop);
+	if (private_dir != NULL) {
+		remove_private_runtime(private_dir);
+		unsetenv("XDG_RUNTIME_DIR");
+		free(private_dir);
+	}
 	return ret;
 }
 
@@ -563,8 +645,14 @@ static int cmd_check(int argc, char *argv[])
 		&defs, (const char *const *)dirs, images, report_to_stderr, &messages);
 	struct tinct_vm_def *def, *tmp;
 	wl_list_for_each_safe (def, tmp, &defs, link) {
-		printf("%s: ok (%s, #%06x, %s)\n", def->name, vm_def_vmm_name(def->vmm),
-			def->colour, def->path);
+		char missing[512];
+		if (!vm_def_check_files(def, missing, sizeof(missing))) {
+			fprintf(stderr, "%s: error: %s (%s)\n", def->name, missing, def->path);
+			errors++;
+		} else {
+			printf("%s: ok (%s, #%06x, %s)\n", def->name, vm_def_vmm_name(def->vmm),
+				def->colour, def->path);
+		}
 		vm_def_destroy(def);
 	}
 	vm_def_free_dirs(dirs);
@@ -574,18 +662,63 @@ static int cmd_check(int argc, char *argv[])
 
 static int cmd_console(int argc, char *argv[])
 {
-	if (argc != 2 || !vm_def_name_valid(argv[1])) {
+	static const struct option options[] = {
+		{"vms", required_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *vms = NULL;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'V':
+			vms = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
+	const char *name = argv[optind];
+	if (!vm_def_name_valid(name)) {
+		return no_such_vm(name);
+	}
+	// A console that answers needs no definition here (tinct --vms DIR
+	// may run VMs defined elsewhere); without one, a known name is only
+	// not running.
 	const char *runtime = getenv("XDG_RUNTIME_DIR");
 	char *path = NULL;
-	if (runtime == NULL || asprintf(&path, "%s/tinct/%s/console", runtime, argv[1]) < 0) {
-		fprintf(stderr, "tinct-vm console: XDG_RUNTIME_DIR is unset\n");
+	if (runtime != NULL && runtime[0] == '/' &&
+		asprintf(&path, "%s/tinct/%s/console", runtime, name) < 0) {
+		return 1;
+	}
+	if (path == NULL || access(path, F_OK) != 0) {
+		bool known = definition_exists(vms, name);
+		if (!known) {
+			free(path);
+			return no_such_vm(name);
+		}
+		if (path == NULL) {
+			fprintf(stderr,
+				"tinct-vm console: VM %s is not running here: XDG_RUNTIME_DIR is "
+				"unset (set it as in the session that runs the VM)\n",
+				name);
+		} else {
+			fprintf(stderr, "tinct-vm console: VM %s is not running (no %s)\n", name,
+				path);
+		}
+		free(path);
 		return 1;
 	}
 	int sig = 0;
-	enum console_client_status status = console_client_attach(path, "tinct-vm", argv[1], &sig);
+	enum console_client_status status = console_client_attach(path, "tinct-vm", name, &sig);
 	free(path);
 	switch (status) {
 	case CONSOLE_CLIENT_DETACHED:

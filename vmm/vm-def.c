@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <wlr/util/log.h>
 
 #include "argv.h"
@@ -99,6 +100,8 @@ struct tinct_vm_def *vm_def_create(const char *name)
 	def->stop_timeout_ms = DEFAULT_STOP_TIMEOUT_MS;
 	def->console_buffer = DEFAULT_CONSOLE_BUFFER;
 	def->wayland_ports = TINCT_WAYPIPE_DEFAULT_PORTS;
+	def->guest_ready = TINCT_GUEST_READY_DEFAULT;
+	def->first_window_timeout_s = TINCT_FIRST_WINDOW_TIMEOUT_S;
 	def->max_windows = TINCT_VM_DEFAULT_MAX_WINDOWS;
 	def->max_connections = TINCT_VM_DEFAULT_MAX_CONNECTIONS;
 	def->memfd_quota = TINCT_MEMFD_DEFAULT_QUOTA;
@@ -139,8 +142,12 @@ void vm_def_destroy(struct tinct_vm_def *def)
 	free(def->wayland_named);
 	for (size_t i = 0; i < def->guest_runs_len; i++) {
 		free(def->guest_runs[i]);
+		if (def->guest_run_names != NULL) {
+			free(def->guest_run_names[i]);
+		}
 	}
 	free(def->guest_runs);
+	free(def->guest_run_names);
 	free(def->extra_args);
 	free_entries(def->guest_entries, def->guest_entries_len);
 	free(def);
@@ -164,6 +171,8 @@ enum key {
 	KEY_EXTRA_ARGS,
 	KEY_STOP_TIMEOUT,
 	KEY_CONSOLE_BUFFER,
+	KEY_STOP_WHEN_IDLE,
+	KEY_FIRST_WINDOW_TIMEOUT,
 	KEY_COUNT,
 };
 
@@ -430,6 +439,18 @@ static bool parse_vm_key(
 		def->console_buffer = (size_t)n;
 		return true;
 	}
+	case KEY_STOP_WHEN_IDLE:
+		*message = "expected true or false";
+		return parse_bool(value, &def->stop_when_idle);
+	case KEY_FIRST_WINDOW_TIMEOUT: {
+		static const uint64_t scales[] = {1};
+		*message = "expected seconds from 1 to 3600";
+		if (!parse_scaled(value, "", scales, &n) || n < 1 || n > 3600) {
+			return false;
+		}
+		def->first_window_timeout_s = (uint32_t)n;
+		return true;
+	}
 	case KEY_COUNT:
 		break;
 	}
@@ -455,6 +476,8 @@ static const char *const key_names[KEY_COUNT] = {
 	[KEY_EXTRA_ARGS] = "extra-args",
 	[KEY_STOP_TIMEOUT] = "stop-timeout",
 	[KEY_CONSOLE_BUFFER] = "console-buffer",
+	[KEY_STOP_WHEN_IDLE] = "stop-when-idle",
+	[KEY_FIRST_WINDOW_TIMEOUT] = "first-window-timeout",
 };
 
 static bool lookup_key(const char *name, enum key *key)
@@ -492,22 +515,69 @@ static bool add_entry(struct tinct_vm_def_entry **entries, size_t *len, const ch
 	return true;
 }
 
+// The length of a `NAME: ` prefix of a run entry, 0 when there is none:
+// a safe name, a colon and a blank (a command's own colons are not
+// followed by one, and a command word is rarely a bare name with a colon).
+static size_t run_name_len(const char *value)
+{
+	size_t n = 0;
+	while (value[n] != '\0' && value[n] != ':' && n <= TINCT_VM_NAME_MAX) {
+		n++;
+	}
+	if (n == 0 || value[n] != ':' || (value[n + 1] != ' ' && value[n + 1] != '\t')) {
+		return 0;
+	}
+	char name[TINCT_VM_NAME_MAX + 2];
+	memcpy(name, value, n);
+	name[n] = '\0';
+	return vm_def_name_valid(name) ? n : 0;
+}
+
 // Returns NULL or an error message.
 static const char *add_guest_run(struct tinct_vm_def *def, const char *value)
 {
-	if (value[0] == '\0') {
-		return "expected a shell command";
+	size_t name_len = run_name_len(value);
+	const char *command = value;
+	if (name_len > 0) {
+		command = value + name_len + 1;
+		command += strspn(command, " \t");
 	}
-	char **grown = realloc(def->guest_runs, (def->guest_runs_len + 1) * sizeof(*grown));
+	if (command[0] == '\0') {
+		return "expected a shell command, optionally after NAME: ";
+	}
+	size_t n = def->guest_runs_len + 1;
+	char **grown = realloc(def->guest_runs, n * sizeof(*grown));
 	if (grown == NULL) {
 		return "out of memory";
 	}
 	def->guest_runs = grown;
-	def->guest_runs[def->guest_runs_len] = strdup(value);
-	if (def->guest_runs[def->guest_runs_len] == NULL) {
+	grown = realloc(def->guest_run_names, n * sizeof(*grown));
+	if (grown == NULL) {
+		return "out of memory";
+	}
+	def->guest_run_names = grown;
+	def->guest_runs[n - 1] = strdup(command);
+	def->guest_run_names[n - 1] = name_len > 0 ? strndup(value, name_len) : NULL;
+	if (def->guest_runs[n - 1] == NULL ||
+		(name_len > 0 && def->guest_run_names[n - 1] == NULL)) {
+		free(def->guest_runs[n - 1]);
+		free(def->guest_run_names[n - 1]);
 		return "out of memory";
 	}
 	def->guest_runs_len++;
+	return NULL;
+}
+
+// [guest] ready: how tinct learns that the guest is up.
+static const char *set_guest_ready(struct tinct_vm_def *def, const char *value)
+{
+	if (strcmp(value, "guest") == 0) {
+		def->guest_ready = TINCT_GUEST_READY_GUEST;
+	} else if (strcmp(value, "console") == 0) {
+		def->guest_ready = TINCT_GUEST_READY_CONSOLE;
+	} else {
+		return "expected guest or console";
+	}
 	return NULL;
 }
 
@@ -674,6 +744,8 @@ static void handle_ini_entry(
 			message = "out of memory";
 		} else if (strcmp(name, "run") == 0) {
 			message = add_guest_run(def, value);
+		} else if (strcmp(name, "ready") == 0) {
+			message = set_guest_ready(def, value);
 		}
 	} else if (section[0] == '\0') {
 		message = "key outside of a section";
@@ -737,6 +809,10 @@ static void validate(struct parser *parser)
 	if (def->wayland_kind == TINCT_VM_WAYLAND_VIRTIO_WL && def->vmm != TINCT_VMM_CROSVM) {
 		report_error(parser, "%s:%d: [vm] wayland: virtio-wl needs vmm = crosvm",
 			parser->path, parser->first_line[KEY_WAYLAND]);
+	}
+	if (def->guest_ready == TINCT_GUEST_READY_DEFAULT) {
+		def->guest_ready = def->vmm == TINCT_VMM_COMMAND ? TINCT_GUEST_READY_CONSOLE
+								 : TINCT_GUEST_READY_GUEST;
 	}
 	if (def->vmm == TINCT_VMM_COMMAND) {
 		if (def->command == NULL) {
@@ -1001,4 +1077,38 @@ char *vm_def_images_dir(void)
 		ret = asprintf(&dir, "%s/.cache/tinct/images", home ? home : "/");
 	}
 	return ret < 0 ? NULL : dir;
+}
+
+static bool check_file(const char *what, const char *path, char *message, size_t size)
+{
+	if (path == NULL || access(path, R_OK) == 0) {
+		return true;
+	}
+	snprintf(message, size, "%s %s: %s", what, path, strerror(errno));
+	return false;
+}
+
+bool vm_def_check_files(const struct tinct_vm_def *def, char *message, size_t size)
+{
+	if (!check_file("kernel", def->kernel, message, size) ||
+		!check_file("initrd", def->initrd, message, size)) {
+		return false;
+	}
+	for (size_t i = 0; i < def->disks_len; i++) {
+		if (!check_file("disk", def->disks[i].path, message, size)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+const char *vm_def_app_name(const struct tinct_vm_def *def, size_t index)
+{
+	if (index >= def->guest_runs_len) {
+		return NULL;
+	}
+	if (def->guest_run_names == NULL || def->guest_run_names[index] == NULL) {
+		return def->guest_runs[index];
+	}
+	return def->guest_run_names[index];
 }

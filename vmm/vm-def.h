@@ -35,6 +35,11 @@
  *   extra-args      more VMM arguments, split like a shell would
  *   stop-timeout    seconds before SIGTERM after a graceful stop (default 10)
  *   console-buffer  bytes of console backlog, K/M suffix (default 1M)
+ *   stop-when-idle  boolean (default false): stop the VM gracefully when
+ *                   its last window closes
+ *   first-window-timeout  seconds (1..3600, default 60) the placeholder
+ *                   window of a VM with [guest] run waits for the VM's first
+ *                   window before it says that none came
  * Keys of [wayland], what the compositor grants the VM's clients:
  *   allow           repeatable; permissions, split on commas and blanks:
  *                   pointer-constraints, relative-pointer, fullscreen,
@@ -55,6 +60,13 @@
  *                    waypipe, the i-th on channel i (wayland = waypipe only).
  *                    Passed base64-encoded on the kernel command line, so
  *                    all of them together must stay under 1200 bytes.
+ *                    `NAME: COMMAND` names the application (a safe name,
+ *                    a colon and a blank); the name is what menus show.
+ *   [guest] ready    guest (default; console for vmm = command): the VM is
+ *                    running once its guest init says it is ready (the
+ *                    control channel's `ready`, or the serial console line
+ *                    `tinct-guest: ready`); console: once the VMM's serial
+ *                    console is connected.
  */
 #ifndef TINCT_VMM_VM_DEF_H
 #define TINCT_VMM_VM_DEF_H
@@ -87,6 +99,7 @@ enum tinct_vm_wayland {
 // Bytes of `[guest] run` commands (before base64) that fit on the kernel
 // command line next to everything else (its limit is 2048 bytes).
 #define TINCT_GUEST_RUN_MAX 1200
+#define TINCT_FIRST_WINDOW_TIMEOUT_S 60
 
 /* What a VM's clients may use beyond the basics ([wayland] allow). */
 enum tinct_vm_permission {
@@ -106,6 +119,12 @@ enum tinct_vm_permission {
 enum tinct_vm_network {
 	TINCT_VM_NETWORK_NONE,
 	TINCT_VM_NETWORK_TAP,
+};
+
+enum tinct_guest_ready {
+	TINCT_GUEST_READY_DEFAULT, // until validated: depends on the VMM
+	TINCT_GUEST_READY_GUEST,
+	TINCT_GUEST_READY_CONSOLE,
 };
 
 struct tinct_vm_disk {
@@ -145,8 +164,12 @@ struct tinct_vm_def {
 	int max_windows; // [wayland] max-windows
 	int max_connections; // [wayland] max-connections
 	uint64_t memfd_quota; // [wayland] memfd-quota, bytes
-	char **guest_runs; // [guest] run, in order
+	char **guest_runs; // [guest] run, in order, without the names
+	char **guest_run_names; // NULL entries for unnamed ones
 	size_t guest_runs_len;
+	enum tinct_guest_ready guest_ready; // [guest] ready
+	bool stop_when_idle;
+	uint32_t first_window_timeout_s;
 	bool autostart;
 	char *extra_args; // raw; split when the VMM starts
 	uint32_t stop_timeout_ms;
@@ -197,6 +220,14 @@ void vm_def_free_dirs(char **dirs);
 char *vm_def_images_dir(void);
 
 bool vm_def_name_valid(const char *name);
+/**
+ * Whether the kernel, initrd and disk files can be read. On false,
+ * `message` says which file and why ("kernel PATH: No such file or
+ * directory").
+ */
+bool vm_def_check_files(const struct tinct_vm_def *def, char *message, size_t size);
+/** What menus call application `index`: its name, else its command; NULL past the end. */
+const char *vm_def_app_name(const struct tinct_vm_def *def, size_t index);
 const char *vm_def_vmm_name(enum tinct_vmm_kind kind);
 bool vm_def_parse_vmm(const char *text, enum tinct_vmm_kind *kind);
 

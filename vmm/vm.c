@@ -24,6 +24,7 @@
 #include "backend.h"
 #include "child.h"
 #include "console.h"
+#include "control.h"
 #include "kvm.h"
 #include "spawn.h"
 #include "tap.h"
@@ -47,6 +48,8 @@ const char *vm_state_name(enum tinct_vm_state state)
 		return "stopped";
 	case TINCT_VM_STARTING:
 		return "starting";
+	case TINCT_VM_BOOTING:
+		return "booting";
 	case TINCT_VM_RUNNING:
 		return "running";
 	case TINCT_VM_STOPPING:
@@ -59,8 +62,8 @@ const char *vm_state_name(enum tinct_vm_state state)
 
 static bool is_active(struct tinct_vm *vm)
 {
-	return vm->state == TINCT_VM_STARTING || vm->state == TINCT_VM_RUNNING ||
-	       vm->state == TINCT_VM_STOPPING;
+	return vm->state == TINCT_VM_STARTING || vm->state == TINCT_VM_BOOTING ||
+	       vm->state == TINCT_VM_RUNNING || vm->state == TINCT_VM_STOPPING;
 }
 
 static void set_state(struct tinct_vm *vm, enum tinct_vm_state state)
@@ -213,6 +216,81 @@ static char *read_log_tail(const char *path)
 	return strdup(p);
 }
 
+// Copies `len` bytes of `in` as one printable line: control characters
+// and escape sequences go, blanks at both ends too. UTF-8 passes.
+static void printable_line(char *out, size_t size, const char *in, size_t len)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < len && o + 1 < size; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c == 0x1b) {
+			// CSI: skip to its final byte; other escapes: one more byte.
+			if (i + 1 < len && in[i + 1] == '[') {
+				i += 2;
+				while (i < len && ((unsigned char)in[i] < 0x40 || in[i] == 0x7f)) {
+					i++;
+				}
+			} else {
+				i++;
+			}
+			continue;
+		}
+		if (c == '\t') {
+			c = ' ';
+		}
+		if (c < 0x20 || c == 0x7f || (c == ' ' && o == 0)) {
+			continue;
+		}
+		out[o++] = (char)c;
+	}
+	while (o > 0 && out[o - 1] == ' ') {
+		o--;
+	}
+	// Never end inside a UTF-8 sequence that was cut.
+	size_t cont = 0;
+	while (cont < o && ((unsigned char)out[o - 1 - cont] & 0xc0) == 0x80) {
+		cont++;
+	}
+	if (cont < o) {
+		unsigned char lead = (unsigned char)out[o - 1 - cont];
+		size_t need = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : 0;
+		if (need != cont) {
+			o -= cont + (lead >= 0xc0 ? 1 : 0);
+		}
+	}
+	out[o] = '\0';
+}
+
+// Lines a VMM writes while it works normally, which never say why it
+// ended: QEMU's chardev reconnects to a waypipe or control socket that is
+// being restarted.
+static bool log_line_is_chatter(const char *line)
+{
+	return strstr(line, "Unable to connect character device") != NULL;
+}
+
+// The last meaningful line of `log`, printable, into `out`; "" when none.
+static void last_log_line(const char *log, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (log == NULL) {
+		return;
+	}
+	const char *end = log + strlen(log);
+	while (end > log) {
+		const char *start = end;
+		while (start > log && start[-1] != '\n') {
+			start--;
+		}
+		printable_line(out, size, start, (size_t)(end - start));
+		if (out[0] != '\0' && !log_line_is_chatter(out)) {
+			return;
+		}
+		out[0] = '\0';
+		end = start > log ? start - 1 : log;
+	}
+}
+
 static void console_teardown(struct tinct_vm *vm)
 {
 	if (vm->console == NULL) {
@@ -224,13 +302,20 @@ static void console_teardown(struct tinct_vm *vm)
 	vm->console = NULL;
 }
 
-// Releases everything a run holds once the VMM is gone.
-static void run_cleanup(struct tinct_vm *vm)
+// Releases everything a run holds once the VMM is gone. With
+// `keep_console`, the console relay stays with its backlog (a crash).
+static void run_cleanup(struct tinct_vm *vm, bool keep_console)
 {
 	if (vm->console != NULL) {
 		console_drain(vm->console);
 	}
-	console_teardown(vm);
+	if (keep_console && vm->console != NULL) {
+		console_close_serial(vm->console);
+	} else {
+		console_teardown(vm);
+	}
+	control_destroy(vm->control);
+	vm->control = NULL;
 	backend_stop_destroy(vm->stop);
 	vm->stop = NULL;
 	waypipe_set_destroy(vm->waypipe);
@@ -250,17 +335,47 @@ static void run_cleanup(struct tinct_vm *vm)
 	unlink(vm->api_path);
 }
 
+// Enters CRASHED with `reason` (copied), logging the crash once.
+static void crash(struct tinct_vm *vm, const char *reason)
+{
+	free(vm->reason);
+	vm->reason = strdup(reason);
+	wlr_log(WLR_ERROR, "VM %s crashed: %s%s%s%s", vm->def->name, reason,
+		vm->crash_log != NULL && vm->crash_log[0] != '\0' ? "; last lines of " : "",
+		vm->crash_log != NULL && vm->crash_log[0] != '\0' ? vm->log_path : "",
+		vm->crash_log != NULL && vm->crash_log[0] != '\0' ? ":" : "");
+	if (vm->crash_log != NULL && vm->crash_log[0] != '\0') {
+		wlr_log(WLR_ERROR, "%s", vm->crash_log);
+	}
+	if (vm->state == TINCT_VM_CRASHED) {
+		// A failed restart of a crashed VM: the reason is new, say so.
+		struct tinct_vm_state_event event = {
+			.vm = vm,
+			.old_state = TINCT_VM_CRASHED,
+			.new_state = TINCT_VM_CRASHED,
+		};
+		wl_signal_emit(&vm->manager->events.state_changed, &event);
+		return;
+	}
+	set_state(vm, TINCT_VM_CRASHED);
+}
+
 static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 {
 	pid_t pid = info->si_pid;
+	vm->exited = true;
 	vm->exit_code = info->si_code == CLD_EXITED ? info->si_status : -1;
 	vm->exit_signal = info->si_code == CLD_EXITED ? 0 : info->si_status;
-	run_cleanup(vm);
-	free(vm->crash_log);
-	vm->crash_log = NULL;
 	char *reason = vm->crash_reason;
 	vm->crash_reason = NULL;
-	if (vm->stop_requested || (vm->exit_code == 0 && reason == NULL)) {
+	// A guest whose kernel panicked and that was then ended counts as
+	// crashed even when the VMM exited cleanly (panic=N and a reboot).
+	bool panicked = vm->panic_line[0] != '\0';
+	bool clean = vm->stop_requested || (vm->exit_code == 0 && reason == NULL && !panicked);
+	run_cleanup(vm, !clean);
+	free(vm->crash_log);
+	vm->crash_log = NULL;
+	if (clean) {
 		free(reason);
 		wlr_log(WLR_INFO, "VM %s: VMM %d exited (%s %d)", vm->def->name, (int)pid,
 			vm->exit_signal ? "signal" : "status",
@@ -269,8 +384,16 @@ static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 		return;
 	}
 	vm->crash_log = read_log_tail(vm->log_path);
+	char words[TINCT_VM_LINE_MAX];
+	// The guest's kernel panic, when there was one, is what ended it.
+	if (panicked) {
+		snprintf(words, sizeof(words), "%s", vm->panic_line);
+	} else {
+		last_log_line(vm->crash_log, words, sizeof(words));
+	}
+	char line[512];
 	if (reason != NULL) {
-		wlr_log(WLR_ERROR, "VM %s crashed: %s", vm->def->name, reason);
+		snprintf(line, sizeof(line), "%s", reason);
 		char *log = NULL;
 		if (asprintf(&log, "%s\n%s", reason, vm->crash_log ? vm->crash_log : "") >= 0) {
 			free(vm->crash_log);
@@ -278,15 +401,13 @@ static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 		}
 		free(reason);
 	} else if (vm->exit_signal) {
-		wlr_log(WLR_ERROR, "VM %s crashed: VMM %d killed by signal %d; %s:\n%s",
-			vm->def->name, (int)pid, vm->exit_signal, vm->log_path,
-			vm->crash_log ? vm->crash_log : "");
+		snprintf(line, sizeof(line), "VMM killed by signal %d (%s)%s%s", vm->exit_signal,
+			strsignal(vm->exit_signal), words[0] ? ": " : "", words);
 	} else {
-		wlr_log(WLR_ERROR, "VM %s crashed: VMM %d exited with status %d; %s:\n%s",
-			vm->def->name, (int)pid, vm->exit_code, vm->log_path,
-			vm->crash_log ? vm->crash_log : "");
+		snprintf(line, sizeof(line), "VMM exited with status %d%s%s", vm->exit_code,
+			words[0] ? ": " : "", words);
 	}
-	set_state(vm, TINCT_VM_CRASHED);
+	crash(vm, line);
 }
 
 // The VMM was reaped; whatever it left behind in its group went with it.
@@ -295,10 +416,46 @@ static void handle_vmm_exit(void *data, const siginfo_t *info)
 	vm_exited(data, info);
 }
 
+// The guest is up: the VM runs.
+static void guest_ready(struct tinct_vm *vm)
+{
+	if (vm->state == TINCT_VM_STARTING || vm->state == TINCT_VM_BOOTING) {
+		set_state(vm, TINCT_VM_RUNNING);
+	}
+}
+
+// One whole line of console output (untrusted guest text).
+static void console_line(struct tinct_vm *vm, const char *untrusted, size_t len)
+{
+	char line[TINCT_VM_LINE_MAX];
+	printable_line(line, sizeof(line), untrusted, len);
+	if (line[0] == '\0') {
+		return;
+	}
+	memcpy(vm->last_line, line, sizeof(line));
+	if (strstr(line, "Kernel panic") != NULL && vm->panic_line[0] == '\0') {
+		memcpy(vm->panic_line, line, sizeof(line));
+	}
+	if (vm->def->guest_ready == TINCT_GUEST_READY_GUEST &&
+		strcmp(line, "tinct-guest: ready") == 0) {
+		guest_ready(vm);
+	}
+}
+
 static void handle_console_output(struct wl_listener *listener, void *data)
 {
 	struct tinct_vm *vm = wl_container_of(listener, vm, console_output);
 	struct tinct_console_output *output = data;
+	for (size_t i = 0; i < output->len; i++) {
+		char c = output->data[i];
+		if (c == '\n' || c == '\r') {
+			console_line(vm, vm->line, vm->line_len);
+			vm->line_len = 0;
+		} else if (vm->line_len < sizeof(vm->line)) {
+			// The rest of an over-long line is dropped: progress only.
+			vm->line[vm->line_len++] = c;
+		}
+	}
 	struct tinct_vm_output_event event = {
 		.vm = vm,
 		.data = output->data,
@@ -314,8 +471,35 @@ static void handle_serial_ready(struct wl_listener *listener, void *data)
 	if (!*ok) {
 		wlr_log(WLR_ERROR, "VM %s runs without a serial console", vm->def->name);
 	}
-	if (vm->state == TINCT_VM_STARTING) {
+	if (vm->state != TINCT_VM_STARTING) {
+		return;
+	}
+	if (vm->def->guest_ready == TINCT_GUEST_READY_CONSOLE) {
 		set_state(vm, TINCT_VM_RUNNING);
+	} else {
+		set_state(vm, TINCT_VM_BOOTING);
+	}
+}
+
+static void handle_control_msg(void *data, const struct tinct_control_msg *msg)
+{
+	struct tinct_vm *vm = data;
+	switch (msg->kind) {
+	case TINCT_CONTROL_READY:
+		vm->control_ready = true;
+		guest_ready(vm);
+		break;
+	case TINCT_CONTROL_OK:
+		wlr_log(WLR_INFO, "VM %s: application %u started", vm->def->name, msg->app);
+		break;
+	case TINCT_CONTROL_ERROR:
+		wlr_log(WLR_ERROR, "VM %s: application %u did not start: %s", vm->def->name,
+			msg->app, msg->text);
+		break;
+	case TINCT_CONTROL_EXIT:
+		wlr_log(WLR_INFO, "VM %s: application %u exited with status %d", vm->def->name,
+			msg->app, msg->status);
+		break;
 	}
 }
 
@@ -463,10 +647,17 @@ static void run_reset(struct tinct_vm *vm)
 {
 	vm->stop_requested = false;
 	vm->stop_phase = 0;
+	vm->exited = false;
 	vm->exit_code = 0;
 	vm->exit_signal = 0;
 	free(vm->crash_log);
 	vm->crash_log = NULL;
+	free(vm->reason);
+	vm->reason = NULL;
+	vm->line_len = 0;
+	vm->control_ready = false;
+	vm->last_line[0] = '\0';
+	vm->panic_line[0] = '\0';
 }
 
 // Spawns the VMM and enters STARTING. On failure, everything the run
@@ -502,6 +693,15 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 	vm->crash_reason = NULL;
 	if (!waypipe_start(vm, &launch.waypipe_ports)) {
 		goto out;
+	}
+	// The control channel listens before the VMM connects to it.
+	if (def->vmm == TINCT_VMM_QEMU && def->guest_ready == TINCT_GUEST_READY_GUEST) {
+		vm->control = control_create(
+			vm->manager->loop, vm->control_path, def->name, handle_control_msg, vm);
+		if (vm->control == NULL) {
+			goto out;
+		}
+		launch.control_socket = vm->control_path;
 	}
 	if (launch.waypipe_ports > 0 && def->vmm == TINCT_VMM_QEMU &&
 		backend_vhost_vsock_usable()) {
@@ -564,7 +764,7 @@ out:
 		// The VMM goes before its console is drained.
 		child_destroy(vm->vmm);
 		vm->vmm = NULL;
-		run_cleanup(vm);
+		run_cleanup(vm, false);
 	}
 	if (log_fd >= 0) {
 		close(log_fd);
@@ -606,7 +806,7 @@ static void vm_cancel_wait(struct tinct_vm *vm)
 	free(vm->extra_cmdline);
 	vm->extra_cmdline = NULL;
 	vm->stop_requested = true;
-	run_cleanup(vm);
+	run_cleanup(vm, false);
 	set_state(vm, TINCT_VM_STOPPED);
 }
 
@@ -630,8 +830,8 @@ static void handle_kvm_probe_done(struct wl_listener *listener, void *data)
 			vm->exit_code = -1;
 			vm->exit_signal = 0;
 			free(vm->crash_log);
-			vm->crash_log = strdup("tinct could not start the VMM (see tinct's log)");
-			set_state(vm, TINCT_VM_CRASHED);
+			vm->crash_log = NULL;
+			crash(vm, "tinct could not start the VMM (see tinct's log)");
 		}
 	}
 }
@@ -643,6 +843,14 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 		return false;
 	}
 	const struct tinct_vm_def *def = vm->def;
+	// The console a crash left for reading goes: this is a new run.
+	console_teardown(vm);
+	char missing[512];
+	if (!vm_def_check_files(def, missing, sizeof(missing))) {
+		run_reset(vm);
+		crash(vm, missing);
+		return false;
+	}
 	if (!mkdir_private(vm->manager->runtime_root) || !mkdir_private(vm->runtime_dir)) {
 		return false;
 	}
@@ -684,7 +892,8 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 
 void vm_stop(struct tinct_vm *vm)
 {
-	if (vm->state != TINCT_VM_STARTING && vm->state != TINCT_VM_RUNNING) {
+	if (vm->state != TINCT_VM_STARTING && vm->state != TINCT_VM_BOOTING &&
+		vm->state != TINCT_VM_RUNNING) {
 		return;
 	}
 	if (vm->waiting_for_kvm) {
@@ -756,6 +965,57 @@ const char *vm_crash_log(struct tinct_vm *vm)
 	return vm->crash_log;
 }
 
+const char *vm_reason(struct tinct_vm *vm)
+{
+	return vm->state == TINCT_VM_CRASHED ? vm->reason : NULL;
+}
+
+bool vm_exit_status(struct tinct_vm *vm, int *status, int *signal)
+{
+	if (vm->state != TINCT_VM_CRASHED || !vm->exited) {
+		return false;
+	}
+	*status = vm->exit_code;
+	*signal = vm->exit_signal;
+	return true;
+}
+
+const char *vm_console_last_line(struct tinct_vm *vm)
+{
+	return vm->last_line;
+}
+
+bool vm_has_console(struct tinct_vm *vm)
+{
+	return vm->console != NULL;
+}
+
+bool vm_run_app(struct tinct_vm *vm, size_t index, char *message, size_t size)
+{
+	const struct tinct_vm_def *def = vm->def;
+	if (index >= def->guest_runs_len) {
+		snprintf(message, size, "VM %s has no application %zu (it has %zu)", def->name,
+			index, def->guest_runs_len);
+		return false;
+	}
+	if (vm->state != TINCT_VM_RUNNING) {
+		snprintf(message, size, "VM %s is %s, not running", def->name,
+			vm_state_name(vm->state));
+		return false;
+	}
+	// Only a guest that said ready on the channel reads it.
+	if (!vm->control_ready || !control_send_run(vm->control, (unsigned)index)) {
+		snprintf(message, size,
+			"VM %s's guest does not take commands (its image has no tinct control "
+			"channel)",
+			def->name);
+		return false;
+	}
+	wlr_log(WLR_INFO, "VM %s: asked the guest to start %s", def->name,
+		vm_def_app_name(def, index));
+	return true;
+}
+
 static void vm_destroy(struct tinct_vm *vm)
 {
 	if (vm == NULL) {
@@ -765,7 +1025,7 @@ static void vm_destroy(struct tinct_vm *vm)
 	// The VMM goes before its console is drained.
 	child_destroy(vm->vmm);
 	vm->vmm = NULL;
-	run_cleanup(vm);
+	run_cleanup(vm, false);
 	wl_list_remove(&vm->link);
 	vm_def_destroy(vm->def);
 	free(vm->runtime_dir);
@@ -777,6 +1037,8 @@ static void vm_destroy(struct tinct_vm *vm)
 	free(vm->waypipe_log_path);
 	free(vm->crash_log);
 	free(vm->crash_reason);
+	free(vm->reason);
+	free(vm->control_path);
 	free(vm);
 }
 
@@ -820,7 +1082,8 @@ struct tinct_vm *vm_manager_add(struct tinct_vm_manager *manager, struct tinct_v
 			0 ||
 		asprintf(&vm->console_path, "%s/console", vm->runtime_dir) < 0 ||
 		asprintf(&vm->log_path, "%s/vmm.log", vm->runtime_dir) < 0 ||
-		asprintf(&vm->waypipe_log_path, "%s/waypipe.log", vm->runtime_dir) < 0) {
+		asprintf(&vm->waypipe_log_path, "%s/waypipe.log", vm->runtime_dir) < 0 ||
+		asprintf(&vm->control_path, "%s/" TINCT_CONTROL_SOCKET_NAME, vm->runtime_dir) < 0) {
 		wlr_log(WLR_ERROR, "Out of memory adding VM %s", def->name);
 		vm_destroy(vm);
 		return NULL;

@@ -10,9 +10,15 @@
  *   STOPPED  -> STARTING   vm_start(): the VMM process was spawned, or,
  *                          for QEMU while the KVM probe runs, the VM
  *                          waits for its result (no VMM yet, vm_pid() 0)
- *   STARTING -> RUNNING    the serial console is connected (or, when it
+ *   STARTING -> BOOTING    the serial console is connected (or, when it
  *                          never appears, the wait for it timed out and
- *                          the VM runs without a console)
+ *                          the VM goes on without a console); the guest
+ *                          has not said it is up yet
+ *   BOOTING  -> RUNNING    the guest said it is ready: `ready` on the
+ *                          control channel (control.h) or the line
+ *                          `tinct-guest: ready` on the serial console
+ *   STARTING -> RUNNING    [guest] ready = console (the default for
+ *                          vmm = command): once the console is connected
  *   *        -> STOPPING   vm_stop()/vm_kill()
  *   STOPPING -> STOPPED    the VMM exited after a stop request
  *   STARTING -> STOPPED    vm_stop()/vm_kill() while waiting for the KVM
@@ -20,11 +26,17 @@
  *   RUNNING  -> STOPPED    the VMM exited with status 0 by itself (the
  *                          guest powered off)
  *   *        -> CRASHED    the VMM exited otherwise without a stop
- *                          request; exit status and the last lines of
- *                          vmm.log are kept (vm_crash_log); also when
- *                          the VMM could not be spawned after waiting
- *                          for the KVM probe
- * CRASHED behaves like STOPPED: vm_start() works again.
+ *                          request, or after the guest's kernel panicked;
+ *                          also when the VMM could not be spawned after
+ *                          waiting for the KVM probe
+ *   STOPPED  -> CRASHED    vm_start() found the kernel, initrd or a disk
+ *                          missing: no VMM was started
+ * CRASHED behaves like STOPPED: vm_start() works again. A crash keeps
+ * vm_reason() (one line: exit status or signal and the VMM's last
+ * meaningful words, or what was missing), the exit status and the last
+ * lines of vmm.log (vm_crash_log), and the console relay with its
+ * backlog, so the end of the boot (a kernel panic) stays readable until
+ * the VM starts again.
  *
  * KVM: QEMU VMs use KVM when a probe says it works (kvm.h). The probe
  * runs in child processes watched on the owner's loop and can take
@@ -65,13 +77,18 @@ struct tinct_kvm_probe;
 struct tinct_vm_def;
 struct tinct_vmm_stop;
 
+// The values are those of the VM-manager protocol's state enum.
 enum tinct_vm_state {
-	TINCT_VM_STOPPED,
-	TINCT_VM_STARTING,
-	TINCT_VM_RUNNING,
-	TINCT_VM_STOPPING,
-	TINCT_VM_CRASHED,
+	TINCT_VM_STOPPED = 0,
+	TINCT_VM_STARTING = 1,
+	TINCT_VM_RUNNING = 2,
+	TINCT_VM_STOPPING = 3,
+	TINCT_VM_CRASHED = 4,
+	TINCT_VM_BOOTING = 5,
 };
+
+// Bytes kept of the console's latest line (vm_console_last_line).
+#define TINCT_VM_LINE_MAX 160
 
 struct tinct_vm;
 
@@ -105,7 +122,8 @@ struct tinct_vm_manager {
 	void *check_def_data;
 
 	struct {
-		// struct tinct_vm_state_event *
+		// struct tinct_vm_state_event *; old and new are both CRASHED
+		// when a crashed VM failed to start again, with a new reason
 		struct wl_signal state_changed;
 		// struct tinct_vm *: a VM was added (loaded or vm_manager_add)
 		struct wl_signal vm_added;
@@ -152,10 +170,20 @@ struct tinct_vm {
 	struct wl_listener serial_ready;
 	struct tinct_waypipe_set *waypipe;
 	char *waypipe_log_path;
+	char *control_path;
+	struct tinct_control *control; // QEMU with [guest] ready = guest
+	bool control_ready; // the guest said ready on it this run
 	char *crash_reason; // set when something other than the VMM failed
+	bool exited; // the VMM of the last run exited (exit_code, exit_signal)
 	int exit_code; // -1 when killed by a signal
 	int exit_signal; // 0 when it exited
 	char *crash_log;
+	char *reason; // why the VM crashed, one line; NULL otherwise
+	// The console's lines, for readiness and boot progress.
+	char line[256];
+	size_t line_len;
+	char last_line[TINCT_VM_LINE_MAX];
+	char panic_line[TINCT_VM_LINE_MAX]; // a kernel panic seen in this run
 };
 
 /**
@@ -234,5 +262,26 @@ const char *vm_tap_name(struct tinct_vm *vm);
 bool vm_console_write(struct tinct_vm *vm, const void *data, size_t len);
 /** The last lines of vmm.log after a crash, else NULL. */
 const char *vm_crash_log(struct tinct_vm *vm);
+/**
+ * Why the VM crashed, one printable line ("VMM exited with status 1:
+ * qemu-system-x86_64: ...", "kernel /x/vmlinuz: No such file or
+ * directory"), else NULL.
+ */
+const char *vm_reason(struct tinct_vm *vm);
+/**
+ * After a crash of a VMM that ran: true, with its exit status (-1 when it
+ * was killed) and signal (0 when it exited). False otherwise.
+ */
+bool vm_exit_status(struct tinct_vm *vm, int *status, int *signal);
+/** The latest non-empty line of console output, printable, "" when none. */
+const char *vm_console_last_line(struct tinct_vm *vm);
+/** Whether the console relay socket exists: while active, and after a crash. */
+bool vm_has_console(struct tinct_vm *vm);
+/**
+ * Asks the running guest to start application `index` (its `[guest] run`
+ * entry) on a free Wayland channel, over the control channel. Returns
+ * false with a sentence in `message` when it cannot be asked.
+ */
+bool vm_run_app(struct tinct_vm *vm, size_t index, char *message, size_t size);
 
 #endif

@@ -223,12 +223,14 @@ vm_is() {
 
 # windows_matching VM TITLE-PREFIX: how many windows tinct shows of VM
 # ("host" for host windows, "" for any) whose title starts with the prefix.
+# Placeholders (tinct's own, while a VM starts) are no client's windows.
 windows_matching() {
 	"$TINCTCTL" windows --json 2>/dev/null | python3 -c '
 import json, sys
 vm, prefix = sys.argv[1], sys.argv[2]
 print(sum(1 for w in json.load(sys.stdin)
-          if (vm == "" or (w["vm"] or "host") == vm) and (w["title"] or "").startswith(prefix)))' "$1" "$2"
+          if not w.get("placeholder") and (vm == "" or (w["vm"] or "host") == vm)
+          and (w["title"] or "").startswith(prefix)))' "$1" "$2"
 }
 
 # has_window VM TITLE-PREFIX / no_window VM TITLE-PREFIX

@@ -21,7 +21,7 @@ set -eu
 # modules.dep. virtio_pci finds the devices, button+evdev carry the ACPI
 # power button to busybox acpid.
 MODULES="virtio_pci virtio_console virtio_net virtio_blk virtio_rng
-	vmw_vsock_virtio_transport button evdev"
+	vmw_vsock_virtio_transport button evdev pvpanic_pci"
 
 # Dependencies that only serve dpkg maintainer scripts, which never run in
 # the guest: not followed when resolving an application's closure.
@@ -371,7 +371,7 @@ install -m 0755 "$BB" "$BASE/bin/busybox"
 done
 
 install -m 0755 "$HERE/init" "$BASE/init"
-for role in tinct-console tinct-shutdown tinct-uevent tinct-apps; do
+for role in tinct-console tinct-shutdown tinct-uevent tinct-apps tinct-control tinct-app; do
 	ln -s /init "$BASE/sbin/$role"
 done
 copy_tree "$HERE/rootfs" "$BASE"

@@ -79,6 +79,7 @@ static void test_qemu(void)
 	check_argv(&backend_qemu, &launch, false,
 		"/usr/bin/qemu-system-x86_64\n-nodefaults\n-no-user-config\n-display\nnone\n"
 		"-accel\ntcg\n-cpu\nmax\n-m\n512\n-smp\n2\n-no-reboot\n"
+		"-action\npanic=exit-failure\n-device\npvpanic-pci\n"
 		"-kernel\n/img/vmlinuz\n-initrd\n/img/appvm-lynx.img\n"
 		"-append\nconsole=ttyS0 tinct.name=appvm-lynx\n"
 		"-chardev\nsocket,id=serial0,path=/run/t/appvm-lynx/serial,server=on,wait=off\n"
@@ -95,6 +96,7 @@ static void test_qemu(void)
 	check_argv(&backend_qemu, &launch, false,
 		"/usr/bin/qemu-system-x86_64\n-nodefaults\n-no-user-config\n-display\nnone\n"
 		"-accel\nkvm\n-cpu\nhost\n-m\n512\n-smp\n2\n-no-reboot\n"
+		"-action\npanic=exit-failure\n-device\npvpanic-pci\n"
 		"-kernel\n/img/vmlinuz\n-initrd\n/img/appvm-lynx.img\n"
 		"-append\nconsole=ttyS0 tinct.name=appvm-lynx\n"
 		"-chardev\nsocket,id=serial0,path=/run/t/appvm-lynx/serial,server=on,wait=off\n"
@@ -223,6 +225,7 @@ static void test_waypipe(void)
 	static const char qemu_base[] =
 		"/usr/bin/qemu-system-x86_64\n-nodefaults\n-no-user-config\n-display\nnone\n"
 		"-accel\ntcg\n-cpu\nmax\n-m\n512\n-smp\n2\n-no-reboot\n"
+		"-action\npanic=exit-failure\n-device\npvpanic-pci\n"
 		"-kernel\n/img/vmlinuz\n-initrd\n/img/appvm-lynx.img\n"
 		"-append\nconsole=ttyS0 tinct.name=appvm-lynx\n"
 		"-chardev\nsocket,id=serial0,path=/run/t/appvm-lynx/serial,server=on,wait=off\n"

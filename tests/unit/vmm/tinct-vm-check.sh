@@ -6,6 +6,12 @@ tinct_vm="$TINCT_BUILD_ROOT/vmm/tinct-vm"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 export XDG_CONFIG_HOME="$dir/config" XDG_RUNTIME_DIR="$dir"
+# check also requires the image files; stand-ins do, whatever is built.
+export TINCT_IMAGES="$dir/images"
+mkdir "$TINCT_IMAGES"
+for f in vmlinuz appvm-lynx.img appvm-catgirl.img k; do
+	: >"$TINCT_IMAGES/$f"
+done
 fail=0
 
 "$tinct_vm" check --vms "$TINCT_SOURCE_ROOT/config/vms" >"$dir/out" 2>"$dir/err"
@@ -25,6 +31,15 @@ cat "$dir/out" "$dir/err"
 grep -qx "$dir/vms/broken.ini:3: \[vm\] network: expected none or tap" "$dir/err" ||
 	{ echo "FAIL: error text"; fail=1; }
 grep -q '^good: ok' "$dir/out" || { echo "FAIL: good VM not listed"; fail=1; }
+
+# Missing image files are errors too, naming the file.
+printf '[vm]\nkernel = k\ninitrd = nothere.img\n' >"$dir/vms/missing.ini"
+"$tinct_vm" check --vms "$dir/vms" >"$dir/out" 2>"$dir/err"
+status=$?
+[ "$status" -eq 1 ] || { echo "FAIL: missing initrd: expected status 1, got $status"; fail=1; }
+grep -qx "missing: error: initrd $TINCT_IMAGES/nothere.img: No such file or directory ($dir/vms/missing.ini)" "$dir/err" ||
+	{ echo "FAIL: missing initrd not reported: $(cat "$dir/err")"; fail=1; }
+rm "$dir/vms/missing.ini"
 
 # [wayland] allow, max-windows and memfd-quota are checked with the rest.
 rm "$dir/vms/broken.ini"
@@ -49,5 +64,7 @@ grep -q '^allow: \|^windows: \|^quota: ' "$dir/out" && { echo "FAIL: a broken VM
 "$tinct_vm" bogus >/dev/null 2>&1
 [ $? -eq 2 ] || { echo "FAIL: usage status"; fail=1; }
 "$tinct_vm" console no-such-vm 2>"$dir/err"
+[ $? -eq 123 ] && grep -q 'no such VM' "$dir/err" || { echo "FAIL: console of an unknown VM"; fail=1; }
+"$tinct_vm" console --vms "$dir/vms" good 2>"$dir/err"
 [ $? -eq 1 ] && grep -q 'is not running' "$dir/err" || { echo "FAIL: console of a stopped VM"; fail=1; }
 exit $fail
