@@ -54,6 +54,7 @@ fuzz: build-fuzz
 # Benchmarks against a peer, side by side (not tests: machine-dependent).
 # BENCH_ARGS: --rounds N --seconds S --workloads idle,anim1,... --tinct BIN
 bench: build
+	tests/bench/launch.py $(BUILD)
 	tests/bench/placeholder.sh $(BUILD)
 	tests/bench/compositor.py $(BUILD) $(BENCH_ARGS)
 

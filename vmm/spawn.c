@@ -1,7 +1,9 @@
 /*
  * Child processes started the same way every time (see spawn.h): the
- * environment and /dev/null are prepared before fork(), so that the child
- * runs only async-signal-safe calls until execve().
+ * environment and /dev/null are prepared before the child exists, so that
+ * it runs only async-signal-safe calls until execve(). Programs start with
+ * clone(CLONE_VM | CLONE_VFORK) (spawn_process); children that do not exec
+ * are forked (spawn_fork).
  */
 #include "spawn.h"
 
@@ -11,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -165,11 +170,47 @@ pid_t spawn_fork(const struct tinct_spawn *spawn, int *pidfd)
 	return pid;
 }
 
+struct exec_args {
+	const struct tinct_spawn *spawn;
+	char *const *envp;
+	pid_t parent;
+	int null_fd;
+	sigset_t mask; // the caller's, restored in the parent after clone
+};
+
+// The child of spawn_process(), sharing the caller's memory until execve():
+// async-signal-safe calls only, and nothing written but its own stack.
+static int exec_child(void *data)
+{
+	const struct exec_args *args = data;
+	// The caller's handlers must not run here, in its memory.
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+			sa.sa_handler != SIG_IGN && sa.sa_handler != SIG_DFL) {
+			signal(sig, SIG_DFL);
+		}
+	}
+	if (child_setup(args->spawn, args->parent, args->null_fd)) {
+		execve(args->spawn->program, args->spawn->argv, args->envp);
+	}
+	static const char message[] = "tinct: cannot execute the program\n";
+	if (write(2, message, sizeof(message) - 1) < 0) {
+		_exit(127);
+	}
+	_exit(127);
+}
+
 pid_t spawn_process(const struct tinct_spawn *spawn, int *pidfd)
 {
+	const char *what = spawn->program != NULL ? spawn->program : "a child process";
+	if (spawn->pass_fds_len > SPAWN_MAX_PASS_FDS) {
+		wlr_log(WLR_ERROR, "Cannot pass %zu descriptors to %s", spawn->pass_fds_len, what);
+		return -1;
+	}
 	char env_path[256], env_home[1024], env_runtime[1024];
 	char *clean_env[6] = {NULL};
-	char *const *envp = environ;
+	struct exec_args args = {.spawn = spawn, .envp = environ, .parent = getpid(), .null_fd = -1};
 	if (!spawn->inherit_env) {
 		const char *home = getenv("HOME");
 		const char *runtime = getenv("XDG_RUNTIME_DIR");
@@ -182,16 +223,49 @@ pid_t spawn_process(const struct tinct_spawn *spawn, int *pidfd)
 		clean_env[2] = env_runtime;
 		clean_env[3] = "LC_ALL=C.UTF-8";
 		clean_env[4] = (char *)spawn->extra_env;
-		envp = clean_env;
+		args.envp = clean_env;
 	}
-	pid_t pid = spawn_fork(spawn, pidfd);
-	if (pid == 0) {
-		execve(spawn->program, spawn->argv, envp);
-		static const char message[] = "tinct: cannot execute the program\n";
-		if (write(2, message, sizeof(message) - 1) < 0) {
-			_exit(127);
+	if (uses_null(spawn)) {
+		args.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (args.null_fd < 0) {
+			wlr_log_errno(WLR_ERROR, "Cannot open /dev/null");
+			return -1;
 		}
-		_exit(127);
 	}
+	/*
+	 * clone(CLONE_VM | CLONE_VFORK), as posix_spawn does: no copy of the
+	 * compositor's page tables (fork() of a big process is most of a
+	 * launch), and the caller waits until the child has exec'd. Signals
+	 * stay blocked until the child has reset the handlers it shares.
+	 */
+	size_t stack_size = 64 * 1024;
+	void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED) {
+		wlr_log_errno(WLR_ERROR, "Cannot map a stack to start %s", what);
+		if (args.null_fd >= 0) {
+			close(args.null_fd);
+		}
+		return -1;
+	}
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &args.mask);
+	int fd = -1;
+	pid_t pid = clone(exec_child, (char *)stack + stack_size,
+		CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &args, &fd);
+	int saved = errno;
+	pthread_sigmask(SIG_SETMASK, &args.mask, NULL);
+	munmap(stack, stack_size);
+	if (args.null_fd >= 0) {
+		close(args.null_fd);
+	}
+	if (pid < 0) {
+		errno = saved;
+		wlr_log_errno(WLR_ERROR, "Cannot start %s", what);
+		return -1;
+	}
+	// CLONE_PIDFD descriptors are close-on-exec already.
+	*pidfd = fd;
 	return pid;
 }

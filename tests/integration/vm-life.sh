@@ -117,7 +117,13 @@ grep -q "crashed.*status 4.*the disk is on fire" "$TEST_DIR/boom.out" ||
 # The console of the crashed VM still shows the backlog, to its last words.
 python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/boom/console" "$TEST_DIR/after.txt" \
 	--until "Oops" --timeout 5 || fail "no backlog after the crash: $(cat "$TEST_DIR/after.txt")"
-printf '\035' | "$TINCTCTL" console boom >"$TEST_DIR/ctl.txt" 2>&1 ||
+# Detach (Ctrl-]) only once the backlog has arrived: sent at once, it may
+# be read before the backlog is written.
+: >"$TEST_DIR/ctl.txt"
+{
+	wait_for 10 grep -q "Oops" "$TEST_DIR/ctl.txt" || true
+	printf '\035'
+} | "$TINCTCTL" console boom >"$TEST_DIR/ctl.txt" 2>&1 ||
 	fail "tinctctl console of a crashed VM: $(cat "$TEST_DIR/ctl.txt")"
 grep -q "Oops" "$TEST_DIR/ctl.txt" || fail "tinctctl console: $(cat "$TEST_DIR/ctl.txt")"
 
