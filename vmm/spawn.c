@@ -210,7 +210,8 @@ pid_t spawn_process(const struct tinct_spawn *spawn, int *pidfd)
 	}
 	char env_path[256], env_home[1024], env_runtime[1024];
 	char *clean_env[6] = {NULL};
-	struct exec_args args = {.spawn = spawn, .envp = environ, .parent = getpid(), .null_fd = -1};
+	struct exec_args args = {
+		.spawn = spawn, .envp = environ, .parent = getpid(), .null_fd = -1};
 	if (!spawn->inherit_env) {
 		const char *home = getenv("HOME");
 		const char *runtime = getenv("XDG_RUNTIME_DIR");
