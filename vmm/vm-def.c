@@ -97,6 +97,7 @@ struct tinct_vm_def *vm_def_create(const char *name)
 	def->cpus = 1;
 	def->network = TINCT_VM_NETWORK_NONE;
 	def->stop_timeout_ms = DEFAULT_STOP_TIMEOUT_MS;
+	def->snapshot = true;
 	def->console_buffer = DEFAULT_CONSOLE_BUFFER;
 	def->wayland_ports = TINCT_WAYPIPE_DEFAULT_PORTS;
 	def->max_windows = TINCT_VM_DEFAULT_MAX_WINDOWS;
@@ -164,6 +165,7 @@ enum key {
 	KEY_EXTRA_ARGS,
 	KEY_STOP_TIMEOUT,
 	KEY_CONSOLE_BUFFER,
+	KEY_SNAPSHOT,
 	KEY_COUNT,
 };
 
@@ -430,6 +432,9 @@ static bool parse_vm_key(
 		def->console_buffer = (size_t)n;
 		return true;
 	}
+	case KEY_SNAPSHOT:
+		*message = "expected true or false";
+		return parse_bool(value, &def->snapshot);
 	case KEY_COUNT:
 		break;
 	}
@@ -455,6 +460,7 @@ static const char *const key_names[KEY_COUNT] = {
 	[KEY_EXTRA_ARGS] = "extra-args",
 	[KEY_STOP_TIMEOUT] = "stop-timeout",
 	[KEY_CONSOLE_BUFFER] = "console-buffer",
+	[KEY_SNAPSHOT] = "snapshot",
 };
 
 static bool lookup_key(const char *name, enum key *key)

@@ -35,6 +35,8 @@
  *   extra-args      more VMM arguments, split like a shell would
  *   stop-timeout    seconds before SIGTERM after a graceful stop (default 10)
  *   console-buffer  bytes of console backlog, K/M suffix (default 1M)
+ *   snapshot        boolean (default true): start from a saved snapshot of
+ *                   the booted guest when the VM qualifies (snapshot.h)
  * Keys of [wayland], what the compositor grants the VM's clients:
  *   allow           repeatable; permissions, split on commas and blanks:
  *                   pointer-constraints, relative-pointer, fullscreen,
@@ -148,6 +150,7 @@ struct tinct_vm_def {
 	char **guest_runs; // [guest] run, in order
 	size_t guest_runs_len;
 	bool autostart;
+	bool snapshot; // [vm] snapshot
 	char *extra_args; // raw; split when the VMM starts
 	uint32_t stop_timeout_ms;
 	size_t console_buffer;
