@@ -33,6 +33,10 @@
 #define QMP_LINE_MAX 4096
 #define CTL_LINE_MAX 64
 #define FD_NAME "tinct-snapshot"
+// After a restore, how long "go" waits for QEMU's Wayland channels to be
+// connected, and how often it asks.
+#define CHANNELS_TIMEOUT_MS 5000
+#define CHANNELS_POLL_MS 20
 
 struct cache_entry {
 	char *path;
@@ -72,6 +76,9 @@ struct tinct_snapshot {
 	int64_t start_ms, save_start_ms;
 	bool incoming_sent; // RESTORE: migrate-incoming was sent
 	bool resumed; // RESTORE: QEMU says the guest runs
+	bool channels_up; // RESTORE: QEMU's Wayland chardevs are connected
+	struct wl_event_source *channels_timer;
+	int64_t channels_deadline_ms;
 	bool ready_seen; // SAVE: the guest said "ready"
 	bool saving; // SAVE: migration under way
 	bool go_sent;
@@ -388,7 +395,8 @@ static bool qmp_send_fd(struct tinct_snapshot *run, int fd)
 
 static void send_go(struct tinct_snapshot *run)
 {
-	if (run->go_sent || run->ctl_fd < 0) {
+	if (run->go_sent || run->ctl_fd < 0 ||
+		(run->mode == TINCT_SNAPSHOT_RESTORE && !run->channels_up)) {
 		return;
 	}
 	char line[64];
@@ -565,6 +573,58 @@ static void restore_failed(struct tinct_snapshot *run, const char *why)
 	}
 }
 
+// QEMU connects its Wayland chardevs to tinct's waypipe clients in the
+// background (reconnect=1) and retries a second later when a client was
+// not listening yet. A cold guest needs seconds before an application
+// opens its port; a restored one opens it at once, and bytes written
+// while the host side is not connected are lost. So "go" waits until
+// query-chardev shows every `wayland*` chardev connected.
+static void query_channels(struct tinct_snapshot *run)
+{
+	qmp_send(run, "{\"execute\":\"query-chardev\",\"id\":\"channels\"}\r\n");
+}
+
+static int handle_channels_timer(void *data)
+{
+	struct tinct_snapshot *run = data;
+	if (now_ms() >= run->channels_deadline_ms) {
+		wlr_log(WLR_ERROR, "VM %s: Wayland channels not connected after %d ms; going on",
+			run->vm_name, CHANNELS_TIMEOUT_MS);
+		run->channels_up = true;
+		send_go(run);
+	} else {
+		query_channels(run);
+	}
+	return 0;
+}
+
+// The reply to query-chardev: flat objects, one per chardev.
+static void handle_channels_reply(struct tinct_snapshot *run, const char *untrusted_line)
+{
+	if (run->channels_up) {
+		return;
+	}
+	bool all_up = true;
+	const char *entry = untrusted_line;
+	while (entry != NULL && *entry != '\0') {
+		const char *end = strchr(entry, '}');
+		size_t len = end != NULL ? (size_t)(end - entry) : strlen(entry);
+		const char *label = strstr(entry, "\"label\": \"wayland");
+		const char *down = strstr(entry, "\"disconnected:");
+		if (label != NULL && label < entry + len && down != NULL && down < entry + len) {
+			all_up = false;
+			break;
+		}
+		entry = end != NULL ? end + 1 : NULL;
+	}
+	if (all_up) {
+		run->channels_up = true;
+		send_go(run);
+	} else if (run->channels_timer != NULL) {
+		wl_event_source_timer_update(run->channels_timer, CHANNELS_POLL_MS);
+	}
+}
+
 static void handle_qmp_line(struct tinct_snapshot *run, const char *untrusted_line)
 {
 	char event[32], status[32], id[16];
@@ -578,7 +638,15 @@ static void handle_qmp_line(struct tinct_snapshot *run, const char *untrusted_li
 			run->resumed = true;
 			wlr_log(WLR_INFO, "VM %s: restored from %s in %" PRId64 " ms", run->vm_name,
 				run->path, now_ms() - run->start_ms);
-			send_go(run);
+			run->channels_deadline_ms = now_ms() + CHANNELS_TIMEOUT_MS;
+			run->channels_timer = wl_event_loop_add_timer(
+				run->config.loop, handle_channels_timer, run);
+			if (run->channels_timer == NULL) {
+				run->channels_up = true;
+				send_go(run);
+			} else {
+				query_channels(run);
+			}
 		} else if (strcmp(event, "MIGRATION") == 0 && run->mode == TINCT_SNAPSHOT_RESTORE &&
 			   run->incoming_sent && !run->resumed &&
 			   qmp_string(untrusted_line, "status", status, sizeof(status))) {
@@ -601,6 +669,10 @@ static void handle_qmp_line(struct tinct_snapshot *run, const char *untrusted_li
 		return;
 	}
 	if (strstr(untrusted_line, "\"error\"") == NULL) {
+		if (qmp_string(untrusted_line, "id", id, sizeof(id)) &&
+			strcmp(id, "channels") == 0) {
+			handle_channels_reply(run, untrusted_line);
+		}
 		return;
 	}
 	char desc[256] = "?";
@@ -612,6 +684,9 @@ static void handle_qmp_line(struct tinct_snapshot *run, const char *untrusted_li
 		save_finish(run, false);
 	} else if (strcmp(id, "restore") == 0) {
 		restore_failed(run, desc);
+	} else if (strcmp(id, "channels") == 0 && !run->channels_up) {
+		run->channels_up = true;
+		send_go(run);
 	}
 }
 
@@ -878,6 +953,9 @@ void snapshot_run_destroy(struct tinct_snapshot *run)
 	}
 	if (run->timer != NULL) {
 		wl_event_source_remove(run->timer);
+	}
+	if (run->channels_timer != NULL) {
+		wl_event_source_remove(run->channels_timer);
 	}
 	close_source(&run->qmp_source, &run->qmp_fd);
 	close_source(&run->ctl_source, &run->ctl_fd);
