@@ -3,8 +3,9 @@
 # VM's first start boots cold and saves a snapshot; the next starts restore
 # it and the application's window still arrives; every restore gets its
 # own VM generation ID, on which the guest kernel reseeds its random
-# generator; a changed definition boots cold again and replaces the
-# snapshot; `snapshot = false` always boots cold. How a run started is read
+# generator; a snapshot that fails to load is replaced after a cold boot;
+# a changed definition boots cold again and replaces the snapshot;
+# `snapshot = false` always boots cold. How a run started is read
 # from <runtime dir>/boot, windows and states through tinctctl.
 . "$TINCT_SOURCE_ROOT/tests/integration/lib.sh"
 images=${TINCT_IMAGES:-${XDG_CACHE_HOME:-$HOME/.cache}/tinct/images}
@@ -113,14 +114,23 @@ case "$facts1 $facts2" in
 esac
 [ "$(snapshots_of $VM)" = 1 ] || fail "restores changed the snapshots"
 
-# 3. snapshot = false boots cold and saves nothing.
+# 3. A snapshot QEMU cannot load is deleted and the VM boots cold instead.
+size=$(stat -c %s "$snap")
+truncate -s $((size / 2)) "$snap"
+start_window $VM
+[ "$(boot_kind $VM)" = cold-save ] || fail "broken snapshot: $(boot_kind $VM), not cold-save"
+wait_for 60 has_snapshots $VM 1 || fail "no snapshot saved after the failed restore"
+[ "$(stat -c %s "$snap")" -gt $((size / 2)) ] || fail "the broken snapshot was kept"
+"$TINCTCTL" kill --wait $VM || fail "kill failed"
+
+# 4. snapshot = false boots cold and saves nothing.
 "$TINCTCTL" start $COLD || fail "start $COLD failed"
 wait_for 10 boot_is $COLD cold || fail "$COLD: $(boot_kind $COLD), not cold"
 "$TINCTCTL" kill --wait $COLD || fail "kill $COLD failed"
 [ "$(snapshots_of $COLD)" = 0 ] || fail "$COLD has a snapshot"
 stop_tinct
 
-# 4. A changed definition does not use the old snapshot: cold boot, and
+# 5. A changed definition does not use the old snapshot: cold boot, and
 # the new snapshot replaces the old one.
 define $VM 448
 start_tinct --vms "$TEST_DIR/vms"
