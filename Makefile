@@ -52,8 +52,9 @@ fuzz: build-fuzz
 	scripts/run-fuzz $(BUILD_FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Benchmarks against a peer, side by side (not tests: machine-dependent).
-bench: build
+bench: build images
 	tests/bench/compositor.sh $(BUILD)
+	TINCT_IMAGES="$(IMAGES)" tests/bench/first-window.sh $(BUILD)
 
 # tinct, tinctctl, tinct-vm, the man pages and the session file under PREFIX
 # (/usr/local by default): `man tinct` works afterwards.
