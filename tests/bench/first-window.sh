@@ -37,7 +37,7 @@ wayland = waypipe
 stop-timeout = 20
 snapshot = $([ $vm = snap ] && echo true || echo false)
 [guest]
-run = foot -e lynx -dump file:///srv/index.html
+run = foot -e sh -c 'lynx -dump file:///srv/index.html; cat'
 INI
 done
 export XDG_RUNTIME_DIR="$dir/run" XDG_CACHE_HOME="$dir/cache" TINCT_IMAGES="$images"
@@ -59,14 +59,14 @@ has_window() {
 # first_window VM: starts VM, prints ms until its window, stops it.
 first_window() {
 	t0=$(date +%s%N)
-	"$tinctctl" start "$1" >/dev/null
+	"$tinctctl" start "$1" >/dev/null 2>&1
 	deadline=$((t0 + 180000000000))
 	until has_window "$1"; do
 		[ "$(date +%s%N)" -lt "$deadline" ] || { echo "bench: no window of $1" >&2; exit 1; }
 		sleep 0.02
 	done
 	echo $((($(date +%s%N) - t0) / 1000000))
-	"$tinctctl" kill --wait "$1" >/dev/null
+	"$tinctctl" kill --wait "$1" >/dev/null 2>&1
 }
 
 stats() {
