@@ -53,10 +53,11 @@ fuzz: build-fuzz
 
 # Benchmarks against a peer, side by side (not tests: machine-dependent).
 # BENCH_ARGS: --rounds N --seconds S --workloads idle,anim1,... --tinct BIN
-bench: build
+bench: build images
 	tests/bench/launch.py $(BUILD)
 	tests/bench/placeholder.sh $(BUILD)
 	tests/bench/compositor.py $(BUILD) $(BENCH_ARGS)
+	TINCT_IMAGES="$(IMAGES)" tests/bench/first-window.sh $(BUILD)
 
 # tinct, tinctctl, tinct-vm, the man pages and the session file under PREFIX
 # (/usr/local by default): `man tinct` works afterwards.

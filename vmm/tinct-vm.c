@@ -596,6 +596,11 @@ static int cmd_run(int argc, char *argv[])
 			}
 			free(log);
 		}
+		char *boot = NULL; // how the run started (snapshot.h)
+		if (asprintf(&boot, "%s/boot", vm_runtime_dir(run.vm)) >= 0) {
+			unlink(boot);
+			free(boot);
+		}
 		rmdir(vm_runtime_dir(run.vm));
 	}
 out:

@@ -98,6 +98,7 @@ struct tinct_vm_def *vm_def_create(const char *name)
 	def->cpus = 1;
 	def->network = TINCT_VM_NETWORK_NONE;
 	def->stop_timeout_ms = DEFAULT_STOP_TIMEOUT_MS;
+	def->snapshot = true;
 	def->console_buffer = DEFAULT_CONSOLE_BUFFER;
 	def->wayland_ports = TINCT_WAYPIPE_DEFAULT_PORTS;
 	def->guest_ready = TINCT_GUEST_READY_DEFAULT;
@@ -173,6 +174,7 @@ enum key {
 	KEY_CONSOLE_BUFFER,
 	KEY_STOP_WHEN_IDLE,
 	KEY_FIRST_WINDOW_TIMEOUT,
+	KEY_SNAPSHOT,
 	KEY_COUNT,
 };
 
@@ -451,6 +453,9 @@ static bool parse_vm_key(
 		def->first_window_timeout_s = (uint32_t)n;
 		return true;
 	}
+	case KEY_SNAPSHOT:
+		*message = "expected true or false";
+		return parse_bool(value, &def->snapshot);
 	case KEY_COUNT:
 		break;
 	}
@@ -478,6 +483,7 @@ static const char *const key_names[KEY_COUNT] = {
 	[KEY_CONSOLE_BUFFER] = "console-buffer",
 	[KEY_STOP_WHEN_IDLE] = "stop-when-idle",
 	[KEY_FIRST_WINDOW_TIMEOUT] = "first-window-timeout",
+	[KEY_SNAPSHOT] = "snapshot",
 };
 
 static bool lookup_key(const char *name, enum key *key)

@@ -40,6 +40,8 @@
  *   first-window-timeout  seconds (1..3600, default 60) the placeholder
  *                   window of a VM with [guest] run waits for the VM's first
  *                   window before it says that none came
+ *   snapshot        boolean (default true): start from a saved snapshot of
+ *                   the booted guest when the VM qualifies (snapshot.h)
  * Keys of [wayland], what the compositor grants the VM's clients:
  *   allow           repeatable; permissions, split on commas and blanks:
  *                   pointer-constraints, relative-pointer, fullscreen,
@@ -171,6 +173,7 @@ struct tinct_vm_def {
 	bool stop_when_idle;
 	uint32_t first_window_timeout_s;
 	bool autostart;
+	bool snapshot; // [vm] snapshot
 	char *extra_args; // raw; split when the VMM starts
 	uint32_t stop_timeout_ms;
 	size_t console_buffer;

@@ -26,6 +26,7 @@
 #include "console.h"
 #include "control.h"
 #include "kvm.h"
+#include "snapshot.h"
 #include "spawn.h"
 #include "tap.h"
 #include "vm-def.h"
@@ -326,6 +327,8 @@ static void run_cleanup(struct tinct_vm *vm, bool keep_console)
 	}
 	child_destroy(vm->vmm);
 	vm->vmm = NULL;
+	snapshot_run_destroy(vm->snapshot);
+	vm->snapshot = NULL;
 	if (vm->tap_fd >= 0) {
 		close(vm->tap_fd);
 		vm->tap_fd = -1;
@@ -360,12 +363,27 @@ static void crash(struct tinct_vm *vm, const char *reason)
 	set_state(vm, TINCT_VM_CRASHED);
 }
 
+static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm, bool cold);
+
 static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 {
 	pid_t pid = info->si_pid;
 	vm->exited = true;
 	vm->exit_code = info->si_code == CLD_EXITED ? info->si_status : -1;
 	vm->exit_signal = info->si_code == CLD_EXITED ? 0 : info->si_status;
+	bool restore_failed = !vm->stop_requested && snapshot_run_restore_failed(vm->snapshot);
+	if (restore_failed) {
+		run_cleanup(vm, false);
+		wlr_log(WLR_ERROR, "VM %s: VMM %d did not restore the snapshot; booting cold",
+			vm->def->name, (int)pid);
+		free(vm->crash_reason);
+		vm->crash_reason = NULL;
+		free(vm->crash_log);
+		vm->crash_log = NULL;
+		if (vm_launch(vm, NULL, vm->kvm, true)) {
+			return;
+		}
+	}
 	char *reason = vm->crash_reason;
 	vm->crash_reason = NULL;
 	// A guest whose kernel panicked and that was then ended counts as
@@ -479,6 +497,17 @@ static void handle_serial_ready(struct wl_listener *listener, void *data)
 	} else {
 		set_state(vm, TINCT_VM_BOOTING);
 	}
+}
+
+// A snapshot run let the guest go on. A restored guest's control agent was
+// already listening when it was saved: it reads the new connection's lines.
+static void handle_snapshot_guest_up(void *data, bool restored)
+{
+	struct tinct_vm *vm = data;
+	if (restored && vm->control != NULL) {
+		vm->control_ready = true;
+	}
+	guest_ready(vm);
 }
 
 static void handle_control_msg(void *data, const struct tinct_control_msg *msg)
@@ -660,10 +689,17 @@ static void run_reset(struct tinct_vm *vm)
 	vm->panic_line[0] = '\0';
 }
 
+// A restore went wrong with QEMU still running: vm_exited() boots cold.
+static void handle_restore_failed(void *data)
+{
+	struct tinct_vm *vm = data;
+	signal_group(vm, SIGKILL);
+}
+
 // Spawns the VMM and enters STARTING. On failure, everything the run
 // held (the console of a VM that waited for the KVM probe, too) is
-// released and the state is unchanged.
-static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
+// released and the state is unchanged. `cold`: never restore a snapshot.
+static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm, bool cold)
 {
 	const struct tinct_vm_def *def = vm->def;
 	bool ok = false;
@@ -676,7 +712,9 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 	if (binary == NULL) {
 		goto out;
 	}
-	cmdline = backend_kernel_cmdline(def, extra_cmdline);
+	const char *no_snapshot = NULL;
+	bool snapshot = snapshot_eligible(def, extra_cmdline, &no_snapshot);
+	cmdline = backend_kernel_cmdline(def, snapshot ? TINCT_SNAPSHOT_CMDLINE : extra_cmdline);
 	if (cmdline == NULL) {
 		goto out;
 	}
@@ -711,6 +749,26 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 		wlr_log(WLR_ERROR, "VM %s: cannot build the VMM command line", def->name);
 		goto out;
 	}
+	if (snapshot && launch.waypipe_ports > 0 && launch.vsock_cid == 0) {
+		struct tinct_snapshot_config config = {
+			.loop = vm->manager->loop,
+			.cache = vm->manager->snapshot_cache,
+			.def = def,
+			.runtime_dir = vm->runtime_dir,
+			.force_cold = cold,
+			.restore_failed = handle_restore_failed,
+			.guest_up = handle_snapshot_guest_up,
+			.data = vm,
+		};
+		vm->snapshot = snapshot_run_create(&config, &argv);
+	} else if (def->vmm == TINCT_VMM_QEMU) {
+		wlr_log(WLR_INFO, "VM %s: cold boot without snapshot: %s", def->name,
+			snapshot ? "no waypipe channel or a vsock device" : no_snapshot);
+	}
+	if (vm->snapshot == NULL) {
+		snapshot_note_boot(vm->runtime_dir, "cold");
+	}
+	vm->kvm = launch.kvm;
 	// The command backend's first word is the program; resolve it the same.
 	if (def->vmm == TINCT_VMM_COMMAND) {
 		free(argv.argv[0]);
@@ -822,7 +880,7 @@ static void handle_kvm_probe_done(struct wl_listener *listener, void *data)
 		vm->waiting_for_kvm = false;
 		char *extra_cmdline = vm->extra_cmdline;
 		vm->extra_cmdline = NULL;
-		bool ok = vm_launch(vm, extra_cmdline, *result == TINCT_KVM_USABLE);
+		bool ok = vm_launch(vm, extra_cmdline, *result == TINCT_KVM_USABLE, false);
 		free(extra_cmdline);
 		if (!ok) {
 			// vm_start() has long returned true: report it like a VMM
@@ -887,7 +945,7 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 		}
 		kvm = result == TINCT_KVM_USABLE;
 	}
-	return vm_launch(vm, extra_cmdline, kvm);
+	return vm_launch(vm, extra_cmdline, kvm, false);
 }
 
 void vm_stop(struct tinct_vm *vm)
@@ -1116,8 +1174,9 @@ struct tinct_vm_manager *vm_manager_create(struct wl_event_loop *loop, const cha
 	}
 	manager->kvm_probe_done.notify = handle_kvm_probe_done;
 	wl_signal_add(&manager->kvm_probe->events.done, &manager->kvm_probe_done);
+	manager->snapshot_cache = snapshot_cache_create();
 	manager->images_dir = images_dir ? strdup(images_dir) : vm_def_images_dir();
-	if (manager->images_dir == NULL ||
+	if (manager->images_dir == NULL || manager->snapshot_cache == NULL ||
 		asprintf(&manager->runtime_root, "%s/tinct", runtime) < 0) {
 		wlr_log(WLR_ERROR, "Out of memory creating the VM manager");
 		manager->runtime_root = NULL;
@@ -1138,6 +1197,7 @@ void vm_manager_destroy(struct tinct_vm_manager *manager)
 	}
 	wl_list_remove(&manager->kvm_probe_done.link);
 	kvm_probe_destroy(manager->kvm_probe);
+	snapshot_cache_destroy(manager->snapshot_cache);
 	free(manager->images_dir);
 	free(manager->runtime_root);
 	free(manager);

@@ -62,6 +62,11 @@
  * `waypipe.log`; they stop with the VMM. A waypipe client killed by a
  * signal kills the VMM, and the VM ends CRASHED with that reason first in
  * vm_crash_log. Without the socket (tinct-vm) the VM runs without channels.
+ *
+ * Snapshots (snapshot.h): an application VM's first start boots cold and
+ * saves the ready guest; later starts restore it. A restore that fails is
+ * followed by a cold boot within the same STARTING state. `<runtime
+ * dir>/boot` says how the current run started.
  */
 #ifndef TINCT_VMM_VM_H
 #define TINCT_VMM_VM_H
@@ -74,6 +79,8 @@
 
 struct tinct_child;
 struct tinct_kvm_probe;
+struct tinct_snapshot;
+struct tinct_snapshot_cache;
 struct tinct_vm_def;
 struct tinct_vmm_stop;
 
@@ -132,6 +139,7 @@ struct tinct_vm_manager {
 	// Private to vm.c.
 	struct tinct_kvm_probe *kvm_probe;
 	struct wl_listener kvm_probe_done;
+	struct tinct_snapshot_cache *snapshot_cache;
 };
 
 struct tinct_vm {
@@ -175,6 +183,8 @@ struct tinct_vm {
 	bool control_ready; // the guest said ready on it this run
 	char *crash_reason; // set when something other than the VMM failed
 	bool exited; // the VMM of the last run exited (exit_code, exit_signal)
+	struct tinct_snapshot *snapshot; // this run's snapshot (snapshot.h), or NULL
+	bool kvm; // this run uses KVM
 	int exit_code; // -1 when killed by a signal
 	int exit_signal; // 0 when it exited
 	char *crash_log;

@@ -19,9 +19,10 @@ set -eu
 
 # Guest kernel modules to load at boot; their dependencies come from
 # modules.dep. virtio_pci finds the devices, button+evdev carry the ACPI
-# power button to busybox acpid.
+# power button to busybox acpid, qemu_fw_cfg shows QEMU's fw_cfg files
+# (the VM generation ID among them) in /sys/firmware/qemu_fw_cfg.
 MODULES="virtio_pci virtio_console virtio_net virtio_blk virtio_rng
-	vmw_vsock_virtio_transport button evdev pvpanic_pci"
+	vmw_vsock_virtio_transport button evdev pvpanic_pci qemu_fw_cfg"
 
 # Dependencies that only serve dpkg maintainer scripts, which never run in
 # the guest: not followed when resolving an application's closure.
@@ -371,6 +372,7 @@ install -m 0755 "$BB" "$BASE/bin/busybox"
 done
 
 install -m 0755 "$HERE/init" "$BASE/init"
+install -m 0755 "$HERE/snapshot" "$BASE/sbin/tinct-snapshot"
 for role in tinct-console tinct-shutdown tinct-uevent tinct-apps tinct-control tinct-app; do
 	ln -s /init "$BASE/sbin/$role"
 done

@@ -59,6 +59,7 @@ static void test_full(void)
 					 "network = tap\n"
 					 "wayland = waypipe\n"
 					 "autostart = yes\n"
+					 "snapshot = no\n"
 					 "extra-args = -device 'virtio-rng-pci'\n"
 					 "stop-timeout = 30\n"
 					 "console-buffer = 64K\n"
@@ -96,6 +97,7 @@ static void test_full(void)
 			strcmp(def->guest_runs[1], "foot -e 'sh'") == 0,
 		"[guest] run entries in order");
 	ok(def->autostart, "autostart");
+	ok(!def->snapshot, "snapshot = no");
 	is_str(def->extra_args, "-device 'virtio-rng-pci'", "extra-args kept raw");
 	ok(def->stop_timeout_ms == 30000, "stop-timeout");
 	ok(def->console_buffer == 64 * 1024, "console-buffer");
@@ -120,7 +122,7 @@ static void test_defaults(void)
 	}
 	ok(def->colour == 0x555555 && def->vmm == TINCT_VMM_QEMU && def->memory_mib == 512 &&
 			def->cpus == 1 && def->network == TINCT_VM_NETWORK_NONE &&
-			!def->autostart && def->stop_timeout_ms == 10000 &&
+			!def->autostart && def->snapshot && def->stop_timeout_ms == 10000 &&
 			def->console_buffer == 1024 * 1024 && def->initrd == NULL &&
 			def->disks_len == 0 && def->wayland_kind == TINCT_VM_WAYLAND_NONE &&
 			def->wayland == NULL && def->guest_runs_len == 0,
@@ -227,6 +229,8 @@ static void test_errors(void)
 		"t.ini:3: [vm] network: expected none or tap", "bad network");
 	check_error("[vm]\nkernel = k\nautostart = maybe\n",
 		"t.ini:3: [vm] autostart: expected true or false", "bad autostart");
+	check_error("[vm]\nkernel = k\n\nsnapshot = sometimes\n",
+		"t.ini:4: [vm] snapshot: expected true or false", "bad snapshot");
 	check_error("[vm]\nkernel = k\nstop-timeout = 3601\n",
 		"t.ini:3: [vm] stop-timeout: expected seconds from 0 to 3600", "bad stop-timeout");
 	check_error("[vm]\nkernel = k\nconsole-buffer = 1K\n",
