@@ -101,6 +101,7 @@ struct tinct_vm_def *vm_def_create(const char *name)
 	def->wayland_ports = TINCT_WAYPIPE_DEFAULT_PORTS;
 	def->max_windows = TINCT_VM_DEFAULT_MAX_WINDOWS;
 	def->memfd_quota = TINCT_MEMFD_DEFAULT_QUOTA;
+	def->confine = true;
 	wl_list_init(&def->link);
 	return def;
 }
@@ -163,6 +164,7 @@ enum key {
 	KEY_EXTRA_ARGS,
 	KEY_STOP_TIMEOUT,
 	KEY_CONSOLE_BUFFER,
+	KEY_CONFINE,
 	KEY_COUNT,
 };
 
@@ -428,6 +430,9 @@ static bool parse_vm_key(
 		def->console_buffer = (size_t)n;
 		return true;
 	}
+	case KEY_CONFINE:
+		*message = "expected true or false";
+		return parse_bool(value, &def->confine);
 	case KEY_COUNT:
 		break;
 	}
@@ -453,6 +458,7 @@ static const char *const key_names[KEY_COUNT] = {
 	[KEY_EXTRA_ARGS] = "extra-args",
 	[KEY_STOP_TIMEOUT] = "stop-timeout",
 	[KEY_CONSOLE_BUFFER] = "console-buffer",
+	[KEY_CONFINE] = "confine",
 };
 
 static bool lookup_key(const char *name, enum key *key)
