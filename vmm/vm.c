@@ -583,6 +583,12 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 		goto out;
 	}
 
+	// The serial socket tinct listens on for crosvm is new: the VM's uid
+	// must be able to connect to it.
+	if (vm->uid_lock >= 0 && vm->backend->serial_vmm_connects &&
+		!jail_give_dir(vm->runtime_dir, vm->jail->uid, vm->jail->gid)) {
+		goto out;
+	}
 	log_fd = open(vm->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (log_fd < 0) {
 		wlr_log_errno(WLR_ERROR, "Cannot create %s", vm->log_path);

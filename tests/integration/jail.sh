@@ -50,6 +50,40 @@ report_of() {
 	echo "$RUN/tinct/$1/report"
 }
 
+# A stand-in crosvm: `run` connects to the serial socket tinct listens on
+# and waits on its control socket; `powerbtn SOCKET` (the stop helper)
+# tells it to power off, which it notes in its HOME, the runtime directory. Both run confined, as the VM's uid.
+cat >"$TEST_DIR/crosvm" <<'PY'
+#!/usr/bin/env python3
+import os, socket, sys
+args = sys.argv[1:]
+if args[0] == "powerbtn":
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(args[1])
+    s.sendall(b"powerbtn")
+    sys.exit(0)
+serial = [a for a in args if a.startswith("type=unix-stream")][0]
+path = dict(kv.split("=", 1) for kv in serial.split(",") if "=" in kv)["path"]
+console = socket.socket(socket.AF_UNIX)
+console.connect(path)
+console.sendall(b"fake-crosvm as uid %d\r\n" % os.getuid())
+control = socket.socket(socket.AF_UNIX)
+control.bind(args[args.index("--socket") + 1])
+control.listen(1)
+conn, _ = control.accept()
+if conn.recv(16) == b"powerbtn":
+    open(os.environ["HOME"] + "/powered-off", "w").close()
+PY
+chmod 755 "$TEST_DIR/crosvm"
+cat >"$TEST_DIR/vms/fakecrosvm.ini" <<INI
+[vm]
+colour = orange
+vmm = crosvm
+vmm-binary = $TEST_DIR/crosvm
+kernel = $TEST_DIR/canary
+stop-timeout = 20
+INI
+
 start_tinct --vms "$TEST_DIR/vms"
 [ "$WAYLAND_DISPLAY" = wayland-0 ] || [ "$WAYLAND_DISPLAY" = wayland-1 ] ||
 	fail "the probe does not try $WAYLAND_DISPLAY"
@@ -109,6 +143,13 @@ fi
 loose_pids=$(group_pids "$ESCAPE_VMM .*$RUN/tinct/loose/serial") || fail "no process of loose"
 [ "$(proc_field "$(pid_named python3 $loose_pids)" NoNewPrivs)" = 0 ] ||
 	fail "confine = false still confines"
+
+# crosvm connects to the serial socket tinct made in its directory, and
+# its confined stop helper stops it gracefully.
+"$TINCTCTL" start --wait fakecrosvm || fail "fakecrosvm did not start"
+"$TINCTCTL" stop --wait fakecrosvm || fail "fakecrosvm did not stop"
+vm_is fakecrosvm stopped || fail "fakecrosvm is $(vm_state fakecrosvm): $(cat "$RUN/tinct/fakecrosvm/vmm.log")"
+[ -e "$RUN/tinct/fakecrosvm/powered-off" ] || fail "the stop helper did not reach fakecrosvm"
 
 # Stopped, the VM leaves no process of its uid, and tinct takes its
 # directory back.
