@@ -268,6 +268,11 @@ static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 	pid_t pid = info->si_pid;
 	vm->exit_code = info->si_code == CLD_EXITED ? info->si_status : -1;
 	vm->exit_signal = info->si_code == CLD_EXITED ? 0 : info->si_status;
+	// bwrap reports a VMM killed by signal N as status 128 + N.
+	if (vm->jail->enabled && vm->exit_code > 128) {
+		vm->exit_signal = vm->exit_code - 128;
+		vm->exit_code = -1;
+	}
 	run_cleanup(vm);
 	free(vm->crash_log);
 	vm->crash_log = NULL;
@@ -604,8 +609,8 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 		goto out;
 	}
 	argv_log("Starting VMM", launch.confined ? &jailed : &argv);
-	vm->vmm =
-		child_spawn(vm->manager->loop, &spawn, TINCT_CHILD_KILL_GROUP, handle_vmm_exit, vm);
+	vm->vmm = child_spawn(vm->manager->loop, &spawn,
+		TINCT_CHILD_KILL_GROUP | TINCT_CHILD_WAIT_ALL, handle_vmm_exit, vm);
 	if (vm->vmm == NULL) {
 		goto out;
 	}
