@@ -563,8 +563,10 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm)
 	if (!waypipe_start(vm, &launch.waypipe_ports)) {
 		goto out;
 	}
-	if (launch.waypipe_ports > 0 && def->vmm == TINCT_VMM_QEMU &&
-		backend_vhost_vsock_usable()) {
+	// Confined, the device must be open to the VM's uid, not only to tinct.
+	bool vsock = launch.confined ? jail_device_usable(vm->jail, "/dev/vhost-vsock")
+				     : backend_vhost_vsock_usable();
+	if (launch.waypipe_ports > 0 && def->vmm == TINCT_VMM_QEMU && vsock) {
 		launch.vsock_cid = vsock_cid(vm);
 	}
 	if (!vm->backend->build_argv(&launch, &argv)) {
