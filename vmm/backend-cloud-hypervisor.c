@@ -14,6 +14,7 @@
 #include "backend.h"
 
 #include "argv.h"
+#include "jail.h"
 
 static bool ch_build_argv(const struct tinct_vmm_launch *launch, struct tinct_argv *argv)
 {
@@ -65,6 +66,13 @@ static bool ch_build_stop_argv(const struct tinct_vmm_launch *launch, struct tin
 	return !argv->failed;
 }
 
+// cloud-hypervisor needs KVM; its own seccomp filter is on by default.
+static bool ch_jail(const struct tinct_vmm_launch *launch, struct tinct_jail *jail)
+{
+	(void)launch;
+	return jail_add(jail, TINCT_JAIL_DEVICE, "/dev/kvm");
+}
+
 static struct tinct_vmm_stop *ch_stop(
 	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request)
 {
@@ -83,4 +91,5 @@ const struct tinct_vmm_backend backend_cloud_hypervisor = {
 	.build_argv = ch_build_argv,
 	.stop = ch_stop,
 	.build_stop_argv = ch_build_stop_argv,
+	.jail = ch_jail,
 };

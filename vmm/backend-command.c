@@ -11,6 +11,7 @@
 #include <wlr/util/log.h>
 
 #include "argv.h"
+#include "jail.h"
 
 struct command_values {
 	const struct tinct_vmm_launch *launch;
@@ -66,6 +67,14 @@ static bool command_build_argv(const struct tinct_vmm_launch *launch, struct tin
 	return !argv->failed && argv->len > 0;
 }
 
+// Any VMM may use KVM when the host has it; everything else it reads is
+// named on its command line (jail.h binds those files read-only).
+static bool command_jail(const struct tinct_vmm_launch *launch, struct tinct_jail *jail)
+{
+	(void)launch;
+	return jail_add(jail, TINCT_JAIL_DEVICE_TRY, "/dev/kvm");
+}
+
 const struct tinct_vmm_backend backend_command = {
 	.name = "command",
 	.default_binary = NULL,
@@ -74,4 +83,5 @@ const struct tinct_vmm_backend backend_command = {
 	.serial_vmm_connects = false,
 	// No graceful way: stopping starts with SIGTERM.
 	.build_argv = command_build_argv,
+	.jail = command_jail,
 };

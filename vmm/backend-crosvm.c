@@ -38,6 +38,7 @@
 #include <wlr/util/log.h>
 
 #include "argv.h"
+#include "jail.h"
 
 // Appends `--wayland-sock PATH[,name=NAME]` for sock inside the runtime dir.
 static void push_wayland_sock(
@@ -124,6 +125,17 @@ static bool crosvm_build_stop_argv(const struct tinct_vmm_launch *launch, struct
 	return !argv->failed;
 }
 
+// crosvm jails each of its devices itself (minijail: seccomp, and a
+// pivot_root into an empty /var/empty), which needs user namespaces when
+// it does not run as root: the jail lets it nest its own.
+static bool crosvm_jail(const struct tinct_vmm_launch *launch, struct tinct_jail *jail)
+{
+	(void)launch;
+	jail->allow_userns = true;
+	return jail_add(jail, TINCT_JAIL_DEVICE, "/dev/kvm") &&
+	       jail_add(jail, TINCT_JAIL_DIR, "/var/empty");
+}
+
 static struct tinct_vmm_stop *crosvm_stop(
 	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request)
 {
@@ -139,4 +151,5 @@ const struct tinct_vmm_backend backend_crosvm = {
 	.build_argv = crosvm_build_argv,
 	.stop = crosvm_stop,
 	.build_stop_argv = crosvm_build_stop_argv,
+	.jail = crosvm_jail,
 };

@@ -15,6 +15,7 @@
 
 #include "argv.h"
 #include "control.h"
+#include "jail.h"
 #include "qmp.h"
 
 // QEMU option values separate with commas; a literal comma is doubled.
@@ -58,6 +59,14 @@ static bool qemu_build_argv(const struct tinct_vmm_launch *launch, struct tinct_
 	argv_push(argv, launch->binary);
 	argv_push(argv, "-nodefaults");
 	argv_push(argv, "-no-user-config");
+	if (launch->confined) {
+		// QEMU's own seccomp filter on top of the jail: no obsolete
+		// system calls, no set*uid, no fork or exec, no changing of
+		// scheduling or CPU affinity.
+		argv_push(argv, "-sandbox");
+		argv_push(argv, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
+				"resourcecontrol=deny");
+	}
 	argv_push(argv, "-display");
 	argv_push(argv, "none");
 	argv_push(argv, "-accel");
@@ -144,6 +153,20 @@ static bool qemu_build_argv(const struct tinct_vmm_launch *launch, struct tinct_
 	return !argv->failed;
 }
 
+// KVM when it is used; vhost-vsock when the guest gets a vsock device. A
+// TAP comes as a descriptor, so /dev/net/tun is never needed.
+static bool qemu_jail(const struct tinct_vmm_launch *launch, struct tinct_jail *jail)
+{
+	bool ok = true;
+	if (launch->kvm) {
+		ok = ok && jail_add(jail, TINCT_JAIL_DEVICE, "/dev/kvm");
+	}
+	if (launch->vsock_cid > 0) {
+		ok = ok && jail_add(jail, TINCT_JAIL_DEVICE, "/dev/vhost-vsock");
+	}
+	return ok;
+}
+
 // The ACPI power button over QMP.
 static struct tinct_vmm_stop *qemu_stop(
 	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request)
@@ -178,4 +201,5 @@ const struct tinct_vmm_backend backend_qemu = {
 	.build_argv = qemu_build_argv,
 	.stop = qemu_stop,
 	.stop_repeat = qemu_stop_repeat,
+	.jail = qemu_jail,
 };

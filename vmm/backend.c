@@ -16,6 +16,7 @@
 
 #include "argv.h"
 #include "child.h"
+#include "jail.h"
 #include "qmp.h"
 #include "spawn.h"
 
@@ -140,12 +141,15 @@ struct tinct_vmm_stop *backend_stop_helper(const struct tinct_vmm_backend *backe
 	struct tinct_vmm_stop *stop = NULL;
 	char *program = NULL;
 	int log_fd = -1;
-	struct tinct_argv argv;
+	struct tinct_argv argv, jailed;
 	argv_init(&argv);
+	argv_init(&jailed);
 	if (!backend->build_stop_argv(launch, &argv)) {
 		goto fail;
 	}
-	program = spawn_find_program(argv.argv[0]);
+	program = request->jail != NULL && request->jail->enabled
+			  ? spawn_find_system_program(argv.argv[0])
+			  : spawn_find_program(argv.argv[0]);
 	if (program == NULL) {
 		wlr_log(WLR_ERROR, "VM %s: stop helper %s not found", vm_name, argv.argv[0]);
 		goto fail;
@@ -157,7 +161,11 @@ struct tinct_vmm_stop *backend_stop_helper(const struct tinct_vmm_backend *backe
 	}
 	argv_log("Stop helper", &argv);
 	struct tinct_spawn spawn = spawn_vm_child(program, argv.argv, log_fd);
-	stop->helper = child_spawn(request->loop, &spawn, 0, handle_helper_exit, stop);
+	if (!jail_apply(request->jail, &spawn, &jailed)) {
+		goto fail;
+	}
+	stop->helper = child_spawn(
+		request->loop, &spawn, TINCT_CHILD_KILL_GROUP, handle_helper_exit, stop);
 	if (stop->helper == NULL) {
 		goto fail;
 	}
@@ -171,6 +179,7 @@ out:
 	}
 	free(program);
 	argv_finish(&argv);
+	argv_finish(&jailed);
 	return stop;
 }
 
@@ -183,6 +192,27 @@ void backend_stop_destroy(struct tinct_vmm_stop *stop)
 	child_destroy(stop->helper);
 	free(stop->vm_name);
 	free(stop);
+}
+
+bool backend_jail(const struct tinct_vmm_backend *backend, const struct tinct_vmm_launch *launch,
+	struct tinct_jail *jail)
+{
+	const struct tinct_vm_def *def = launch->def;
+	bool ok = true;
+	if (def->kernel != NULL) {
+		ok = ok && jail_add(jail, TINCT_JAIL_RO, def->kernel);
+	}
+	if (def->initrd != NULL) {
+		ok = ok && jail_add(jail, TINCT_JAIL_RO, def->initrd);
+	}
+	for (size_t i = 0; i < def->disks_len; i++) {
+		ok = ok && jail_add(jail, def->disks[i].writable ? TINCT_JAIL_RW : TINCT_JAIL_RO,
+				   def->disks[i].path);
+	}
+	if (ok && backend->jail != NULL) {
+		ok = backend->jail(launch, jail);
+	}
+	return ok;
 }
 
 bool backend_vhost_vsock_usable(void)

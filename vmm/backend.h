@@ -16,6 +16,7 @@
 
 struct tinct_argv;
 struct tinct_child;
+struct tinct_jail;
 struct tinct_qmp;
 
 /** Everything a backend needs to build a command line. */
@@ -38,6 +39,8 @@ struct tinct_vmm_launch {
 	// QEMU: the guest control channel's socket, on which tinct listens
 	// (control.h); NULL: none.
 	const char *control_socket;
+	// The VMM runs confined (jail.h): QEMU adds its own seccomp sandbox.
+	bool confined;
 };
 
 /*
@@ -59,6 +62,8 @@ struct tinct_vmm_launch {
 struct tinct_vmm_stop_request {
 	struct wl_event_loop *loop;
 	const char *log_path; // a stop helper's output is appended here
+	// A stop helper runs in this jail (jail_apply()); NULL: unconfined.
+	const struct tinct_jail *jail;
 	// The request failed after it was made (the stop helper failed): the
 	// caller goes on to SIGTERM. Not called once the stop is destroyed.
 	void (*failed)(void *data);
@@ -104,6 +109,11 @@ struct tinct_vmm_backend {
 	void (*stop_repeat)(struct tinct_vmm_stop *stop);
 	/** The helper's argv for backend_stop_helper(), appended to `argv`. */
 	bool (*build_stop_argv)(const struct tinct_vmm_launch *launch, struct tinct_argv *argv);
+	/**
+	 * Adds what the VMM needs beyond its images (backend_jail()): devices,
+	 * and whether it may nest its own sandbox. NULL: nothing more.
+	 */
+	bool (*jail)(const struct tinct_vmm_launch *launch, struct tinct_jail *jail);
 };
 
 extern const struct tinct_vmm_backend backend_qemu;
@@ -147,6 +157,14 @@ struct tinct_vmm_stop *backend_stop_helper(const struct tinct_vmm_backend *backe
 	const struct tinct_vmm_launch *launch, const struct tinct_vmm_stop_request *request);
 /** Ends a graceful stop: closes its connection, kills its helper. NULL is a no-op. */
 void backend_stop_destroy(struct tinct_vmm_stop *stop);
+
+/**
+ * Adds to `jail` what the VMM of `launch` gets (jail.h): the kernel and
+ * initrd read-only, the disks read-only or read-write as defined, then
+ * the backend's own needs (`backend->jail`). false on ENOMEM.
+ */
+bool backend_jail(const struct tinct_vmm_backend *backend, const struct tinct_vmm_launch *launch,
+	struct tinct_jail *jail);
 
 /** Whether the host offers vhost-vsock to QEMU (/dev/vhost-vsock usable). */
 bool backend_vhost_vsock_usable(void);

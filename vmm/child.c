@@ -4,8 +4,10 @@
 #include "child.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <wayland-server-core.h>
@@ -21,17 +23,40 @@
 #define DESTROY_GRACE_MS 1000
 
 struct tinct_child {
+	struct wl_event_loop *loop;
 	pid_t pid; // 0 once reaped or abandoned
 	int pidfd; // -1 once reaped or abandoned
 	struct wl_event_source *source;
+	// TINCT_CHILD_WAIT_ALL: the read end of the pipe whose write end the
+	// child's processes hold, and its bound once the child has exited.
+	int hold_fd;
+	struct wl_event_source *hold_source;
+	struct wl_event_source *hold_timer;
 	uint32_t flags;
 	tinct_child_exit_func exited;
 	void *data;
 };
 
 // Ends the watch: the pid is no longer ours to signal.
+static void hold_end(struct tinct_child *child)
+{
+	if (child->hold_source != NULL) {
+		wl_event_source_remove(child->hold_source);
+		child->hold_source = NULL;
+	}
+	if (child->hold_timer != NULL) {
+		wl_event_source_remove(child->hold_timer);
+		child->hold_timer = NULL;
+	}
+	if (child->hold_fd >= 0) {
+		close(child->hold_fd);
+		child->hold_fd = -1;
+	}
+}
+
 static void child_forget(struct tinct_child *child)
 {
+	hold_end(child);
 	if (child->source != NULL) {
 		wl_event_source_remove(child->source);
 		child->source = NULL;
@@ -78,9 +103,52 @@ static void child_handle_exit(struct tinct_child *child)
 	}
 }
 
+static int handle_hold_done(void *data)
+{
+	struct tinct_child *child = data;
+	if (child->hold_fd >= 0 && child->hold_source != NULL) {
+		struct pollfd pfd = {.fd = child->hold_fd, .events = POLLIN};
+		if (poll(&pfd, 1, 0) == 0) {
+			wlr_log(WLR_ERROR, "processes of %d outlive it by %d ms; going on",
+				(int)child->pid, TINCT_CHILD_WAIT_ALL_MS);
+		}
+	}
+	hold_end(child);
+	child_handle_exit(child);
+	return 0;
+}
+
+static int handle_hold(int fd, uint32_t mask, void *data)
+{
+	char buf[64];
+	if (!(mask & (WL_EVENT_HANGUP | WL_EVENT_ERROR)) && read(fd, buf, sizeof(buf)) > 0) {
+		return 0; // nobody should write; drained
+	}
+	return handle_hold_done(data);
+}
+
 static int handle_pidfd(int fd, uint32_t mask, void *data)
 {
-	child_handle_exit(data);
+	struct tinct_child *child = data;
+	if (child->hold_fd < 0) {
+		child_handle_exit(child);
+		return 0;
+	}
+	// The child is gone; what it left (the sandbox's processes) goes now,
+	// and is reported once the last of them has closed the pipe.
+	if (child->flags & TINCT_CHILD_KILL_GROUP) {
+		kill(-child->pid, SIGKILL);
+	}
+	wl_event_source_remove(child->source);
+	child->source = NULL;
+	struct wl_event_loop *loop = child->loop;
+	child->hold_source =
+		wl_event_loop_add_fd(loop, child->hold_fd, WL_EVENT_READABLE, handle_hold, child);
+	child->hold_timer = wl_event_loop_add_timer(loop, handle_hold_done, child);
+	if (child->hold_source == NULL || child->hold_timer == NULL) {
+		return handle_hold_done(child);
+	}
+	wl_event_source_timer_update(child->hold_timer, TINCT_CHILD_WAIT_ALL_MS);
 	return 0;
 }
 
@@ -89,6 +157,8 @@ struct tinct_child *child_create(struct wl_event_loop *loop, pid_t pid, int pidf
 {
 	struct tinct_child *child = calloc(1, sizeof(*child));
 	if (child != NULL) {
+		child->loop = loop;
+		child->hold_fd = -1;
 		child->pid = pid;
 		child->pidfd = pidfd;
 		child->flags = flags;
@@ -114,11 +184,40 @@ struct tinct_child *child_spawn(struct wl_event_loop *loop, const struct tinct_s
 	uint32_t flags, tinct_child_exit_func exited, void *data)
 {
 	int pidfd = -1;
-	pid_t pid = spawn_process(spawn, &pidfd);
+	int hold[2] = {-1, -1};
+	struct tinct_spawn with_hold = *spawn;
+	int fds[SPAWN_MAX_PASS_FDS];
+	if (flags & TINCT_CHILD_WAIT_ALL) {
+		if (spawn->pass_fds_len >= SPAWN_MAX_PASS_FDS || pipe2(hold, O_CLOEXEC) < 0) {
+			wlr_log(WLR_ERROR, "Cannot watch the processes of %s", spawn->program);
+			return NULL;
+		}
+		if (spawn->pass_fds_len > 0) {
+			memcpy(fds, spawn->pass_fds, spawn->pass_fds_len * sizeof(*fds));
+		}
+		fds[spawn->pass_fds_len] = hold[1];
+		with_hold.pass_fds = fds;
+		with_hold.pass_fds_len = spawn->pass_fds_len + 1;
+	}
+	pid_t pid = spawn_process(&with_hold, &pidfd);
+	if (hold[1] >= 0) {
+		close(hold[1]);
+	}
 	if (pid < 0) {
+		if (hold[0] >= 0) {
+			close(hold[0]);
+		}
 		return NULL;
 	}
-	return child_create(loop, pid, pidfd, flags, exited, data);
+	struct tinct_child *child = child_create(loop, pid, pidfd, flags, exited, data);
+	if (child == NULL) {
+		if (hold[0] >= 0) {
+			close(hold[0]);
+		}
+		return NULL;
+	}
+	child->hold_fd = hold[0];
+	return child;
 }
 
 pid_t child_pid(const struct tinct_child *child)
@@ -149,6 +248,14 @@ bool child_wait(struct tinct_child *child, int timeout_ms)
 	struct pollfd pfd = {.fd = child->pidfd, .events = POLLIN};
 	if (poll(&pfd, 1, timeout_ms) <= 0) {
 		return false;
+	}
+	if (child->hold_fd >= 0) {
+		if (child->flags & TINCT_CHILD_KILL_GROUP) {
+			kill(-child->pid, SIGKILL);
+		}
+		struct pollfd hold = {.fd = child->hold_fd, .events = POLLIN};
+		poll(&hold, 1, TINCT_CHILD_WAIT_ALL_MS);
+		hold_end(child);
 	}
 	child_handle_exit(child);
 	return true;

@@ -38,7 +38,16 @@ enum tinct_child_flags {
 	// hit a stranger. Not for children whose descendants are meant to
 	// outlive them (a startup script that starts a terminal).
 	TINCT_CHILD_KILL_GROUP = 1 << 0,
+	// child_spawn() only: `exited` is called once the child and every
+	// process that inherited its descriptors have exited, at most
+	// WAIT_ALL_MS after the child. A confined VMM is bwrap's grandchild
+	// (jail.h): without this, its exit would be reported while it still
+	// held its TAP, disk locks and sockets. The child gets the write end
+	// of a pipe as one more passed descriptor; its hang-up is the signal.
+	TINCT_CHILD_WAIT_ALL = 1 << 1,
 };
+
+#define TINCT_CHILD_WAIT_ALL_MS 2000
 
 /**
  * Spawns a child (spawn.h) and watches it. Returns NULL (logged) when it

@@ -27,14 +27,10 @@ extern char **environ;
 static const char *const clean_path =
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-char *spawn_find_program(const char *name)
+static char *find_in(const char *name, const char *path)
 {
 	if (strchr(name, '/') != NULL) {
 		return access(name, X_OK) == 0 ? strdup(name) : NULL;
-	}
-	const char *path = getenv("PATH");
-	if (path == NULL || path[0] == '\0') {
-		path = clean_path;
 	}
 	char *copy = strdup(path);
 	if (copy == NULL) {
@@ -56,6 +52,18 @@ char *spawn_find_program(const char *name)
 	}
 	free(copy);
 	return found;
+}
+
+char *spawn_find_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	return find_in(name, path != NULL && path[0] != '\0' ? path : clean_path);
+}
+
+char *spawn_find_system_program(const char *name)
+{
+	char *found = find_in(name, clean_path);
+	return found != NULL ? found : spawn_find_program(name);
 }
 
 struct tinct_spawn spawn_vm_child(const char *program, char *const *argv, int log_fd)
@@ -86,6 +94,9 @@ static bool child_setup(const struct tinct_spawn *spawn, pid_t parent, int null_
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	if (spawn->new_session ? setsid() < 0 : setpgid(0, 0) < 0) {
+		return false;
+	}
+	if (spawn->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		return false;
 	}
 	if (spawn->die_with_parent) {

@@ -13,10 +13,13 @@
  *     forgot O_CLOEXEC;
  *   - optionally, death with its owner (PR_SET_PDEATHSIG), so nothing
  *     outlives a crashed owner;
+ *   - optionally, no-new-privileges (PR_SET_NO_NEW_PRIVS): no setuid bit
+ *     or file capability gives it or what it runs more than it has;
  *   - a pidfd, to be watched on the owner's loop (child.h).
  *
- * Confinement (bubblewrap, seccomp) belongs here too: one place decides
- * what a child starts with.
+ * The programs that serve a VM are also confined (jail.h): jail_apply()
+ * turns a spawn_vm_child() description into one that starts the program
+ * inside bubblewrap.
  */
 #ifndef TINCT_VMM_SPAWN_H
 #define TINCT_VMM_SPAWN_H
@@ -50,6 +53,8 @@ struct tinct_spawn {
 	bool new_session;
 	// SIGKILL when the owner dies (PR_SET_PDEATHSIG).
 	bool die_with_parent;
+	// PR_SET_NO_NEW_PRIVS before execve().
+	bool no_new_privs;
 };
 
 #define SPAWN_NULL (-1)
@@ -68,6 +73,15 @@ struct tinct_spawn spawn_vm_child(const char *program, char *const *argv, int lo
  * runs. Returns a malloc'ed path or NULL.
  */
 char *spawn_find_program(const char *name);
+
+/**
+ * Like spawn_find_program(), but in the fixed system PATH the clean
+ * environment gets (/usr/local/sbin ... /bin) first, and only then in the
+ * owner's: for children that see nothing of the user's files but the
+ * program itself (jail.h), so a wrapper in the home directory (a pyenv
+ * shim) does not shadow the system's program.
+ */
+char *spawn_find_system_program(const char *name);
 
 /**
  * Starts `spawn->program` as described above. Returns the pid and a pidfd

@@ -106,6 +106,7 @@ struct tinct_vm_def *vm_def_create(const char *name)
 	def->max_windows = TINCT_VM_DEFAULT_MAX_WINDOWS;
 	def->max_connections = TINCT_VM_DEFAULT_MAX_CONNECTIONS;
 	def->memfd_quota = TINCT_MEMFD_DEFAULT_QUOTA;
+	def->confine = true;
 	wl_list_init(&def->link);
 	return def;
 }
@@ -175,6 +176,7 @@ enum key {
 	KEY_STOP_WHEN_IDLE,
 	KEY_FIRST_WINDOW_TIMEOUT,
 	KEY_SNAPSHOT,
+	KEY_CONFINE,
 	KEY_COUNT,
 };
 
@@ -456,6 +458,9 @@ static bool parse_vm_key(
 	case KEY_SNAPSHOT:
 		*message = "expected true or false";
 		return parse_bool(value, &def->snapshot);
+	case KEY_CONFINE:
+		*message = "expected true or false";
+		return parse_bool(value, &def->confine);
 	case KEY_COUNT:
 		break;
 	}
@@ -484,6 +489,7 @@ static const char *const key_names[KEY_COUNT] = {
 	[KEY_STOP_WHEN_IDLE] = "stop-when-idle",
 	[KEY_FIRST_WINDOW_TIMEOUT] = "first-window-timeout",
 	[KEY_SNAPSHOT] = "snapshot",
+	[KEY_CONFINE] = "confine",
 };
 
 static bool lookup_key(const char *name, enum key *key)

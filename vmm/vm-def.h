@@ -42,6 +42,10 @@
  *                   window before it says that none came
  *   snapshot        boolean (default true): start from a saved snapshot of
  *                   the booted guest when the VM qualifies (snapshot.h)
+ *   confine         boolean (default true): the VMM, its stop helper and
+ *                   waypipe run confined (jail.h). false runs them as
+ *                   tinct's user with tinct's view of the files, so a guest
+ *                   that takes one over gets that user's rights
  * Keys of [wayland], what the compositor grants the VM's clients:
  *   allow           repeatable; permissions, split on commas and blanks:
  *                   pointer-constraints, relative-pointer, fullscreen,
@@ -177,6 +181,7 @@ struct tinct_vm_def {
 	char *extra_args; // raw; split when the VMM starts
 	uint32_t stop_timeout_ms;
 	size_t console_buffer;
+	bool confine;
 	struct tinct_vm_def_entry *guest_entries; // [guest]
 	size_t guest_entries_len;
 

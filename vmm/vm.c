@@ -25,6 +25,7 @@
 #include "child.h"
 #include "console.h"
 #include "control.h"
+#include "jail.h"
 #include "kvm.h"
 #include "snapshot.h"
 #include "spawn.h"
@@ -147,11 +148,16 @@ static bool request_graceful_stop(struct tinct_vm *vm)
 		return false;
 	}
 	const char *name = vm->def->vmm_binary ? vm->def->vmm_binary : vm->backend->default_binary;
-	char *binary = name != NULL ? spawn_find_program(name) : NULL;
+	char *binary = NULL;
+	if (name != NULL) {
+		binary = vm->def->confine ? spawn_find_system_program(name)
+					  : spawn_find_program(name);
+	}
 	struct tinct_vmm_launch launch = launch_for(vm, binary ? binary : name, "");
 	struct tinct_vmm_stop_request request = {
 		.loop = vm->manager->loop,
 		.log_path = vm->log_path,
+		.jail = vm->jail,
 		.failed = handle_stop_failed,
 		.data = vm,
 	};
@@ -336,6 +342,13 @@ static void run_cleanup(struct tinct_vm *vm, bool keep_console)
 	}
 	unlink(vm->serial_path);
 	unlink(vm->api_path);
+	if (vm->uid_lock >= 0) {
+		// Every process of the VM's uid is gone: take its files back.
+		jail_give_dir(vm->runtime_dir, geteuid(), getegid());
+		close(vm->uid_lock);
+		vm->uid_lock = -1;
+	}
+	jail_finish(vm->jail);
 }
 
 // Enters CRASHED with `reason` (copied), logging the crash once.
@@ -371,6 +384,11 @@ static void vm_exited(struct tinct_vm *vm, const siginfo_t *info)
 	vm->exited = true;
 	vm->exit_code = info->si_code == CLD_EXITED ? info->si_status : -1;
 	vm->exit_signal = info->si_code == CLD_EXITED ? 0 : info->si_status;
+	// bwrap reports a VMM killed by signal N as status 128 + N.
+	if (vm->jail->enabled && vm->exit_code > 128) {
+		vm->exit_signal = vm->exit_code - 128;
+		vm->exit_code = -1;
+	}
 	bool restore_failed = !vm->stop_requested && snapshot_run_restore_failed(vm->snapshot);
 	if (restore_failed) {
 		run_cleanup(vm, false);
@@ -597,7 +615,7 @@ static bool waypipe_start(struct tinct_vm *vm, unsigned *ports)
 		}
 	}
 	vm->waypipe = waypipe_set_create(vm->manager->loop, def->name, display, sockets, n,
-		vm->waypipe_log_path, handle_waypipe_killed, vm);
+		vm->waypipe_log_path, vm->jail, handle_waypipe_killed, vm);
 	ok = vm->waypipe != NULL;
 	*ports = ok ? (unsigned)n : 0;
 out:
@@ -647,7 +665,9 @@ static char *vmm_program(struct tinct_vm *vm)
 		wlr_log(WLR_ERROR, "VM %s: no VMM program", def->name);
 		return NULL;
 	}
-	char *program = spawn_find_program(binary);
+	// A confined VMM sees the system's programs and its own file only.
+	char *program =
+		def->confine ? spawn_find_system_program(binary) : spawn_find_program(binary);
 	if (program == NULL) {
 		wlr_log(WLR_ERROR, "VM %s: VMM %s not found", def->name, binary);
 	}
@@ -668,6 +688,33 @@ static bool console_start(struct tinct_vm *vm)
 	wl_signal_add(&console_events(vm->console)->output, &vm->console_output);
 	vm->serial_ready.notify = handle_serial_ready;
 	wl_signal_add(&console_events(vm->console)->serial_ready, &vm->serial_ready);
+	return true;
+}
+
+// Confines this run (jail.h): a uid of its own where tinct is root, which
+// gets the runtime directory before anything of the VM starts.
+static bool jail_start(struct tinct_vm *vm)
+{
+	const char *name = vm->def->name;
+	if (!vm->def->confine) {
+		wlr_log(WLR_INFO, "VM %s runs unconfined (confine = false)", name);
+		return true;
+	}
+	uid_t uid = 0;
+	if (geteuid() == 0) {
+		vm->uid_lock = jail_uid_claim(&uid);
+		if (vm->uid_lock < 0) {
+			return false;
+		}
+	}
+	if (!jail_prepare(vm->jail, name, vm->runtime_dir, uid)) {
+		return false;
+	}
+	if (uid != 0 && !jail_give_dir(vm->runtime_dir, uid, (gid_t)uid)) {
+		return false;
+	}
+	wlr_log(WLR_DEBUG, "VM %s runs confined, as uid %u", name,
+		(unsigned)(uid != 0 ? uid : geteuid()));
 	return true;
 }
 
@@ -705,8 +752,11 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm, 
 	bool ok = false;
 	char *cmdline = NULL;
 	int log_fd = -1;
-	struct tinct_argv argv;
+	struct tinct_argv argv, jailed;
 	argv_init(&argv);
+	argv_init(&jailed);
+	struct tinct_jail vmm_jail;
+	jail_init(&vmm_jail);
 
 	char *binary = vmm_program(vm);
 	if (binary == NULL) {
@@ -726,9 +776,19 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm, 
 	}
 	struct tinct_vmm_launch launch = launch_for(vm, binary, cmdline);
 	launch.kvm = def->vmm == TINCT_VMM_QEMU ? kvm : true;
-	// The clients listen before the VMM connects its channels to them.
 	free(vm->crash_reason);
 	vm->crash_reason = NULL;
+	if (!jail_start(vm)) {
+		goto out;
+	}
+	launch.confined = vm->jail->enabled;
+	if (launch.confined && def->vmm == TINCT_VMM_QEMU && launch.kvm &&
+		!jail_device_usable(vm->jail, "/dev/kvm")) {
+		wlr_log(WLR_INFO, "VM %s: /dev/kvm is not open to the VM's uid; using TCG",
+			def->name);
+		launch.kvm = false;
+	}
+	// The clients listen before the VMM connects its channels to them.
 	if (!waypipe_start(vm, &launch.waypipe_ports)) {
 		goto out;
 	}
@@ -741,8 +801,10 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm, 
 		}
 		launch.control_socket = vm->control_path;
 	}
-	if (launch.waypipe_ports > 0 && def->vmm == TINCT_VMM_QEMU &&
-		backend_vhost_vsock_usable()) {
+	// Confined, the device must be open to the VM's uid, not only to tinct.
+	bool vsock = launch.confined ? jail_device_usable(vm->jail, "/dev/vhost-vsock")
+				     : backend_vhost_vsock_usable();
+	if (launch.waypipe_ports > 0 && def->vmm == TINCT_VMM_QEMU && vsock) {
 		launch.vsock_cid = vsock_cid(vm);
 	}
 	if (!vm->backend->build_argv(&launch, &argv)) {
@@ -786,17 +848,30 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm, 
 		goto out;
 	}
 
+	// The sockets tinct listens on for this run are new (the serial socket
+	// for crosvm, the control channel, the snapshot's): the VM's uid must
+	// be able to connect to them.
+	if (vm->uid_lock >= 0 &&
+		!jail_give_dir(vm->runtime_dir, vm->jail->uid, vm->jail->gid)) {
+		goto out;
+	}
 	log_fd = open(vm->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (log_fd < 0) {
 		wlr_log_errno(WLR_ERROR, "Cannot create %s", vm->log_path);
 		goto out;
 	}
-	argv_log("Starting VMM", &argv);
 	struct tinct_spawn spawn = spawn_vm_child(binary, argv.argv, log_fd);
 	spawn.pass_fds = &vm->tap_fd;
 	spawn.pass_fds_len = vm->tap_fd >= 0 ? 1 : 0;
-	vm->vmm =
-		child_spawn(vm->manager->loop, &spawn, TINCT_CHILD_KILL_GROUP, handle_vmm_exit, vm);
+	if (launch.confined && (!jail_copy(&vmm_jail, vm->jail) ||
+				       !backend_jail(vm->backend, &launch, &vmm_jail) ||
+				       !jail_apply(&vmm_jail, &spawn, &jailed))) {
+		wlr_log(WLR_ERROR, "VM %s: out of memory confining the VMM", def->name);
+		goto out;
+	}
+	argv_log("Starting VMM", launch.confined ? &jailed : &argv);
+	vm->vmm = child_spawn(vm->manager->loop, &spawn,
+		TINCT_CHILD_KILL_GROUP | TINCT_CHILD_WAIT_ALL, handle_vmm_exit, vm);
 	if (vm->vmm == NULL) {
 		goto out;
 	}
@@ -828,6 +903,8 @@ out:
 		close(log_fd);
 	}
 	argv_finish(&argv);
+	argv_finish(&jailed);
+	jail_finish(&vmm_jail);
 	free(cmdline);
 	free(binary);
 	return ok;
@@ -909,7 +986,16 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 		crash(vm, missing);
 		return false;
 	}
-	if (!mkdir_private(vm->manager->runtime_root) || !mkdir_private(vm->runtime_dir)) {
+	if (!mkdir_private(vm->manager->runtime_root)) {
+		return false;
+	}
+	struct stat st;
+	if (geteuid() == 0 && lstat(vm->runtime_dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+		st.st_uid != 0 && !jail_give_dir(vm->runtime_dir, 0, 0)) {
+		// A run that never cleaned up (tinct was killed) left it to its uid.
+		return false;
+	}
+	if (!mkdir_private(vm->runtime_dir)) {
 		return false;
 	}
 	if (runtime_dir_in_use(vm)) {
@@ -1097,6 +1183,7 @@ static void vm_destroy(struct tinct_vm *vm)
 	free(vm->crash_reason);
 	free(vm->reason);
 	free(vm->control_path);
+	free(vm->jail);
 	free(vm);
 }
 
@@ -1130,10 +1217,13 @@ struct tinct_vm *vm_manager_add(struct tinct_vm_manager *manager, struct tinct_v
 	wl_list_init(&def->link);
 	vm->backend = backend_for(def->vmm);
 	vm->tap_fd = -1;
+	vm->uid_lock = -1;
+	vm->jail = calloc(1, sizeof(*vm->jail));
 	wl_signal_init(&vm->events.console_output);
 	wl_signal_init(&vm->events.destroy);
 	wl_list_init(&vm->link);
-	if (asprintf(&vm->runtime_dir, "%s/%s", manager->runtime_root, def->name) < 0 ||
+	if (vm->jail == NULL ||
+		asprintf(&vm->runtime_dir, "%s/%s", manager->runtime_root, def->name) < 0 ||
 		asprintf(&vm->serial_path, "%s/%s", vm->runtime_dir,
 			vm->backend->serial_socket_name) < 0 ||
 		asprintf(&vm->api_path, "%s/%s", vm->runtime_dir, vm->backend->api_socket_name) <

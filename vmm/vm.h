@@ -56,6 +56,12 @@
  * VMM's sockets, `vmm.log` (the VMM's stdout and stderr) and `console`,
  * the console relay socket (protocol in console.h).
  *
+ * Confinement: the VMM, its stop helper and the waypipe clients run
+ * inside bubblewrap (jail.h) unless the definition says confine = false;
+ * without bwrap such a VM does not start. Where tinct runs as root, each
+ * run of a VM gets a uid of its own, which owns the runtime directory and
+ * the display sockets in it until the VMM has exited.
+ *
  * wayland = waypipe: when the VM's display socket `<runtime dir>/wayland`
  * exists at vm_start() (the compositor creates it first), one waypipe
  * client per channel runs next to the VMM (waypipe.h), logging to
@@ -78,6 +84,7 @@
 #include <wayland-server-core.h>
 
 struct tinct_child;
+struct tinct_jail;
 struct tinct_kvm_probe;
 struct tinct_snapshot;
 struct tinct_snapshot_cache;
@@ -181,6 +188,10 @@ struct tinct_vm {
 	char *control_path;
 	struct tinct_control *control; // QEMU with [guest] ready = guest
 	bool control_ready; // the guest said ready on it this run
+	// This run's confinement (jail.h), shared by the VMM's, stop helper's
+	// and waypipe's; disabled with confine = false.
+	struct tinct_jail *jail;
+	int uid_lock; // holds the VM's uid (tinct is root), else -1
 	char *crash_reason; // set when something other than the VMM failed
 	bool exited; // the VMM of the last run exited (exit_code, exit_signal)
 	struct tinct_snapshot *snapshot; // this run's snapshot (snapshot.h), or NULL

@@ -18,6 +18,7 @@
 #include "common/time.h"
 #include "argv.h"
 #include "child.h"
+#include "jail.h"
 #include "spawn.h"
 
 #define QUICK_EXIT_MS 2000
@@ -40,6 +41,7 @@ struct tinct_waypipe_set {
 	char *program;
 	char *display_env; // WAYLAND_DISPLAY=...
 	char *log_path;
+	const struct tinct_jail *jail;
 	tinct_waypipe_killed_func killed;
 	void *data;
 	struct tinct_waypipe_client *clients;
@@ -64,8 +66,9 @@ static void handle_client_exit(void *data, const siginfo_t *info);
 static bool client_start(struct tinct_waypipe_client *client)
 {
 	struct tinct_waypipe_set *set = client->set;
-	struct tinct_argv argv;
+	struct tinct_argv argv, jailed;
 	argv_init(&argv);
+	argv_init(&jailed);
 	bool ok = false;
 	// A socket left by a killed client would make waypipe's bind() fail.
 	unlink(client->socket);
@@ -79,6 +82,9 @@ static bool client_start(struct tinct_waypipe_client *client)
 	}
 	struct tinct_spawn spawn = spawn_vm_child(set->program, argv.argv, log_fd);
 	spawn.extra_env = set->display_env;
+	if (!jail_apply(set->jail, &spawn, &jailed)) {
+		goto out;
+	}
 	// waypipe forks helpers (a reconnection watcher, per connection in
 	// multi mode); they go with it.
 	client->child =
@@ -95,6 +101,7 @@ out:
 		close(log_fd);
 	}
 	argv_finish(&argv);
+	argv_finish(&jailed);
 	return ok;
 }
 
@@ -115,10 +122,18 @@ static void handle_client_exit(void *data, const siginfo_t *info)
 	pid_t pid = info->si_pid;
 	child_destroy(client->child);
 	client->child = NULL;
+	// bwrap reports a child killed by signal N as status 128 + N.
+	bool confined = set->jail != NULL && set->jail->enabled;
+	int sig = 0;
 	if (info->si_code != CLD_EXITED) {
+		sig = info->si_status;
+	} else if (confined && info->si_status > 128) {
+		sig = info->si_status - 128;
+	}
+	if (sig != 0) {
 		wlr_log(WLR_ERROR, "VM %s: waypipe client %u (%d) killed by signal %d",
-			set->vm_name, client->index, (int)pid, info->si_status);
-		set->killed(set->data, client->index, info->si_status);
+			set->vm_name, client->index, (int)pid, sig);
+		set->killed(set->data, client->index, sig);
 		return;
 	}
 	int64_t ran = now_ms() - client->started_ms;
@@ -142,7 +157,7 @@ static void handle_client_exit(void *data, const siginfo_t *info)
 
 struct tinct_waypipe_set *waypipe_set_create(struct wl_event_loop *loop, const char *vm_name,
 	const char *display, char *const *sockets, size_t len, const char *log_path,
-	tinct_waypipe_killed_func killed, void *data)
+	const struct tinct_jail *jail, tinct_waypipe_killed_func killed, void *data)
 {
 	struct tinct_waypipe_set *set = calloc(1, sizeof(*set));
 	if (set == NULL) {
@@ -150,6 +165,7 @@ struct tinct_waypipe_set *waypipe_set_create(struct wl_event_loop *loop, const c
 		return NULL;
 	}
 	set->loop = loop;
+	set->jail = jail;
 	set->killed = killed;
 	set->data = data;
 	set->clients = calloc(len, sizeof(*set->clients));
@@ -161,7 +177,8 @@ struct tinct_waypipe_set *waypipe_set_create(struct wl_event_loop *loop, const c
 		wlr_log(WLR_ERROR, "VM %s: out of memory starting waypipe", vm_name);
 		goto fail;
 	}
-	set->program = spawn_find_program("waypipe");
+	set->program = jail != NULL && jail->enabled ? spawn_find_system_program("waypipe")
+						     : spawn_find_program("waypipe");
 	if (set->program == NULL) {
 		wlr_log(WLR_ERROR, "VM %s: wayland = waypipe, but waypipe is not installed",
 			vm_name);

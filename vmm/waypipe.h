@@ -23,6 +23,7 @@
 
 struct wl_event_loop;
 struct tinct_argv;
+struct tinct_jail;
 struct tinct_waypipe_set;
 
 /** Called when channel `index`'s client was killed by `signal`. */
@@ -39,12 +40,13 @@ bool waypipe_client_argv(struct tinct_argv *argv, const char *program, const cha
 /**
  * Starts a client for each of the `len` sockets, with
  * WAYLAND_DISPLAY=`display` (an absolute path) and output appended to
- * `log_path`. `vm_name` is for messages. Returns NULL (logged) when waypipe
- * is missing or a client cannot be spawned.
+ * `log_path`, each inside `jail` (jail.h; NULL or disabled: unconfined),
+ * which must outlive the set. `vm_name` is for messages. Returns NULL
+ * (logged) when waypipe is missing or a client cannot be spawned.
  */
 struct tinct_waypipe_set *waypipe_set_create(struct wl_event_loop *loop, const char *vm_name,
 	const char *display, char *const *sockets, size_t len, const char *log_path,
-	tinct_waypipe_killed_func killed, void *data);
+	const struct tinct_jail *jail, tinct_waypipe_killed_func killed, void *data);
 /** SIGKILLs every client's process group, reaps them, removes the sockets. NULL is a no-op. */
 void waypipe_set_destroy(struct tinct_waypipe_set *set);
 

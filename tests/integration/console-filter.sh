@@ -14,15 +14,15 @@ TINCT_VM="$TINCT_BUILD_ROOT/vmm/tinct-vm"
 HOSTILE_VMM="$TINCT_SOURCE_ROOT/tests/tools/hostile-vmm.py"
 
 # hostile_vm DIR NAME: a VM definition whose VMM is hostile-vmm.py, which
-# logs what it receives to $TEST_DIR/NAME.received.
+# logs what it receives to `received` in its runtime directory (a confined
+# VMM can write nowhere else).
 hostile_vm() {
 	mkdir -p "$1"
-	: >"$TEST_DIR/$2.received"
 	cat >"$1/$2.ini" <<INI
 [vm]
 colour = red
 vmm = command
-command = python3 $HOSTILE_VMM {serial-socket} {name} $TEST_DIR/$2.received
+command = python3 $HOSTILE_VMM {serial-socket} {name} {runtime-dir}/received
 stop-timeout = 2
 INI
 }
@@ -104,7 +104,8 @@ if ! command -v foot >/dev/null || ! command -v grim >/dev/null ||
 fi
 printf 'users-own-clipboard' | wl-copy
 wait_for 5 sh -c '[ "$(wl-paste -n)" = users-own-clipboard ]' || fail "host copy and paste failed"
-: >"$TEST_DIR/evil.received"
+RECEIVED="$XDG_RUNTIME_DIR/tinct/evil/received"
+: >"$RECEIVED"
 background foot --title users-own-title --app-id console-test "$TINCTCTL" console evil
 wait_for 20 has_app console-test || fail "foot did not map"
 
@@ -117,7 +118,7 @@ wait_for 20 magenta_shown || fail "foot never showed the console output"
 # What the user types comes after any answer foot sent.
 wtype 'typed-by-user'
 wtype -k Return
-wait_for 10 grep -q typed-by-user "$TEST_DIR/evil.received" || fail "typed keys did not reach the guest"
+wait_for 10 grep -q typed-by-user "$RECEIVED" || fail "typed keys did not reach the guest"
 # The guest tries again now that the user typed; the cyan block follows.
 cyan_shown() {
 	screenshot "$TEST_DIR/foot.ppm" && [ "$(count_colour "$TEST_DIR/foot.ppm" 00ffff)" -gt 1000 ]
@@ -131,7 +132,7 @@ windows = json.load(open(sys.argv[1]))
 titles = [w.get("title") for w in windows if w.get("app_id") == "console-test"]
 sys.exit(0 if titles == ["users-own-title"] else f"titles {titles}")
 PY
-python3 - "$TEST_DIR/evil.received" <<'PY' || fail "the terminal answered the guest: $(od -c "$TEST_DIR/evil.received")"
+python3 - "$RECEIVED" <<'PY' || fail "the terminal answered the guest: $(od -c "$RECEIVED")"
 import sys
 got = open(sys.argv[1], "rb").read()
 sys.exit(0 if got == b"typed-by-user\r" else f"received {got!r}")

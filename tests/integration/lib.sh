@@ -263,3 +263,28 @@ has_app() {
 no_app() {
 	[ "$(app_windows "$1")" = 0 ]
 }
+
+# Confinement (vmm/jail.h): the processes that serve a VM, seen from the host.
+# group_pids PATTERN: every process in the process group of the oldest
+# process whose command line matches PATTERN (the VMM's bwrap and what runs
+# inside it, or an unconfined VMM).
+group_pids() {
+	first=$(pgrep -o -f -- "$1") || return 1
+	pgid=$(ps -o pgid= -p "$first" | tr -d ' ')
+	[ -n "$pgid" ] && pgrep -g "$pgid"
+}
+
+# proc_field PID FIELD: FIELD's first value in /proc/PID/status.
+proc_field() {
+	sed -n "s/^$2:[[:space:]]*\([^[:space:]]*\).*/\1/p" "/proc/$1/status"
+}
+
+# pid_named NAME PID...: the first PID whose command name is NAME.
+pid_named() {
+	name=$1
+	shift
+	for pid in "$@"; do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] && echo "$pid" && return 0
+	done
+	return 1
+}
