@@ -851,8 +851,7 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm, 
 	// The sockets tinct listens on for this run are new (the serial socket
 	// for crosvm, the control channel, the snapshot's): the VM's uid must
 	// be able to connect to them.
-	if (vm->uid_lock >= 0 &&
-		!jail_give_dir(vm->runtime_dir, vm->jail->uid, vm->jail->gid)) {
+	if (vm->uid_lock >= 0 && !jail_give_dir(vm->runtime_dir, vm->jail->uid, vm->jail->gid)) {
 		goto out;
 	}
 	log_fd = open(vm->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
