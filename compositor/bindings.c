@@ -1,7 +1,7 @@
 /*
  * Parsing "Mod+Mod+Key = action [argument]" and the table of actions.
  */
-#include "bindings.h"
+#include "compositor/bindings.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -11,18 +11,18 @@
 #include <wlr/types/wlr_keyboard.h>
 #include <wlr/util/log.h>
 
-#include "clipboard.h"
-#include "config.h"
-#include "consoles.h"
-#include "panel.h"
-#include "seat.h"
-#include "server.h"
-#include "session_lock.h"
-#include "spawn.h"
-#include "view.h"
-#include "vm-def.h"
-#include "vm.h"
-#include "vms.h"
+#include "compositor/clipboard.h"
+#include "compositor/config.h"
+#include "compositor/consoles.h"
+#include "compositor/panel.h"
+#include "compositor/seat.h"
+#include "compositor/server.h"
+#include "compositor/session_lock.h"
+#include "compositor/spawn.h"
+#include "compositor/view.h"
+#include "vmm/vm-def.h"
+#include "vmm/vm.h"
+#include "compositor/vms.h"
 
 static void run_exec(struct tinct_server *server, const char *arg)
 {

@@ -20,7 +20,7 @@
  * clipboard-copy, handed to a domain by clipboard-paste as a data source of
  * tinct's that writes them out without blocking.
  */
-#include "clipboard.h"
+#include "compositor/clipboard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,14 +35,14 @@
 #include <wlr/types/wlr_seat.h>
 #include <wlr/util/log.h>
 
-#include "config.h"
-#include "panel.h"
-#include "policy.h"
-#include "seat.h"
-#include "server.h"
+#include "compositor/config.h"
+#include "compositor/panel.h"
+#include "compositor/policy.h"
+#include "compositor/seat.h"
+#include "compositor/server.h"
 #include "common/utf8.h"
-#include "vm.h"
-#include "vms.h"
+#include "vmm/vm.h"
+#include "compositor/vms.h"
 
 #define READ_TIMEOUT_MS 5000
 #define MAX_WRITERS 32

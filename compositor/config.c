@@ -3,7 +3,7 @@
  * per section, every error reported with file, line, section and key, and
  * the bad line skipped so the rest of the file still applies.
  */
-#include "config.h"
+#include "compositor/config.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -18,7 +18,7 @@
 #include <wayland-util.h>
 #include <xkbcommon/xkbcommon.h>
 
-#include "bindings.h"
+#include "compositor/bindings.h"
 #include "common/colour.h"
 
 struct tinct_output_config {

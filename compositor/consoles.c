@@ -1,7 +1,7 @@
 /*
  * Console windows, recognised by the pid tinct gave them.
  */
-#include "consoles.h"
+#include "compositor/consoles.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -11,13 +11,13 @@
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
-#include "console.h"
-#include "panel.h"
-#include "server.h"
-#include "spawn.h"
-#include "view.h"
-#include "vm.h"
-#include "vms.h"
+#include "vmm/console.h"
+#include "compositor/panel.h"
+#include "compositor/server.h"
+#include "compositor/spawn.h"
+#include "compositor/view.h"
+#include "vmm/vm.h"
+#include "compositor/vms.h"
 
 /* How long "attached elsewhere" stays on the panel. */
 #define CONSOLE_NOTICE_MS 6000

@@ -4,7 +4,7 @@
  * border start grab modes (seatop.c), Super + left/right drag moves or
  * resizes any window and is never sent on.
  */
-#include "cursor.h"
+#include "compositor/cursor.h"
 
 #include <libinput.h>
 #include <linux/input-event-codes.h>
@@ -24,18 +24,18 @@
 #include <wlr/util/edges.h>
 #include <wlr/util/log.h>
 
-#include "clipboard.h"
-#include "config.h"
-#include "frame.h"
-#include "idle.h"
-#include "layer_shell.h"
-#include "panel.h"
-#include "policy.h"
-#include "seat.h"
-#include "seatop.h"
-#include "server.h"
-#include "session_lock.h"
-#include "view.h"
+#include "compositor/clipboard.h"
+#include "compositor/config.h"
+#include "compositor/frame.h"
+#include "compositor/idle.h"
+#include "compositor/layer_shell.h"
+#include "compositor/panel.h"
+#include "compositor/policy.h"
+#include "compositor/seat.h"
+#include "compositor/seatop.h"
+#include "compositor/server.h"
+#include "compositor/session_lock.h"
+#include "compositor/view.h"
 
 /* Pointer constraints follow keyboard focus, as the protocol expects. */
 static void constraint_deactivate(struct tinct_seat *seat)

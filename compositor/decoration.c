@@ -2,14 +2,14 @@
  * Decoration negotiation: every toplevel is told to expect server-side
  * decorations, whatever mode it asks for.
  */
-#include "decoration.h"
+#include "compositor/decoration.h"
 
 #include <stdlib.h>
 #include <wlr/types/wlr_server_decoration.h>
 #include <wlr/types/wlr_xdg_decoration_v1.h>
 #include <wlr/util/log.h>
 
-#include "server.h"
+#include "compositor/server.h"
 
 struct tinct_decoration {
 	struct wlr_xdg_toplevel_decoration_v1 *decoration;

@@ -3,13 +3,13 @@
  * policy.h) see every mapped view with tinct's title, "[vm] " prefix
  * included, and may activate, close, maximise or fullscreen it.
  */
-#include "foreign_toplevel.h"
+#include "compositor/foreign_toplevel.h"
 
 #include <wlr/types/wlr_foreign_toplevel_management_v1.h>
 #include <wlr/types/wlr_xdg_shell.h>
 
-#include "server.h"
-#include "view.h"
+#include "compositor/server.h"
+#include "compositor/view.h"
 
 static void handle_foreign_request_activate(struct wl_listener *listener, void *data)
 {

@@ -5,7 +5,7 @@
  * the background (black on black) gets a 1 px outline over the borders'
  * outer edge (common/colour.h).
  */
-#include "frame.h"
+#include "compositor/frame.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +15,8 @@
 #include <wlr/util/log.h>
 
 #include "common/colour.h"
-#include "text.h"
-#include "view.h"
+#include "compositor/text.h"
+#include "compositor/view.h"
 
 int frame_border(const struct tinct_view *view)
 {

@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "server.h"
+#include "compositor/config.h"
+#include "compositor/server.h"
 
 struct tinct_view;
 

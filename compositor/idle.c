@@ -2,16 +2,16 @@
  * Idle inhibitors are tracked so that the policy decides, inhibitor by
  * inhibitor, whether one keeps the session awake.
  */
-#include "idle.h"
+#include "compositor/idle.h"
 
 #include <stdlib.h>
 #include <wlr/types/wlr_idle.h>
 #include <wlr/types/wlr_idle_inhibit_v1.h>
 #include <wlr/util/log.h>
 
-#include "policy.h"
-#include "seat.h"
-#include "server.h"
+#include "compositor/policy.h"
+#include "compositor/seat.h"
+#include "compositor/server.h"
 
 struct tinct_idle_inhibitor {
 	struct tinct_server *server;

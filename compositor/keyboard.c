@@ -4,7 +4,7 @@
  * press ran a binding has its release swallowed too, so the client never
  * sees half a key.
  */
-#include "keyboard.h"
+#include "compositor/keyboard.h"
 
 #include <stdlib.h>
 #include <wlr/types/wlr_input_device.h>
@@ -16,13 +16,13 @@
 #include <wlr/util/log.h>
 #include <xkbcommon/xkbcommon.h>
 
-#include "bindings.h"
-#include "config.h"
-#include "idle.h"
-#include "panel.h"
-#include "policy.h"
-#include "seat.h"
-#include "server.h"
+#include "compositor/bindings.h"
+#include "compositor/config.h"
+#include "compositor/idle.h"
+#include "compositor/panel.h"
+#include "compositor/policy.h"
+#include "compositor/seat.h"
+#include "compositor/server.h"
 
 struct tinct_keyboard {
 	struct tinct_seat *seat;

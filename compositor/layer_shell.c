@@ -4,7 +4,7 @@
  * unless anchored, shifted by its margins; surfaces with an exclusive zone are
  * placed first and shrink the usable area for everything after them.
  */
-#include "layer_shell.h"
+#include "compositor/layer_shell.h"
 
 #include <stdlib.h>
 #include <wlr/types/wlr_cursor.h>
@@ -16,11 +16,11 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
-#include "output.h"
-#include "policy.h"
-#include "panel.h"
-#include "seat.h"
-#include "view.h"
+#include "compositor/output.h"
+#include "compositor/policy.h"
+#include "compositor/panel.h"
+#include "compositor/seat.h"
+#include "compositor/view.h"
 
 static const enum tinct_layer scene_layer[] = {
 	[ZWLR_LAYER_SHELL_V1_LAYER_BACKGROUND] = TINCT_LAYER_BACKGROUND,

@@ -8,7 +8,7 @@
 
 #include <wayland-server-core.h>
 
-#include "server.h"
+#include "compositor/server.h"
 
 struct tinct_output;
 struct wlr_layer_surface_v1;

@@ -1,5 +1,5 @@
 /* tinct: everything lives in the library; see tinct.c. */
-#include "tinct.h"
+#include "compositor/tinct.h"
 
 int main(int argc, char *argv[])
 {

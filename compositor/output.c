@@ -3,7 +3,7 @@
  * from [output NAME] apply on hotplug; a mode that the output refuses falls
  * back to its preferred mode, so a typo never leaves a screen dark.
  */
-#include "output.h"
+#include "compositor/output.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -18,13 +18,13 @@
 #include <wlr/types/wlr_scene.h>
 #include <wlr/util/log.h>
 
-#include "config.h"
-#include "layer_shell.h"
-#include "panel.h"
-#include "render.h"
-#include "server.h"
-#include "session_lock.h"
-#include "view.h"
+#include "compositor/config.h"
+#include "compositor/layer_shell.h"
+#include "compositor/panel.h"
+#include "compositor/render.h"
+#include "compositor/server.h"
+#include "compositor/session_lock.h"
+#include "compositor/view.h"
 
 /*
  * Draws and commits the output if anything changed; false if it could not.

@@ -9,7 +9,7 @@
 #include <wayland-server-core.h>
 #include <wlr/util/box.h>
 
-#include "render.h"
+#include "compositor/render.h"
 
 struct tinct_server;
 

@@ -4,7 +4,7 @@
  * dispatch when something it shows changes, and once a minute for the clock.
  * Clickable parts are recorded as x ranges while drawing.
  */
-#include "panel.h"
+#include "compositor/panel.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,15 +14,15 @@
 #include <wlr/util/log.h>
 
 #include "common/colour.h"
-#include "consoles.h"
-#include "output.h"
-#include "seat.h"
-#include "server.h"
-#include "session_lock.h"
-#include "text.h"
-#include "view.h"
-#include "vm.h"
-#include "vms.h"
+#include "compositor/consoles.h"
+#include "compositor/output.h"
+#include "compositor/seat.h"
+#include "compositor/server.h"
+#include "compositor/session_lock.h"
+#include "compositor/text.h"
+#include "compositor/view.h"
+#include "vmm/vm.h"
+#include "compositor/vms.h"
 
 #define MAX_REGIONS 64
 #define MAX_ROWS 256

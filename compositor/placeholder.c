@@ -4,7 +4,7 @@
  * text changes (wlroots 0.15 cannot swap a scene buffer), at most once per
  * dispatch.
  */
-#include "placeholder.h"
+#include "compositor/placeholder.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +13,13 @@
 #include <wlr/util/log.h>
 
 #include "common/colour.h"
-#include "output.h"
-#include "panel.h"
-#include "server.h"
-#include "text.h"
-#include "vm-def.h"
-#include "vm.h"
-#include "vms.h"
+#include "compositor/output.h"
+#include "compositor/panel.h"
+#include "compositor/server.h"
+#include "compositor/text.h"
+#include "vmm/vm-def.h"
+#include "vmm/vm.h"
+#include "compositor/vms.h"
 
 #define WIDTH 640
 #define HEIGHT 360

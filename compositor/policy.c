@@ -2,7 +2,7 @@
  * The trust policy (policy.h has the rules). Each function answers one
  * question from the client's tag; none of them trusts a client's word.
  */
-#include "policy.h"
+#include "compositor/policy.h"
 
 #include <stdlib.h>
 #include <wayland-server-core.h>
@@ -12,15 +12,15 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
-#include "client_tag.h"
+#include "virtio-wl/client_tag.h"
 #include "common/time.h"
-#include "config.h"
-#include "output.h"
-#include "panel.h"
-#include "seat.h"
-#include "session_lock.h"
-#include "view.h"
-#include "vm_display.h"
+#include "compositor/config.h"
+#include "compositor/output.h"
+#include "compositor/panel.h"
+#include "compositor/seat.h"
+#include "compositor/session_lock.h"
+#include "compositor/view.h"
+#include "virtio-wl/vm_display.h"
 
 struct restricted_global {
 	const struct wl_global *global;

@@ -128,8 +128,8 @@
 #include <stdint.h>
 #include <wlr/util/box.h>
 
-#include "server.h"
-#include "vms.h"
+#include "compositor/server.h"
+#include "compositor/vms.h"
 
 struct wl_client;
 struct wl_global;

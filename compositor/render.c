@@ -22,7 +22,7 @@
  * straight copy when opaque); the rest goes through a pixman transform built
  * the way wlroots' pixman renderer builds it, with nearest sampling.
  */
-#include "render.h"
+#include "compositor/render.h"
 
 #include <math.h>
 #include <pixman.h>

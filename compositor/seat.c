@@ -3,7 +3,7 @@
  * drop. Keys (keyboard.c), the pointer (cursor.c) and grab modes (seatop.c)
  * share struct tinct_seat; every trust decision goes through policy.h.
  */
-#include "seat.h"
+#include "compositor/seat.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +20,14 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
-#include "clipboard.h"
-#include "cursor.h"
-#include "keyboard.h"
-#include "policy.h"
-#include "seatop.h"
-#include "server.h"
-#include "session_lock.h"
-#include "view.h"
+#include "compositor/clipboard.h"
+#include "compositor/cursor.h"
+#include "compositor/keyboard.h"
+#include "compositor/policy.h"
+#include "compositor/seatop.h"
+#include "compositor/server.h"
+#include "compositor/session_lock.h"
+#include "compositor/view.h"
 
 struct tinct_drag_icon {
 	struct tinct_seat *seat;

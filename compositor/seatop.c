@@ -4,16 +4,16 @@
  * that press's serial), and ends when the buttons are released or the view
  * goes away. During a grab the client under the cursor gets no pointer.
  */
-#include "seatop.h"
+#include "compositor/seatop.h"
 
 #include <wlr/types/wlr_cursor.h>
 #include <wlr/types/wlr_seat.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/edges.h>
 
-#include "cursor.h"
-#include "seat.h"
-#include "view.h"
+#include "compositor/cursor.h"
+#include "compositor/seat.h"
+#include "compositor/view.h"
 
 const char *seatop_edges_cursor(uint32_t edges)
 {

@@ -3,7 +3,7 @@
  * the fixed scene layers, and the one global filter through which the trust
  * policy hides privileged globals from untrusted (VM) clients.
  */
-#include "server.h"
+#include "compositor/server.h"
 
 #include <signal.h>
 #include <sys/resource.h>
@@ -37,24 +37,24 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
-#include "config.h"
-#include "decoration.h"
-#include "idle.h"
-#include "policy.h"
-#include "layer_shell.h"
-#include "output.h"
-#include "seat.h"
-#include "session_lock.h"
-#include "shm_guard.h"
-#include "spawn.h"
-#include "consoles.h"
-#include "panel.h"
-#include "view.h"
-#include "vm-def.h"
-#include "vm.h"
-#include "vm_manager_protocol.h"
-#include "vms.h"
-#include "xdg_shell.h"
+#include "compositor/config.h"
+#include "compositor/decoration.h"
+#include "compositor/idle.h"
+#include "compositor/policy.h"
+#include "compositor/layer_shell.h"
+#include "compositor/output.h"
+#include "compositor/seat.h"
+#include "compositor/session_lock.h"
+#include "compositor/shm_guard.h"
+#include "compositor/spawn.h"
+#include "compositor/consoles.h"
+#include "compositor/panel.h"
+#include "compositor/view.h"
+#include "vmm/vm-def.h"
+#include "vmm/vm.h"
+#include "compositor/vm_manager_protocol.h"
+#include "compositor/vms.h"
+#include "compositor/xdg_shell.h"
 
 float server_max_scale(struct tinct_server *server)
 {

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <wayland-server-core.h>
 
-#include "client_tag.h"
+#include "virtio-wl/client_tag.h"
 
 struct tinct_config;
 struct tinct_seat;

@@ -9,7 +9,7 @@
  * and then every other layer is disabled, so neither rendering nor hit
  * testing can reach anything else.
  */
-#include "session_lock.h"
+#include "compositor/session_lock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +21,11 @@
 #include <wlr/util/log.h>
 
 #include "ext-session-lock-v1-protocol.h"
-#include "output.h"
-#include "panel.h"
-#include "policy.h"
-#include "seat.h"
-#include "server.h"
+#include "compositor/output.h"
+#include "compositor/panel.h"
+#include "compositor/policy.h"
+#include "compositor/seat.h"
+#include "compositor/server.h"
 
 #define MANAGER_VERSION 1
 

@@ -30,7 +30,7 @@
  * shm mapping). Any other SIGBUS goes to the action installed before (which
  * is libwayland's guard once a wl_shm buffer was accessed), else kills tinct.
  */
-#include "shm_guard.h"
+#include "compositor/shm_guard.h"
 
 #include <signal.h>
 #include <stdatomic.h>

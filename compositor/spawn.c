@@ -5,7 +5,7 @@
  * and stderr, and tinct's own environment, which holds WAYLAND_DISPLAY.
  * They do not die with tinct: a session's programs outlive a crash of it.
  */
-#include "spawn.h"
+#include "compositor/spawn.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include <wlr/util/log.h>
 
 #include "common/time.h"
-#include "server.h"
+#include "compositor/server.h"
 #include "vmm/child.h"
 #include "vmm/spawn.h"
 

@@ -3,7 +3,7 @@
  * map, unmap, destroy) so that tinct hears about every surface of a tree,
  * and the clip that hides what lies outside a bound. See surface_tree.h.
  */
-#include "surface_tree.h"
+#include "compositor/surface_tree.h"
 
 #include <stdbool.h>
 #include <stdint.h>

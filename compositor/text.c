@@ -2,7 +2,7 @@
  * A wlr_buffer whose pixels live in a cairo image surface. The pixman
  * renderer and the GLES renderer both read it through data-pointer access.
  */
-#include "text.h"
+#include "compositor/text.h"
 
 #include <cairo.h>
 #include <math.h>

@@ -8,7 +8,7 @@
 
 #include <cairo.h>
 
-#include "config.h"
+#include "compositor/config.h"
 
 struct wlr_buffer;
 

@@ -2,7 +2,7 @@
  * Command line handling for tinct: -c FILE, -s CMD, -d, --validate,
  * --version, --help.
  */
-#include "tinct.h"
+#include "compositor/tinct.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <wlr/util/log.h>
 
-#include "config.h"
-#include "server.h"
-#include "spawn.h"
-#include "vm-def.h"
-#include "vm.h"
-#include "vms.h"
+#include "compositor/config.h"
+#include "compositor/server.h"
+#include "compositor/spawn.h"
+#include "vmm/vm-def.h"
+#include "vmm/vm.h"
+#include "compositor/vms.h"
 
 static void report_error(void *data, const char *message)
 {

@@ -5,7 +5,7 @@
  * reorder, hide or fake text): controls, Unicode's whole
  * Default_Ignorable_Code_Point class, interlinear annotation, noncharacters.
  */
-#include "title.h"
+#include "compositor/title.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -5,7 +5,7 @@
  * and nothing is ever placed off screen. The xdg-shell wiring is in
  * xdg_shell.c.
  */
-#include "view.h"
+#include "compositor/view.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +18,15 @@
 #include <wlr/util/log.h>
 
 #include "common/colour.h"
-#include "foreign_toplevel.h"
-#include "output.h"
-#include "panel.h"
-#include "placeholder.h"
-#include "policy.h"
-#include "seat.h"
-#include "title.h"
-#include "vm.h"
-#include "vms.h"
+#include "compositor/foreign_toplevel.h"
+#include "compositor/output.h"
+#include "compositor/panel.h"
+#include "compositor/placeholder.h"
+#include "compositor/policy.h"
+#include "compositor/seat.h"
+#include "compositor/title.h"
+#include "vmm/vm.h"
+#include "compositor/vms.h"
 
 void view_resolve_colours(struct tinct_view *view)
 {

@@ -11,9 +11,9 @@
 #include <wayland-server-core.h>
 #include <wlr/util/box.h>
 
-#include "frame.h"
-#include "server.h"
-#include "surface_tree.h"
+#include "compositor/frame.h"
+#include "compositor/server.h"
+#include "compositor/surface_tree.h"
 
 struct wlr_surface;
 

@@ -5,7 +5,7 @@
  * state change is one walk over a short list. Result and window-list objects
  * live only for the request that creates them.
  */
-#include "vm_manager_protocol.h"
+#include "compositor/vm_manager_protocol.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +13,15 @@
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/log.h>
 
-#include "placeholder.h"
-#include "policy.h"
-#include "server.h"
+#include "compositor/placeholder.h"
+#include "compositor/policy.h"
+#include "compositor/server.h"
 #include "tinct-vm-manager-unstable-v1-protocol.h"
-#include "title.h"
-#include "view.h"
-#include "vm-def.h"
-#include "vm.h"
-#include "vms.h"
+#include "compositor/title.h"
+#include "compositor/view.h"
+#include "vmm/vm-def.h"
+#include "vmm/vm.h"
+#include "compositor/vms.h"
 
 #define MANAGER_VERSION 2
 

@@ -1,7 +1,7 @@
 /*
  * Per-VM desktop state and the lifetime of each VM's display.
  */
-#include "vms.h"
+#include "compositor/vms.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,15 +11,15 @@
 #include <wlr/util/log.h>
 
 #include "common/colour.h"
-#include "config.h"
-#include "consoles.h"
-#include "memfd_server.h"
-#include "placeholder.h"
-#include "policy.h"
-#include "server.h"
-#include "vm-def.h"
-#include "vm.h"
-#include "vm_display.h"
+#include "compositor/config.h"
+#include "compositor/consoles.h"
+#include "virtio-wl/memfd_server.h"
+#include "compositor/placeholder.h"
+#include "compositor/policy.h"
+#include "compositor/server.h"
+#include "vmm/vm-def.h"
+#include "vmm/vm.h"
+#include "virtio-wl/vm_display.h"
 
 // The VM's display and its memfd server go together.
 static void display_destroy(struct tinct_desktop_vm *dvm)

@@ -18,7 +18,7 @@
 #include <wayland-server-core.h>
 
 #include "common/colour.h"
-#include "vm-def.h"
+#include "vmm/vm-def.h"
 
 struct tinct_config;
 struct tinct_server;

@@ -3,7 +3,7 @@
  * scene tree under their parent and, for VM windows, a frame in the VM's
  * colour over their edges.
  */
-#include "xdg_shell.h"
+#include "compositor/xdg_shell.h"
 
 #include <stdlib.h>
 #include <wlr/types/wlr_layer_shell_v1.h>
@@ -13,17 +13,17 @@
 #include <wlr/util/edges.h>
 #include <wlr/util/log.h>
 
-#include "consoles.h"
-#include "foreign_toplevel.h"
-#include "frame.h"
-#include "layer_shell.h"
-#include "output.h"
-#include "policy.h"
-#include "seat.h"
-#include "server.h"
-#include "surface_tree.h"
-#include "view.h"
-#include "vms.h"
+#include "compositor/consoles.h"
+#include "compositor/foreign_toplevel.h"
+#include "compositor/frame.h"
+#include "compositor/layer_shell.h"
+#include "compositor/output.h"
+#include "compositor/policy.h"
+#include "compositor/seat.h"
+#include "compositor/server.h"
+#include "compositor/surface_tree.h"
+#include "compositor/view.h"
+#include "compositor/vms.h"
 
 struct tinct_popup {
 	struct tinct_server *server;

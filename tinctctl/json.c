@@ -2,7 +2,7 @@
  * JSON string literals (json.h). Text is validated with the same strict
  * UTF-8 decoder that sanitises titles in the compositor.
  */
-#include "json.h"
+#include "tinctctl/json.h"
 
 #include <stdint.h>
 

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <wayland-client.h>
 
-#include "console_client.h"
-#include "json.h"
+#include "vmm/console_client.h"
+#include "tinctctl/json.h"
 #include "tinct-vm-manager-unstable-v1-client-protocol.h"
 
 enum exit_status {

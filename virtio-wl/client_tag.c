@@ -5,7 +5,7 @@
  * wl_client_create(), before the client's first request is read, so tagging
  * there leaves no moment in which a client is unknown.
  */
-#include "client_tag.h"
+#include "virtio-wl/client_tag.h"
 
 #include <stdlib.h>
 #include <unistd.h>

@@ -5,7 +5,7 @@
  * MSG_DONTWAIT; a client that cannot take it is dropped rather than waited
  * for. Raw request fields carry the untrusted_ prefix until checked.
  */
-#include "memfd_server.h"
+#include "virtio-wl/memfd_server.h"
 
 #include <endian.h>
 #include <errno.h>

@@ -5,7 +5,7 @@
  * directory; a stale file left by a crash is replaced. Connection limits and
  * the back-off on descriptor exhaustion are described in vm_display.h.
  */
-#include "vm_display.h"
+#include "virtio-wl/vm_display.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 
-#include "client_tag.h"
+#include "virtio-wl/client_tag.h"
 
 struct vm_socket {
 	struct tinct_vm_display *vm_display;

@@ -3,7 +3,7 @@
  * through a small byte buffer so a placeholder value can be spliced into
  * the middle of a word.
  */
-#include "argv.h"
+#include "vmm/argv.h"
 
 #include <stdarg.h>
 #include <stdio.h>

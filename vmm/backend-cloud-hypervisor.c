@@ -11,10 +11,10 @@
  * client for channel P - 5000 listens. The CID only has to be unique
  * inside this VM's device, so every VM uses 3.
  */
-#include "backend.h"
+#include "vmm/backend.h"
 
-#include "argv.h"
-#include "jail.h"
+#include "vmm/argv.h"
+#include "vmm/jail.h"
 
 static bool ch_build_argv(const struct tinct_vmm_launch *launch, struct tinct_argv *argv)
 {

@@ -4,14 +4,14 @@
  * filled in. The VMM is expected to listen on {serial-socket}; without a
  * graceful method, stopping it starts with SIGTERM.
  */
-#include "backend.h"
+#include "vmm/backend.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <wlr/util/log.h>
 
-#include "argv.h"
-#include "jail.h"
+#include "vmm/argv.h"
+#include "vmm/jail.h"
 
 struct command_values {
 	const struct tinct_vmm_launch *launch;

@@ -29,16 +29,16 @@
  * one; a context opened while a socket is missing fails in the guest
  * (RESP_ERR, -ENODEV from /dev/wl0) and the next attempt may succeed.
  */
-#include "backend.h"
-#include "vm-def.h"
+#include "vmm/backend.h"
+#include "vmm/vm-def.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wlr/util/log.h>
 
-#include "argv.h"
-#include "jail.h"
+#include "vmm/argv.h"
+#include "vmm/jail.h"
 
 // Appends `--wayland-sock PATH[,name=NAME]` for sock inside the runtime dir.
 static void push_wayland_sock(

@@ -7,16 +7,16 @@
  * sockets (server=on,wait=off), so it never waits for tinct; it connects
  * to the control and waypipe sockets, on which tinct listens first.
  */
-#include "backend.h"
+#include "vmm/backend.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "argv.h"
-#include "control.h"
-#include "jail.h"
-#include "qmp.h"
+#include "vmm/argv.h"
+#include "vmm/control.h"
+#include "vmm/jail.h"
+#include "vmm/qmp.h"
 
 // QEMU option values separate with commas; a literal comma is doubled.
 static char *qemu_escape(const char *value)

@@ -2,7 +2,7 @@
  * What all backends share: the kernel command line, extra arguments and
  * the graceful stop through a helper command.
  */
-#include "backend.h"
+#include "vmm/backend.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,11 +14,11 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 
-#include "argv.h"
-#include "child.h"
-#include "jail.h"
-#include "qmp.h"
-#include "spawn.h"
+#include "vmm/argv.h"
+#include "vmm/child.h"
+#include "vmm/jail.h"
+#include "vmm/qmp.h"
+#include "vmm/spawn.h"
 
 const struct tinct_vmm_backend *backend_for(enum tinct_vmm_kind kind)
 {

@@ -12,7 +12,7 @@
 #include <sys/types.h>
 #include <wayland-server-core.h>
 
-#include "vm-def.h"
+#include "vmm/vm-def.h"
 
 struct tinct_argv;
 struct tinct_child;

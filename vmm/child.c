@@ -1,7 +1,7 @@
 /*
  * One child process watched through its pidfd (see child.h).
  */
-#include "child.h"
+#include "vmm/child.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
-#include "spawn.h"
+#include "vmm/spawn.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3

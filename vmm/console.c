@@ -3,7 +3,7 @@
  * non-blocking and driven by the event loop; a reader that cannot keep up
  * is disconnected rather than ever blocking the loop or the guest.
  */
-#include "console.h"
+#include "vmm/console.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 #include <wlr/util/log.h>
 
 #include "common/time.h"
-#include "ring.h"
+#include "vmm/ring.h"
 
 // Only for the moment between a VMM's bind() and listen(), when its
 // socket exists but refuses connections.

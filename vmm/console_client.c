@@ -4,7 +4,7 @@
  * are blocked except inside ppoll(), so none slips in between the check and
  * the wait and the terminal is always restored before returning.
  */
-#include "console_client.h"
+#include "vmm/console_client.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -17,8 +17,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "console.h"
-#include "console_filter.h"
+#include "vmm/console.h"
+#include "vmm/console_filter.h"
 
 static const int ending_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 #define ENDING_SIGNALS (sizeof(ending_signals) / sizeof(ending_signals[0]))

@@ -5,7 +5,7 @@
  * complete and checked, and everything else is dropped, so whatever a
  * terminal would have made of the dropped bytes never reaches it.
  */
-#include "console_filter.h"
+#include "vmm/console_filter.h"
 
 #include <stdbool.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * most one connection (the VMM's chardev; a new one replaces the old), and
  * a bounded line parser for what the guest says.
  */
-#include "control.h"
+#include "vmm/control.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * run as when tinct is root, and the ownership of their runtime
  * directories (see jail.h).
  */
-#include "jail.h"
+#include "vmm/jail.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 
-#include "spawn.h"
+#include "vmm/spawn.h"
 
 #define MAX_GROUPS 8
 #define MAX_DIRS 64

@@ -50,7 +50,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "argv.h"
+#include "vmm/argv.h"
 
 struct tinct_spawn;
 

@@ -3,7 +3,7 @@
  * booting a kernel, each watched on the owner's loop and bounded by a
  * timer.
  */
-#include "kvm.h"
+#include "vmm/kvm.h"
 
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -17,8 +17,8 @@
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
-#include "child.h"
-#include "spawn.h"
+#include "vmm/child.h"
+#include "vmm/spawn.h"
 
 #define KVM_PROBE_TIMEOUT_MS 2000
 #define KVM_BOOT_PROBE_TIMEOUT_MS 5000

@@ -1,7 +1,7 @@
 /*
  * QMP: `system_powerdown` over QEMU's monitor socket (see qmp.h).
  */
-#include "qmp.h"
+#include "vmm/qmp.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
  * Console ring buffer (see ring.h).
  */
-#include "ring.h"
+#include "vmm/ring.h"
 
 #include <stdlib.h>
 #include <string.h>

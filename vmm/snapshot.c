@@ -4,7 +4,7 @@
  * `tinct.snapshot` port. Everything QEMU and the guest send is untrusted
  * text: lines are bounded and only exact words are acted on.
  */
-#include "snapshot.h"
+#include "vmm/snapshot.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,8 +24,8 @@
 #include <wlr/util/log.h>
 
 #include "common/time.h"
-#include "argv.h"
-#include "vm-def.h"
+#include "vmm/argv.h"
+#include "vmm/vm-def.h"
 
 // Saving a few hundred MiB to the page cache takes seconds under TCG here;
 // past this the VM continues without a snapshot.

@@ -5,7 +5,7 @@
  * clone(CLONE_VM | CLONE_VFORK) (spawn_process); children that do not exec
  * are forked (spawn_fork).
  */
-#include "spawn.h"
+#include "vmm/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>

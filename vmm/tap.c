@@ -2,7 +2,7 @@
  * TAP device creation (see tap.h). TUNSETPERSIST is deliberately never
  * used: a persistent device would outlive the VM.
  */
-#include "tap.h"
+#include "vmm/tap.h"
 
 #include <fcntl.h>
 #include <linux/if_tun.h>

@@ -33,11 +33,11 @@
 #include <wlr/util/log.h>
 
 #include "common/time.h"
-#include "backend.h"
-#include "vm-def.h"
-#include "vm.h"
-#include "console_client.h"
-#include "console_filter.h"
+#include "vmm/backend.h"
+#include "vmm/vm-def.h"
+#include "vmm/vm.h"
+#include "vmm/console_client.h"
+#include "vmm/console_filter.h"
 
 #define EXIT_USAGE 2
 #define EXIT_NO_SUCH_VM 123

@@ -4,7 +4,7 @@
  * with a message, and the caller adds `file:line: [section] key: ` so
  * every error has its full context.
  */
-#include "vm-def.h"
+#include "vmm/vm-def.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 
-#include "argv.h"
+#include "vmm/argv.h"
 #include "common/colour.h"
 #include "common/ini.h"
 

@@ -4,7 +4,7 @@
  * wait is an event source on the owner's loop; nothing here blocks except
  * vm_manager_shutdown(), which is meant to.
  */
-#include "vm.h"
+#include "vmm/vm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,18 +20,18 @@
 #include <wlr/util/log.h>
 
 #include "common/time.h"
-#include "argv.h"
-#include "backend.h"
-#include "child.h"
-#include "console.h"
-#include "control.h"
-#include "jail.h"
-#include "kvm.h"
-#include "snapshot.h"
-#include "spawn.h"
-#include "tap.h"
-#include "vm-def.h"
-#include "waypipe.h"
+#include "vmm/argv.h"
+#include "vmm/backend.h"
+#include "vmm/child.h"
+#include "vmm/console.h"
+#include "vmm/control.h"
+#include "vmm/jail.h"
+#include "vmm/kvm.h"
+#include "vmm/snapshot.h"
+#include "vmm/spawn.h"
+#include "vmm/tap.h"
+#include "vmm/vm-def.h"
+#include "vmm/waypipe.h"
 
 #define SERIAL_TIMEOUT_MS 30000
 #define KILL_GRACE_MS 3000

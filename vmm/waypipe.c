@@ -3,7 +3,7 @@
  * Everything runs on the owner's loop: pidfds tell when a client exits,
  * timers restart it.
  */
-#include "waypipe.h"
+#include "vmm/waypipe.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -16,10 +16,10 @@
 #include <wlr/util/log.h>
 
 #include "common/time.h"
-#include "argv.h"
-#include "child.h"
-#include "jail.h"
-#include "spawn.h"
+#include "vmm/argv.h"
+#include "vmm/child.h"
+#include "vmm/jail.h"
+#include "vmm/spawn.h"
 
 #define QUICK_EXIT_MS 2000
 #define MAX_QUICK_EXITS 5

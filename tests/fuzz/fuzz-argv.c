@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "argv.h"
+#include "vmm/argv.h"
 #include "fuzz.h"
 
 struct values {

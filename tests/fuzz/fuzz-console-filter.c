@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "console_filter.h"
+#include "vmm/console_filter.h"
 #include "fuzz.h"
 
 // Length of the passing item at out[0..len), 0 when there is none.

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "ring.h"
+#include "vmm/ring.h"
 
 static void check_peek(
 	const struct tinct_ring *ring, const uint8_t *model, uint64_t total, uint64_t pos)

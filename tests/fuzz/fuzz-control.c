@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "control.h"
+#include "vmm/control.h"
 #include "fuzz.h"
 
 static size_t messages;

@@ -20,7 +20,7 @@
 #include <wayland-server-core.h>
 
 #include "fuzz.h"
-#include "memfd_server.h"
+#include "virtio-wl/memfd_server.h"
 
 static char dir[] = "/tmp/tinct-fuzz-memfd.XXXXXX";
 static struct wl_event_loop *loop;

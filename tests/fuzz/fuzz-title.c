@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "title.h"
+#include "compositor/title.h"
 
 // Decodes one strictly valid UTF-8 code point; 0 when invalid.
 static size_t decode(const unsigned char *s, uint32_t *cp)

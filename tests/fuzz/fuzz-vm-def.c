@@ -8,9 +8,9 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "argv.h"
+#include "vmm/argv.h"
 #include "fuzz.h"
-#include "vm-def.h"
+#include "vmm/vm-def.h"
 
 #define PATH "fuzz/vms/fuzz.ini"
 

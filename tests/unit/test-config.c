@@ -8,9 +8,9 @@
 #include <unistd.h>
 #include <wlr/types/wlr_keyboard.h>
 
-#include "bindings.h"
+#include "compositor/bindings.h"
 #include "check.h"
-#include "config.h"
+#include "compositor/config.h"
 
 static char tmp_path[] = "/tmp/tinct-config-test-XXXXXX";
 

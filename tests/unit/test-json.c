@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "json.h"
+#include "tinctctl/json.h"
 
 static void expect(const char *input, const char *want, const char *what)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "title.h"
+#include "compositor/title.h"
 
 static void expect(const char *input, size_t max, const char *want, const char *what)
 {

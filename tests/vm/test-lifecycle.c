@@ -27,8 +27,8 @@
 
 #include "check.h"
 #include "common/time.h"
-#include "console.h"
-#include "vm.h"
+#include "vmm/console.h"
+#include "vmm/vm.h"
 
 #define SKIP 77
 

@@ -14,7 +14,7 @@
 #include <wayland-server-core.h>
 
 #include "check.h"
-#include "memfd_server.h"
+#include "virtio-wl/memfd_server.h"
 
 static void test_server(void)
 {

@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 
-#include "argv.h"
+#include "vmm/argv.h"
 #include "check.h"
 
 static const char *lookup(void *data, const char *name)

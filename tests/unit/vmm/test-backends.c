@@ -9,12 +9,12 @@
 #include <sys/wait.h>
 #include <wayland-server-core.h>
 
-#include "argv.h"
-#include "backend.h"
-#include "kvm.h"
+#include "vmm/argv.h"
+#include "vmm/backend.h"
+#include "vmm/kvm.h"
 #include "check.h"
-#include "vm-def.h"
-#include "waypipe.h"
+#include "vmm/vm-def.h"
+#include "vmm/waypipe.h"
 
 static struct tinct_vm_def *make_def(enum tinct_vmm_kind vmm)
 {

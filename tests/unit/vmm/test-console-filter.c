@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "console_filter.h"
+#include "vmm/console_filter.h"
 
 #define ESC "\x1b"
 #define BEL "\x07"

@@ -16,12 +16,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "argv.h"
-#include "backend.h"
+#include "vmm/argv.h"
+#include "vmm/backend.h"
 #include "check.h"
-#include "jail.h"
-#include "spawn.h"
-#include "vm-def.h"
+#include "vmm/jail.h"
+#include "vmm/spawn.h"
+#include "vmm/vm-def.h"
 
 #define RUNTIME "/run/t/appvm-lynx"
 #define VM_UID 1879048200u

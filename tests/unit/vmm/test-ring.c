@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "ring.h"
+#include "vmm/ring.h"
 
 static char *read_all(struct tinct_ring *ring, uint64_t pos)
 {

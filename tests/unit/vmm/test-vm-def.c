@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "vm-def.h"
+#include "vmm/vm-def.h"
 
 static char errors[8192];
 static int error_count;
