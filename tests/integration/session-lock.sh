@@ -86,10 +86,10 @@ more_than() {
 # bindings, the VM menu, pointer motion, clicks and scrolling over both
 # windows. Escape clears what the locker got, before the Return.
 poke() {
-	wtype -M alt -k Tab -m alt
-	wtype -M logo -k space -m logo
-	wtype -k x -k Escape
-	wtype -M logo -M shift -k Return -m shift -m logo
+	wtype -M alt -k Tab -m alt || fail "wtype -M alt -k Tab -m alt could not reach tinct"
+	wtype -M logo -k space -m logo || fail "wtype -M logo -k space -m logo could not reach tinct"
+	wtype -k x -k Escape || fail "wtype -k x -k Escape could not reach tinct"
+	wtype -M logo -M shift -k Return -m shift -m logo || fail "wtype -M logo -M shift -k Return -m shift -m logo could not reach tinct"
 	"$TEST_CLIENT" pointer move 200 200 down up move 640 400 down up move 900 600 down up ||
 		fail "virtual pointer"
 	park
@@ -124,7 +124,7 @@ VM_X=$(($1 + $3 - 20)) VM_Y=$(($2 + $4 - 20))
 "$TEST_CLIENT" pointer move "$HOST_X" "$HOST_Y" move "$VM_X" "$VM_Y" >/dev/null 2>&1 || fail "virtual pointer"
 wait_for 5 more_than 0 events host || fail "the host client got no pointer event before the lock"
 wait_for 5 more_than 0 events vm || fail "the VM client got no pointer event before the lock"
-wtype -k x
+wtype -k x || fail "wtype -k x could not reach tinct"
 wait_for 5 more_than 0 keys_in host || fail "the host client got no key before the lock"
 [ "$(app_windows foot)" = 0 ] || fail "foot runs already"
 
@@ -142,7 +142,7 @@ poke
 start_client late toplevel --title late --size 300x200 --colour 506070 --report-pointer
 wait_for 10 has_window host late || fail "the late window did not map"
 only_colour 102030 || fail "something besides the lock surface shows while locked"
-wtype -k y
+wtype -k y || fail "wtype -k y could not reach tinct"
 
 # 2. The locker dies: the session stays locked behind an opaque fill.
 kill -KILL "$LOCKER_PID"
@@ -158,8 +158,8 @@ wait_for 15 only_colour 304050 || fail "a new locker could not lock again: $(cat
 poke
 # The pointer rests on the panel, over no client, when the lock goes.
 "$TEST_CLIENT" pointer move 5 5 || fail "virtual pointer"
-wtype "$PASSWORD"
-wtype -k Return
+wtype "$PASSWORD" || fail "wtype $PASSWORD could not reach tinct"
+wtype -k Return || fail "wtype -k Return could not reach tinct"
 wait_for 15 not_running "$LOCKER_PID" || fail "swaylock did not unlock: $(cat "$TEST_DIR/locker2.out")"
 status=0
 wait "$LOCKER_PID" || status=$?
@@ -177,7 +177,7 @@ late) to=late other=host ;;
 *) fail "unexpected focus after unlocking: $focused" ;;
 esac
 keys_before=$(keys_in "$to")
-wtype -k z
+wtype -k z || fail "wtype -k z could not reach tinct"
 wait_for 5 more_than "$keys_before" keys_in "$to" || fail "keys do not reach $focused after unlocking"
 "$TINCTCTL" list >/dev/null
 [ "$(events host)" = "$((host_before + $([ "$to" = host ] && echo 1 || echo 0)))" ] ||
