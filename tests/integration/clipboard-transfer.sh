@@ -32,7 +32,21 @@ vm_window() {
 	WAYLAND_DISPLAY="$socket" start_client "$name" toplevel --title "$name" "$@"
 	mapped=$((mapped + 1))
 	wait_mapped $mapped
+	# A VM window opens without the keyboard: the user gives it the keys
+	# with Alt+Tab, as often as it takes (a window closing meanwhile may
+	# have moved the focus already).
+	wait_for 10 focus_by_alt_tab "$name" || fail "$name did not get the keyboard"
+}
+
+focus_by_alt_tab() {
+	case $(focused_title) in
+	*"] $1") return 0 ;;
+	esac
 	wtype -M alt -k Tab -m alt
+	case $(focused_title) in
+	*"] $1") return 0 ;;
+	esac
+	return 1
 }
 
 super() {
