@@ -614,19 +614,21 @@ out:
 	return ret;
 }
 
-static int cmd_check(int argc, char *argv[])
+// The options of check and console: --vms DIR and --help. Returns -1 to go
+// on (vms set, optind at the operands), else the exit status.
+static int parse_vms_options(int argc, char *argv[], const char **vms)
 {
 	static const struct option options[] = {
 		{"vms", required_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *vms = NULL;
+	*vms = NULL;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'V':
-			vms = optarg;
+			*vms = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -635,6 +637,16 @@ static int cmd_check(int argc, char *argv[])
 			fputs(usage, stderr);
 			return EXIT_USAGE;
 		}
+	}
+	return -1;
+}
+
+static int cmd_check(int argc, char *argv[])
+{
+	const char *vms;
+	int parsed = parse_vms_options(argc, argv, &vms);
+	if (parsed >= 0) {
+		return parsed;
 	}
 	char **dirs = vm_def_search_dirs(vms);
 	char *images = vm_def_images_dir();
@@ -667,25 +679,10 @@ static int cmd_check(int argc, char *argv[])
 
 static int cmd_console(int argc, char *argv[])
 {
-	static const struct option options[] = {
-		{"vms", required_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	const char *vms = NULL;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'V':
-			vms = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fputs(usage, stderr);
-			return EXIT_USAGE;
-		}
+	const char *vms;
+	int parsed = parse_vms_options(argc, argv, &vms);
+	if (parsed >= 0) {
+		return parsed;
 	}
 	if (argc - optind != 1) {
 		fputs(usage, stderr);
