@@ -928,11 +928,6 @@ out:
 	return run;
 }
 
-enum tinct_snapshot_mode snapshot_run_mode(const struct tinct_snapshot *run)
-{
-	return run->mode;
-}
-
 bool snapshot_run_restore_failed(struct tinct_snapshot *run)
 {
 	if (run == NULL || run->mode != TINCT_SNAPSHOT_RESTORE || run->resumed) {

@@ -108,7 +108,6 @@ struct tinct_snapshot;
  */
 struct tinct_snapshot *snapshot_run_create(
 	const struct tinct_snapshot_config *config, struct tinct_argv *argv);
-enum tinct_snapshot_mode snapshot_run_mode(const struct tinct_snapshot *run);
 /**
  * true when the run restores and the guest was not resumed: a VMM exiting
  * now failed to restore, and the owner boots cold. The snapshot is
