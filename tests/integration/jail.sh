@@ -148,11 +148,20 @@ loose_pids=$(group_pids "$ESCAPE_VMM .*$RUN/tinct/loose/serial") || fail "no pro
 	fail "confine = false still confines"
 
 # crosvm connects to the serial socket tinct made in its directory, and
-# its confined stop helper stops it gracefully.
-"$TINCTCTL" start --wait fakecrosvm || fail "fakecrosvm did not start"
-"$TINCTCTL" stop --wait fakecrosvm || fail "fakecrosvm did not stop"
-vm_is fakecrosvm stopped || fail "fakecrosvm is $(vm_state fakecrosvm): $(cat "$RUN/tinct/fakecrosvm/vmm.log")"
-[ -e "$RUN/tinct/fakecrosvm/powered-off" ] || fail "the stop helper did not reach fakecrosvm"
+# its confined stop helper stops it gracefully. crosvm needs KVM: without
+# /dev/kvm its sandbox cannot be made, and the VM crashes saying so.
+if [ -e /dev/kvm ]; then
+	"$TINCTCTL" start --wait fakecrosvm || fail "fakecrosvm did not start"
+	"$TINCTCTL" stop --wait fakecrosvm || fail "fakecrosvm did not stop"
+	vm_is fakecrosvm stopped || fail "fakecrosvm is $(vm_state fakecrosvm): $(cat "$RUN/tinct/fakecrosvm/vmm.log")"
+	[ -e "$RUN/tinct/fakecrosvm/powered-off" ] || fail "the stop helper did not reach fakecrosvm"
+else
+	log "no /dev/kvm: crosvm cannot run here"
+	status=0
+	"$TINCTCTL" start --wait fakecrosvm 2>"$TEST_DIR/crosvm.err" || status=$?
+	[ "$status" != 0 ] || fail "a crosvm VM started without /dev/kvm"
+	grep -q "/dev/kvm" "$TEST_DIR/crosvm.err" || fail "no reason given: $(cat "$TEST_DIR/crosvm.err")"
+fi
 
 # Stopped, the VM leaves no process of its uid, and tinct takes its
 # directory back.
