@@ -4,6 +4,8 @@
 #   OUTDIR/initrd.img           base initramfs: static busybox, /init, modules
 #   OUTDIR/appvm-lynx.img       base + Wayland layer + lynx + /srv/index.html
 #   OUTDIR/appvm-catgirl.img    base + Wayland layer + catgirl + CA bundle
+#   OUTDIR/netvm.img            base + router layer: dnsmasq, nftables, the
+#                               netfilter modules and netvm/ (no Wayland)
 # The Wayland layer: waypipe, foot, socat, DejaVu Sans Mono and a font cache
 # built here with fc-cache, so guest applications show windows on tinct.
 # Usage: build.sh OUTDIR. Packages are fetched with apt-get download into
@@ -24,13 +26,22 @@ set -eu
 MODULES="virtio_pci virtio_console virtio_net virtio_blk virtio_rng
 	vmw_vsock_virtio_transport button evdev pvpanic_pci qemu_fw_cfg"
 
+# The network VM's netfilter modules (NAT, connection tracking, nftables;
+# crc32c_generic is libcrc32c's softdep, which modules.dep does not list):
+# only in its layer, next to MODULES, with a modules.dep for both.
+NETVM_MODULES="crc32c_generic nf_tables nft_chain_nat nft_masq nft_ct"
+
+# The network VM's router: DHCP and DNS (dnsmasq), NAT and isolation between
+# app VMs (nft).
+NETVM_PKGS="dnsmasq-base,nftables"
+
 # Dependencies that only serve dpkg maintainer scripts, which never run in
 # the guest: not followed when resolving an application's closure.
 # The ffmpeg libraries serve only waypipe's --video, which tinct never
 # uses; their closure is 148 MB, so the guest gets ABI stubs instead
 # (stub_libs below).
 SKIP_DEPS="debconf debconf-2.0 dpkg perl-base install-info
-	init-system-helpers adduser ucf lsb-base sensible-utils
+	init-system-helpers adduser ucf lsb-base sensible-utils passwd
 	libavcodec59 libavcodec-extra59 libavutil57 libswscale6"
 
 # Essential packages that applications use without declaring them:
@@ -229,7 +240,7 @@ human() {
 
 report() {
 	local f
-	for f in vmlinuz initrd.img appvm-lynx.img appvm-catgirl.img; do
+	for f in vmlinuz initrd.img appvm-lynx.img appvm-catgirl.img netvm.img; do
 		printf '  %-40s %10d bytes (%s)\n' "$OUT/$f" \
 			"$(stat -c %s "$OUT/$f")" "$(human "$(stat -c %s "$OUT/$f")")"
 	done
@@ -256,7 +267,7 @@ else
 	[ -n "$KPKG" ] || die "cannot resolve linux-image-amd64 (apt-get update?)"
 	SETS=$(
 		closures "lynx:lynx,$APP_EXTRAS" "catgirl:catgirl,$APP_EXTRAS" \
-			"wayland:$WAYLAND_PKGS"
+			"wayland:$WAYLAND_PKGS" "netvm:$NETVM_PKGS"
 		printf 'catgirl-data %s\n' $CATGIRL_DATA
 	)
 	[ -n "$SETS" ] || die "cannot resolve the application packages"
@@ -286,14 +297,15 @@ LYNX=$(pkgs lynx)
 CATGIRL=$(pkgs catgirl)
 CATGIRL_DATA_PKGS=$(pkgs catgirl-data)
 WAYLAND=$(pkgs wayland)
+NETVM=$(pkgs netvm)
 if [ -z "$KERNEL" ] || [ -z "$BUSYBOX" ] || [ -z "$LYNX" ] || [ -z "$WAYLAND" ] ||
-	[ -z "$CATGIRL" ] || [ -z "$CATGIRL_DATA_PKGS" ]; then
+	[ -z "$CATGIRL" ] || [ -z "$CATGIRL_DATA_PKGS" ] || [ -z "$NETVM" ]; then
 	die "incomplete package resolution in $RESOLVED"
 fi
 
 STAMP=$( {
-	printf '%s\n' "$SOURCE_DATE_EPOCH" "$MODULES" "$KERNEL" "$BUSYBOX" \
-		"$LYNX" "$CATGIRL" "$CATGIRL_DATA_PKGS" "$WAYLAND" \
+	printf '%s\n' "$SOURCE_DATE_EPOCH" "$MODULES" "$NETVM_MODULES" "$KERNEL" \
+		"$BUSYBOX" "$LYNX" "$CATGIRL" "$CATGIRL_DATA_PKGS" "$WAYLAND" "$NETVM" \
 		"$(cc --version | head -n1)" "$(fc-cache --version 2>&1)"
 	(cd "$HERE" && find . -type f ! -name README.md | sort |
 		while read -r f; do
@@ -304,7 +316,8 @@ STAMP=$( {
 
 if [ -f "$OUT/.stamp" ] && [ "$(cat "$OUT/.stamp")" = "$STAMP" ] &&
 	[ -f "$OUT/vmlinuz" ] && [ -f "$OUT/initrd.img" ] &&
-	[ -f "$OUT/appvm-lynx.img" ] && [ -f "$OUT/appvm-catgirl.img" ]; then
+	[ -f "$OUT/appvm-lynx.img" ] && [ -f "$OUT/appvm-catgirl.img" ] &&
+	[ -f "$OUT/netvm.img" ]; then
 	info "images are up to date"
 	report
 	exit 0
@@ -317,11 +330,12 @@ $BUSYBOX
 $LYNX
 $CATGIRL
 $CATGIRL_DATA_PKGS
-$WAYLAND"
+$WAYLAND
+$NETVM"
 
 # Drop cached packages no longer wanted (kernels are 70 MB each).
 keep=$(printf '%s\n' "$KERNEL" "$BUSYBOX" "$LYNX" "$CATGIRL" \
-	"$CATGIRL_DATA_PKGS" "$WAYLAND" | sed '/^$/d' | while read -r line; do
+	"$CATGIRL_DATA_PKGS" "$WAYLAND" "$NETVM" | sed '/^$/d' | while read -r line; do
 	deb_file "$line"
 done)
 for deb in "$DEBS"/*.deb; do
@@ -349,6 +363,36 @@ KMOD=$KDIR/lib/modules/$KVER
 
 # ---------------------------------------------------------------------------
 # Base initramfs
+
+# install_modules ROOT MODULE...: the modules and everything modules.dep
+# says they need, under ROOT/lib/modules, with a modules.dep of their own.
+install_modules() {
+	local root=$1 m line path f mods=""
+	shift
+	for m in "$@"; do
+		line=$(awk -v m="$m" '{
+			name = $1; sub(/:$/, "", name); sub(/.*\//, "", name)
+			sub(/\.ko$/, "", name); gsub(/-/, "_", name)
+			if (name == m) { sub(/:/, ""); print; exit } }' "$KMOD/modules.dep")
+		if [ -z "$line" ]; then
+			grep -q "/$m\.ko\$" "$KMOD/modules.builtin" ||
+				die "kernel module $m not found in $KPKG"
+			continue
+		fi
+		mods="$mods $line"
+	done
+	for path in $(printf '%s\n' $mods | sort -u); do
+		install -D -m 0644 "$KMOD/$path" "$root/lib/modules/$KVER/$path"
+	done
+	cp "$KMOD/modules.order" "$KMOD/modules.builtin" "$root/lib/modules/$KVER/"
+	"$BB" depmod -b "$root" "$KVER"
+	# busybox depmod writes in directory order: sort for reproducibility.
+	for f in modules.dep modules.alias modules.symbols; do
+		[ -f "$root/lib/modules/$KVER/$f" ] &&
+			sort -o "$root/lib/modules/$KVER/$f" "$root/lib/modules/$KVER/$f"
+	done
+	return 0
+}
 
 info "building base initramfs"
 BASE=$WORK/base
@@ -380,29 +424,7 @@ copy_tree "$HERE/rootfs" "$BASE"
 
 # Modules: the wanted ones plus everything modules.dep says they need.
 printf '%s\n' $MODULES >"$BASE/etc/tinct/modules"
-mods=""
-for m in $MODULES; do
-	line=$(awk -v m="$m" '{
-		name = $1; sub(/:$/, "", name); sub(/.*\//, "", name)
-		sub(/\.ko$/, "", name); gsub(/-/, "_", name)
-		if (name == m) { sub(/:/, ""); print; exit } }' "$KMOD/modules.dep")
-	if [ -z "$line" ]; then
-		grep -q "/$m\.ko\$" "$KMOD/modules.builtin" ||
-			die "kernel module $m not found in $KPKG"
-		continue
-	fi
-	mods="$mods $line"
-done
-for path in $(printf '%s\n' $mods | sort -u); do
-	install -D -m 0644 "$KMOD/$path" "$BASE/lib/modules/$KVER/$path"
-done
-cp "$KMOD/modules.order" "$KMOD/modules.builtin" "$BASE/lib/modules/$KVER/"
-"$BB" depmod -b "$BASE" "$KVER"
-# busybox depmod writes in directory order: sort for reproducibility.
-for f in modules.dep modules.alias modules.symbols; do
-	[ -f "$BASE/lib/modules/$KVER/$f" ] &&
-		sort -o "$BASE/lib/modules/$KVER/$f" "$BASE/lib/modules/$KVER/$f"
-done
+install_modules "$BASE" $MODULES
 
 {
 	dev_console_cpio
@@ -492,7 +514,30 @@ app_layer() {
 app_layer lynx "$LYNX" "" "$HERE/lynx"
 app_layer catgirl "$CATGIRL" "$CATGIRL_DATA_PKGS"
 
-for f in vmlinuz initrd.img appvm-lynx.img appvm-catgirl.img; do
+# netvm_layer: the base image plus the router's packages, the netfilter
+# modules (with the base modules, so the layer's modules.dep covers both)
+# and netvm/ (its /etc/tinct/network, which /init runs).
+netvm_layer() {
+	local dir=$WORK/netvm t
+	info "building netvm layer ($(printf '%s\n' "$NETVM" | grep -c .) packages)"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	unpack "$NETVM" "$dir"
+	for t in $TRIM; do
+		rm -rf "${dir:?}/$t"
+	done
+	install_modules "$dir" $MODULES $NETVM_MODULES
+	mkdir -p "$dir/etc/tinct"
+	printf '%s\n' $NETVM_MODULES >"$dir/etc/tinct/netvm-modules"
+	copy_tree "$HERE/netvm" "$dir"
+	{
+		cat "$OUT/initrd.img.tmp"
+		make_cpio "$dir" | gzip -9 -n
+	} >"$OUT/netvm.img.tmp"
+}
+netvm_layer
+
+for f in vmlinuz initrd.img appvm-lynx.img appvm-catgirl.img netvm.img; do
 	mv -f "$OUT/$f.tmp" "$OUT/$f"
 done
 echo "$STAMP" >"$OUT/.stamp"
