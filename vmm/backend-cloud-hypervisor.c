@@ -5,6 +5,13 @@
  * the virtio console does not compete with the serial, --net fd=N for an
  * open TAP, and --api-socket path=… for `ch-remote power-button`.
  *
+ * Networks through a network VM (network.h): no datagram netdev either, so
+ * each link is `--net vhost_user=true,socket=PATH,mac=MAC`, a
+ * vhost-user-net front end (client mode) that connects to a switch serving
+ * the link's two sockets (not part of tinct). A network VM's upstream is
+ * `--net fd=N` (tap) or `--device path=/sys/bus/pci/devices/ADDR/`
+ * (vfio:ADDR); no user-mode networking.
+ *
  * wayland = waypipe: --vsock cid=3,socket=<runtime>/vsock.sock, cloud-
  * hypervisor's hybrid vsock. A guest connection to host (CID 2) port P is
  * forwarded to the Unix socket `vsock.sock_P`, where tinct's waypipe
@@ -46,6 +53,15 @@ static bool ch_build_argv(const struct tinct_vmm_launch *launch, struct tinct_ar
 	if (launch->tap_fd >= 0) {
 		argv_push(argv, "--net");
 		argv_pushf(argv, "fd=%d", launch->tap_fd);
+	}
+	if (def->netvm && def->netvm_upstream == TINCT_NETVM_UPSTREAM_VFIO) {
+		argv_push(argv, "--device");
+		argv_pushf(argv, "path=/sys/bus/pci/devices/%s/", def->netvm_upstream_device);
+	}
+	for (size_t i = 0; i < launch->net_links_len; i++) {
+		argv_push(argv, "--net");
+		argv_pushf(argv, "vhost_user=true,socket=%s,mac=%s",
+			launch->net_links[i].vhost_user, launch->net_links[i].mac);
 	}
 	if (launch->waypipe_ports > 0) {
 		argv_push(argv, "--vsock");

@@ -5,6 +5,13 @@
  * --net tap-fd=N takes an open TAP; --socket is the control socket that
  * `crosvm powerbtn` and `crosvm stop` talk to.
  *
+ * Networks through a network VM (network.h): crosvm has no datagram
+ * netdev, so each link is `--vhost-user net,socket=PATH`, a vhost-user-net
+ * front end that connects to a switch serving the link's two sockets (not
+ * part of tinct). A network VM's upstream is `--net tap-fd=N` (upstream =
+ * tap) or `--vfio /sys/bus/pci/devices/ADDR` (vfio:ADDR); crosvm has no
+ * user-mode networking.
+ *
  * crosvm's unix-stream serial *connects* to its path rather than
  * listening, so tinct listens there first (serial_vmm_connects), and
  * input-unix-stream makes the same socket carry keystrokes back.
@@ -106,6 +113,14 @@ static bool crosvm_build_argv(const struct tinct_vmm_launch *launch, struct tinc
 	if (launch->tap_fd >= 0) {
 		argv_push(argv, "--net");
 		argv_pushf(argv, "tap-fd=%d", launch->tap_fd);
+	}
+	if (def->netvm && def->netvm_upstream == TINCT_NETVM_UPSTREAM_VFIO) {
+		argv_push(argv, "--vfio");
+		argv_pushf(argv, "/sys/bus/pci/devices/%s", def->netvm_upstream_device);
+	}
+	for (size_t i = 0; i < launch->net_links_len; i++) {
+		argv_push(argv, "--vhost-user");
+		argv_pushf(argv, "net,socket=%s", launch->net_links[i].vhost_user);
 	}
 	if (launch->def->wayland_kind == TINCT_VM_WAYLAND_VIRTIO_WL &&
 		!push_virtio_wl(launch, argv)) {

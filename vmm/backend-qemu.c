@@ -6,6 +6,13 @@
  * virtio-serial port (control.h). QEMU listens on the serial and QMP
  * sockets (server=on,wait=off), so it never waits for tinct; it connects
  * to the control and waypipe sockets, on which tinct listens first.
+ *
+ * Networks through a network VM (network.h): each link is a virtio-net NIC
+ * on `-netdev dgram,local.type=fd,local.str=N` (QEMU 7.2), N the VMM's end
+ * of the link's socket pair.
+ * A network VM's upstream comes first: `-netdev user` (QEMU's user-mode
+ * stack, which reaches the host's loopback at 10.0.2.2), the TAP, or a
+ * `vfio-pci` device; then its ports in order.
  */
 #include "vmm/backend.h"
 
@@ -51,6 +58,15 @@ static bool push_opt(
 	bool ok = argv_pushf(argv, "%s%s%s", prefix, escaped, suffix);
 	free(escaped);
 	return ok;
+}
+
+// A link (backend.h) as a dgram netdev on its descriptor, and its NIC.
+static void push_link(struct tinct_argv *argv, const struct tinct_vmm_net_link *link)
+{
+	argv_push(argv, "-netdev");
+	argv_pushf(argv, "dgram,id=%s,local.type=fd,local.str=%d", link->id, link->fd);
+	argv_push(argv, "-device");
+	argv_pushf(argv, "virtio-net-pci,netdev=%s,mac=%s", link->id, link->mac);
 }
 
 static bool qemu_build_argv(const struct tinct_vmm_launch *launch, struct tinct_argv *argv)
@@ -113,6 +129,18 @@ static bool qemu_build_argv(const struct tinct_vmm_launch *launch, struct tinct_
 		argv_pushf(argv, "tap,id=net0,fd=%d", launch->tap_fd);
 		argv_push(argv, "-device");
 		argv_push(argv, "virtio-net-pci,netdev=net0");
+	}
+	if (def->netvm && def->netvm_upstream == TINCT_NETVM_UPSTREAM_USER) {
+		argv_push(argv, "-netdev");
+		argv_push(argv, "user,id=upstream");
+		argv_push(argv, "-device");
+		argv_push(argv, "virtio-net-pci,netdev=upstream");
+	} else if (def->netvm && def->netvm_upstream == TINCT_NETVM_UPSTREAM_VFIO) {
+		argv_push(argv, "-device");
+		argv_pushf(argv, "vfio-pci,host=%s", def->netvm_upstream_device);
+	}
+	for (size_t i = 0; i < launch->net_links_len; i++) {
+		push_link(argv, &launch->net_links[i]);
 	}
 	if (launch->waypipe_ports > 0 || launch->control_socket != NULL) {
 		argv_push(argv, "-device");

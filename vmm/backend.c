@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,8 +67,11 @@ char *backend_base64(const char *in)
 char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra)
 {
 	char *cmdline = NULL;
-	int ret = asprintf(&cmdline, "console=ttyS0 tinct.name=%s%s%s", def->name,
-		def->cmdline ? " " : "", def->cmdline ? def->cmdline : "");
+	// A network VM lets its app VMs reach each other only when told so.
+	bool open = def->netvm && !def->netvm_isolate;
+	int ret = asprintf(&cmdline, "console=ttyS0 tinct.name=%s%s%s%s", def->name,
+		open ? " tinct.netvm.isolate=0" : "", def->cmdline ? " " : "",
+		def->cmdline ? def->cmdline : "");
 	if (ret < 0) {
 		return NULL;
 	}
@@ -194,6 +198,38 @@ void backend_stop_destroy(struct tinct_vmm_stop *stop)
 	free(stop);
 }
 
+// A network VM's upstream: QEMU's user networking opens the host's
+// sockets, so it keeps the host's network namespace; a NIC passed through
+// needs the VFIO container, its IOMMU group's device and sysfs.
+static bool jail_upstream(const struct tinct_vm_def *def, struct tinct_jail *jail)
+{
+	if (!def->netvm) {
+		return true;
+	}
+	if (def->netvm_upstream == TINCT_NETVM_UPSTREAM_USER) {
+		jail->share_net = true;
+		return true;
+	}
+	if (def->netvm_upstream != TINCT_NETVM_UPSTREAM_VFIO) {
+		return true;
+	}
+	char path[PATH_MAX], group[256];
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		def->netvm_upstream_device);
+	ssize_t len = readlink(path, group, sizeof(group) - 1);
+	if (len <= 0) {
+		wlr_log_errno(WLR_ERROR, "VM %s: [netvm] upstream vfio:%s: no IOMMU group at %s",
+			def->name, def->netvm_upstream_device, path);
+		return false;
+	}
+	group[len] = '\0';
+	const char *slash = strrchr(group, '/');
+	char device[sizeof(group) + 16];
+	snprintf(device, sizeof(device), "/dev/vfio/%s", slash != NULL ? slash + 1 : group);
+	return jail_add(jail, TINCT_JAIL_DEVICE, "/dev/vfio/vfio") &&
+	       jail_add(jail, TINCT_JAIL_DEVICE, device) && jail_add(jail, TINCT_JAIL_RO, "/sys");
+}
+
 bool backend_jail(const struct tinct_vmm_backend *backend, const struct tinct_vmm_launch *launch,
 	struct tinct_jail *jail)
 {
@@ -212,7 +248,7 @@ bool backend_jail(const struct tinct_vmm_backend *backend, const struct tinct_vm
 	if (ok && backend->jail != NULL) {
 		ok = backend->jail(launch, jail);
 	}
-	return ok;
+	return ok && jail_upstream(def, jail);
 }
 
 bool backend_vhost_vsock_usable(void)

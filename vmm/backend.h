@@ -19,6 +19,28 @@ struct tinct_child;
 struct tinct_jail;
 struct tinct_qmp;
 
+/*
+ * One virtio-net link between an app VM and a port of its network VM
+ * (network.h). The host carries its Ethernet frames and nothing else:
+ *
+ *   QEMU: -netdev dgram on `fd`, the VMM's end of a Unix datagram socket
+ *   pair whose other end is the other VMM's (QEMU 7.2's local.type=fd).
+ *   tinct keeps both ends, so either side may restart and the frames flow
+ *   again.
+ *   crosvm, cloud-hypervisor: no such netdev; the NIC is a vhost-user-net
+ *   front end connecting to `vhost_user`, in the VM's own runtime
+ *   directory, where a vhost-user-net switch (not part of tinct, none in
+ *   Debian 12) must serve both ends.
+ *
+ * `id` names the link's netdev for QMP set_link (QEMU).
+ */
+struct tinct_vmm_net_link {
+	const char *id;
+	int fd; // descriptor number in the child
+	const char *vhost_user;
+	const char *mac; // xx:xx:xx:xx:xx:xx
+};
+
 /** Everything a backend needs to build a command line. */
 struct tinct_vmm_launch {
 	const struct tinct_vm_def *def;
@@ -27,7 +49,12 @@ struct tinct_vmm_launch {
 	const char *serial_socket;
 	const char *api_socket;
 	const char *cmdline; // the whole kernel command line
-	int tap_fd; // descriptor number in the child, or -1
+	int tap_fd; // descriptor number in the child, or -1 (a network VM's
+		    // upstream = tap too)
+	// An app VM's one link to its network VM, or a network VM's ports,
+	// port i being link i (network.h). Its upstream comes from def.
+	const struct tinct_vmm_net_link *net_links;
+	size_t net_links_len;
 	bool kvm; // hardware acceleration is usable
 	// wayland = waypipe: how many channels (0 otherwise). Channel i is
 	// the Unix socket backend_waypipe_socket(..., i), on which tinct's
@@ -125,7 +152,8 @@ const struct tinct_vmm_backend *backend_for(enum tinct_vmm_kind kind);
 
 /**
  * The kernel command line every backend passes: `console=ttyS0`,
- * `tinct.name=NAME`, the definition's cmdline, `tinct.app.I=<base64>` for
+ * `tinct.name=NAME`, `tinct.netvm.isolate=0` for a network VM with
+ * [netvm] isolate = false, the definition's cmdline, `tinct.app.I=<base64>` for
  * each `[guest] run` of a waypipe VM, then `extra` (may be NULL).
  * Returns NULL on ENOMEM.
  */
@@ -160,8 +188,11 @@ void backend_stop_destroy(struct tinct_vmm_stop *stop);
 
 /**
  * Adds to `jail` what the VMM of `launch` gets (jail.h): the kernel and
- * initrd read-only, the disks read-only or read-write as defined, then
- * the backend's own needs (`backend->jail`). false on ENOMEM.
+ * initrd read-only, the disks read-only or read-write as defined, the
+ * backend's own needs (`backend->jail`), then a network VM's upstream:
+ * the host's network namespace for QEMU's user networking, the VFIO
+ * devices and /sys for a NIC passed through. false (logged) on ENOMEM or
+ * a NIC without an IOMMU group.
  */
 bool backend_jail(const struct tinct_vmm_backend *backend, const struct tinct_vmm_launch *launch,
 	struct tinct_jail *jail);

@@ -30,7 +30,7 @@
 
 // The descriptor number the first passed descriptor gets; fds 0-2 are stdio.
 #define SPAWN_PASS_FD 3
-#define SPAWN_MAX_PASS_FDS 8
+#define SPAWN_MAX_PASS_FDS 20
 
 /** How to start a child. Zero-initialised fields mean the usual thing. */
 struct tinct_spawn {

@@ -97,6 +97,9 @@ struct tinct_vm_def *vm_def_create(const char *name)
 	def->memory_mib = DEFAULT_MEMORY_MIB;
 	def->cpus = 1;
 	def->network = TINCT_VM_NETWORK_NONE;
+	def->netvm_ports = TINCT_NETVM_DEFAULT_PORTS;
+	def->netvm_upstream = TINCT_NETVM_UPSTREAM_USER;
+	def->netvm_isolate = true;
 	def->stop_timeout_ms = DEFAULT_STOP_TIMEOUT_MS;
 	def->snapshot = true;
 	def->console_buffer = DEFAULT_CONSOLE_BUFFER;
@@ -137,6 +140,8 @@ void vm_def_destroy(struct tinct_vm_def *def)
 	}
 	free(def->disks);
 	free(def->cmdline);
+	free(def->network_vm);
+	free(def->netvm_upstream_device);
 	free(def->wayland);
 	for (size_t i = 0; i < def->wayland_named_len; i++) {
 		free(def->wayland_named[i]);
@@ -321,6 +326,23 @@ static bool parse_bool(const char *value, bool *out)
 	return false;
 }
 
+/* A PCI address as sysfs spells it: DDDD:BB:DD.F, lower-case hex. */
+static bool vfio_address_valid(const char *value)
+{
+	static const char pattern[] = "xxxx:xx:xx.x";
+	if (strlen(value) != sizeof(pattern) - 1) {
+		return false;
+	}
+	for (size_t i = 0; pattern[i] != '\0'; i++) {
+		char c = value[i];
+		bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+		if (pattern[i] == 'x' ? !hex : c != pattern[i]) {
+			return false;
+		}
+	}
+	return true;
+}
+
 static const char *known_placeholder(void *data, const char *name)
 {
 	for (size_t i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++) {
@@ -395,7 +417,10 @@ static bool parse_vm_key(
 		return true;
 	}
 	case KEY_NETWORK:
-		*message = "expected none or tap";
+		*message = "expected none, tap or the name of a network VM";
+		def->network_line = parser->line;
+		free(def->network_vm);
+		def->network_vm = NULL;
 		if (strcmp(value, "none") == 0) {
 			def->network = TINCT_VM_NETWORK_NONE;
 			return true;
@@ -404,7 +429,11 @@ static bool parse_vm_key(
 			def->network = TINCT_VM_NETWORK_TAP;
 			return true;
 		}
-		return false;
+		if (!vm_def_name_valid(value)) {
+			return false;
+		}
+		def->network = TINCT_VM_NETWORK_VM;
+		return set_string(&def->network_vm, value, message);
 	case KEY_WAYLAND:
 		*message = "expected none, virtio-wl or waypipe";
 		if (strcmp(value, "none") == 0) {
@@ -723,6 +752,53 @@ static bool parse_wayland_key(
 	return true;
 }
 
+/* One [netvm] key; false with a message. */
+static bool parse_netvm_key(
+	struct tinct_vm_def *def, const char *name, const char *value, char *message, size_t size)
+{
+	static const uint64_t ones[] = {1};
+	uint64_t n;
+	def->netvm = true;
+	if (strcmp(name, "ports") == 0) {
+		if (!parse_scaled(value, "", ones, &n) || n < 1 || n > TINCT_NETVM_MAX_PORTS) {
+			snprintf(message, size, "expected a number from 1 to %d",
+				TINCT_NETVM_MAX_PORTS);
+			return false;
+		}
+		def->netvm_ports = (uint32_t)n;
+	} else if (strcmp(name, "upstream") == 0) {
+		free(def->netvm_upstream_device);
+		def->netvm_upstream_device = NULL;
+		if (strcmp(value, "user") == 0) {
+			def->netvm_upstream = TINCT_NETVM_UPSTREAM_USER;
+		} else if (strcmp(value, "tap") == 0) {
+			def->netvm_upstream = TINCT_NETVM_UPSTREAM_TAP;
+		} else if (strcmp(value, "none") == 0) {
+			def->netvm_upstream = TINCT_NETVM_UPSTREAM_NONE;
+		} else if (strncmp(value, "vfio:", 5) == 0 && vfio_address_valid(value + 5)) {
+			def->netvm_upstream = TINCT_NETVM_UPSTREAM_VFIO;
+			def->netvm_upstream_device = strdup(value + 5);
+			if (def->netvm_upstream_device == NULL) {
+				snprintf(message, size, "out of memory");
+				return false;
+			}
+		} else {
+			snprintf(message, size,
+				"expected user, tap, none or vfio:DDDD:BB:DD.F (a PCI address)");
+			return false;
+		}
+	} else if (strcmp(name, "isolate") == 0) {
+		if (!parse_bool(value, &def->netvm_isolate)) {
+			snprintf(message, size, "expected true or false");
+			return false;
+		}
+	} else {
+		snprintf(message, size, "unknown key");
+		return false;
+	}
+	return true;
+}
+
 static void handle_ini_entry(
 	void *data, int line, const char *section, const char *name, const char *value)
 {
@@ -748,6 +824,10 @@ static void handle_ini_entry(
 		}
 	} else if (strcmp(section, "wayland") == 0) {
 		if (!parse_wayland_key(def, name, value, buffer, sizeof(buffer))) {
+			message = buffer;
+		}
+	} else if (strcmp(section, "netvm") == 0) {
+		if (!parse_netvm_key(def, name, value, buffer, sizeof(buffer))) {
 			message = buffer;
 		}
 	} else if (strcmp(section, "guest") == 0) {
@@ -825,6 +905,40 @@ static void validate(struct parser *parser)
 	if (def->guest_ready == TINCT_GUEST_READY_DEFAULT) {
 		def->guest_ready = def->vmm == TINCT_VMM_COMMAND ? TINCT_GUEST_READY_CONSOLE
 								 : TINCT_GUEST_READY_GUEST;
+	}
+	if (def->network == TINCT_VM_NETWORK_VM) {
+		if (strcmp(def->network_vm, def->name) == 0) {
+			report_error(parser,
+				"%s:%d: [vm] network: a VM cannot be its own network VM",
+				parser->path, def->network_line);
+		} else if (def->netvm) {
+			report_error(parser,
+				"%s:%d: [vm] network: a network VM's own way out is [netvm] "
+				"upstream; network must be none",
+				parser->path, def->network_line);
+		} else if (def->vmm == TINCT_VMM_COMMAND) {
+			report_error(parser,
+				"%s:%d: [vm] network: a network VM needs vmm = qemu, crosvm or "
+				"cloud-hypervisor",
+				parser->path, def->network_line);
+		}
+	} else if (def->netvm && def->network != TINCT_VM_NETWORK_NONE) {
+		report_error(parser,
+			"%s:%d: [vm] network: a network VM's own way out is [netvm] upstream; "
+			"network must be none",
+			parser->path, def->network_line);
+	}
+	if (def->netvm && def->vmm == TINCT_VMM_COMMAND) {
+		report_error(parser,
+			"%s:0: [netvm] ports: a network VM needs vmm = qemu, crosvm or "
+			"cloud-hypervisor",
+			parser->path);
+	} else if (def->netvm && def->netvm_upstream == TINCT_NETVM_UPSTREAM_USER &&
+		   def->vmm != TINCT_VMM_QEMU) {
+		report_error(parser,
+			"%s:0: [netvm] upstream: user networking needs vmm = qemu; use tap "
+			"or vfio:",
+			parser->path);
 	}
 	if (def->vmm == TINCT_VMM_COMMAND) {
 		if (def->command == NULL) {
@@ -1013,15 +1127,70 @@ static int load_dir(struct wl_list *defs, const char *dir, const char *images_di
 	return errors;
 }
 
+bool vm_def_network_check(const struct tinct_vm_def *def, const struct tinct_vm_def *netvm,
+	char *message, size_t size)
+{
+	if (def->network != TINCT_VM_NETWORK_VM) {
+		return true;
+	}
+	const char *path = def->path ? def->path : def->name;
+	if (netvm == NULL) {
+		snprintf(message, size, "%s:%d: [vm] network: no VM is called %s", path,
+			def->network_line, def->network_vm);
+		return false;
+	}
+	if (!netvm->netvm) {
+		snprintf(message, size,
+			"%s:%d: [vm] network: %s is not a network VM (it has no [netvm] section)",
+			path, def->network_line, def->network_vm);
+		return false;
+	}
+	return true;
+}
+
+// Every network = NAME of the definitions after `last` names a network VM
+// in `defs`. One that does not is reported but kept: starting it reports
+// the error again, and the other VMs load as usual.
+static int check_networks(
+	struct wl_list *defs, struct wl_list *last, tinct_vm_def_report_func report, void *data)
+{
+	int errors = 0;
+	for (struct wl_list *pos = last->next; pos != defs; pos = pos->next) {
+		struct tinct_vm_def *def = wl_container_of(pos, def, link);
+		if (def->network != TINCT_VM_NETWORK_VM) {
+			continue;
+		}
+		const struct tinct_vm_def *netvm = NULL, *other;
+		wl_list_for_each (other, defs, link) {
+			if (strcmp(other->name, def->network_vm) == 0) {
+				netvm = other;
+			}
+		}
+		char message[1024];
+		if (!vm_def_network_check(def, netvm, message, sizeof(message))) {
+			errors++;
+			if (report != NULL) {
+				report(data, message);
+			} else {
+				wlr_log(WLR_ERROR, "%s", message);
+			}
+		}
+	}
+	return errors;
+}
+
 int vm_def_load_dirs(struct wl_list *defs, const char *const *dirs, const char *images_dir,
 	tinct_vm_def_report_func report, void *data)
 {
 	char **claimed = NULL;
 	size_t claimed_len = 0;
 	int errors = 0;
+	// Only the definitions loaded now are checked; the caller's are known.
+	struct wl_list *last = defs->prev;
 	for (size_t i = 0; dirs[i] != NULL; i++) {
 		errors += load_dir(defs, dirs[i], images_dir, &claimed, &claimed_len, report, data);
 	}
+	errors += check_networks(defs, last, report, data);
 	for (size_t i = 0; i < claimed_len; i++) {
 		free(claimed[i]);
 	}

@@ -28,7 +28,9 @@
  *   cmdline         extra kernel command line
  *   memory          MiB, or with an M/G suffix (default 512)
  *   cpus            1..64 (default 1)
- *   network         none (default) or tap
+ *   network         none (default); tap (a TAP device of its own); or the
+ *                   name of a network VM (below), whose port the VM's NIC
+ *                   is joined to and which is started first
  *   wayland         how guest windows reach the VM's display: none (default),
  *                   virtio-wl (crosvm) or waypipe (QEMU, cloud-hypervisor)
  *   autostart       boolean (default false)
@@ -60,6 +62,15 @@
  *   ports           waypipe channels (virtio-serial ports or vsock ports)
  *                   the VM gets, 1..16 (default 4)
  * Any other [wayland] key is an error.
+ * Keys of [netvm]; any of them makes the VM a network VM (vmm/network.h),
+ * whose own [vm] network must stay none:
+ *   ports           app VMs it can serve at once, 1..16 (default 8)
+ *   upstream        its own way out: user (QEMU user networking, the
+ *                   default), tap (a TAP device tinct creates; the host
+ *                   configures it), none, or vfio:DDDD:BB:DD.F (a PCI NIC
+ *                   passed through, bound to vfio-pci beforehand)
+ *   isolate         boolean (default true): app VMs cannot reach each other
+ *                   through it
  *
  * [guest] accepts any key; its raw values are kept. The vmm library reads:
  *   [guest] run      repeatable; a shell command the guest init starts with
@@ -125,6 +136,7 @@ enum tinct_vm_permission {
 enum tinct_vm_network {
 	TINCT_VM_NETWORK_NONE,
 	TINCT_VM_NETWORK_TAP,
+	TINCT_VM_NETWORK_VM, // through a network VM (network_vm)
 };
 
 enum tinct_guest_ready {
@@ -132,6 +144,16 @@ enum tinct_guest_ready {
 	TINCT_GUEST_READY_GUEST,
 	TINCT_GUEST_READY_CONSOLE,
 };
+
+enum tinct_netvm_upstream {
+	TINCT_NETVM_UPSTREAM_USER,
+	TINCT_NETVM_UPSTREAM_TAP,
+	TINCT_NETVM_UPSTREAM_NONE,
+	TINCT_NETVM_UPSTREAM_VFIO,
+};
+
+#define TINCT_NETVM_DEFAULT_PORTS 8
+#define TINCT_NETVM_MAX_PORTS 16
 
 struct tinct_vm_disk {
 	char *path; // absolute
@@ -161,6 +183,13 @@ struct tinct_vm_def {
 	uint32_t memory_mib;
 	uint32_t cpus;
 	enum tinct_vm_network network;
+	char *network_vm; // network = NAME: the network VM's name, else NULL
+	int network_line; // the line of [vm] network, 0 when unset
+	bool netvm; // [netvm]: this is a network VM
+	uint32_t netvm_ports;
+	enum tinct_netvm_upstream netvm_upstream;
+	char *netvm_upstream_device; // vfio: the PCI address
+	bool netvm_isolate;
 	char *wayland; // raw value, NULL when unset
 	enum tinct_vm_wayland wayland_kind;
 	uint32_t wayland_ports; // [wayland] ports
@@ -212,7 +241,9 @@ struct tinct_vm_def *vm_def_load_file(
  * Loads every `*.ini` of each directory of the NULL-terminated `dirs`, in
  * order, appending new definitions to `defs` (struct tinct_vm_def.link)
  * sorted by name within a directory. Names already in `defs` are skipped.
- * Missing directories are fine. Returns the number of errors.
+ * Missing directories are fine. A network = NAME that names no network VM
+ * in `defs` is an error, but its definition is kept (vm_def_network_check).
+ * Returns the number of errors.
  */
 int vm_def_load_dirs(struct wl_list *defs, const char *const *dirs, const char *images_dir,
 	tinct_vm_def_report_func report, void *data);
@@ -226,6 +257,15 @@ void vm_def_free_dirs(char **dirs);
 
 /** $TINCT_IMAGES, else ${XDG_CACHE_HOME:-$HOME/.cache}/tinct/images. */
 char *vm_def_images_dir(void);
+
+/**
+ * Whether `netvm`, the definition called like `def`'s network = NAME
+ * (NULL when there is none), can serve it. Otherwise writes the whole
+ * error, `FILE:LINE: [vm] network: WHY`, to `message`. Checked when
+ * definitions are loaded and again when the VM starts.
+ */
+bool vm_def_network_check(const struct tinct_vm_def *def, const struct tinct_vm_def *netvm,
+	char *message, size_t size);
 
 bool vm_def_name_valid(const char *name);
 /**

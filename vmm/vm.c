@@ -27,6 +27,7 @@
 #include "vmm/control.h"
 #include "vmm/jail.h"
 #include "vmm/kvm.h"
+#include "vmm/network.h"
 #include "vmm/snapshot.h"
 #include "vmm/spawn.h"
 #include "vmm/tap.h"
@@ -335,6 +336,7 @@ static void run_cleanup(struct tinct_vm *vm, bool keep_console)
 	vm->vmm = NULL;
 	snapshot_run_destroy(vm->snapshot);
 	vm->snapshot = NULL;
+	network_detach(vm);
 	if (vm->tap_fd >= 0) {
 		close(vm->tap_fd);
 		vm->tap_fd = -1;
@@ -752,6 +754,12 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm, 
 	bool ok = false;
 	char *cmdline = NULL;
 	int log_fd = -1;
+	struct tinct_vmm_net_link *links = NULL;
+	size_t links_len = 0;
+	// A TAP and every port of a network VM, with room for child_spawn's own.
+	_Static_assert(1 + TINCT_NETVM_MAX_PORTS < SPAWN_MAX_PASS_FDS, "too few passed fds");
+	int pass_fds[SPAWN_MAX_PASS_FDS];
+	size_t pass_len = 0;
 	struct tinct_argv argv, jailed;
 	argv_init(&argv);
 	argv_init(&jailed);
@@ -768,13 +776,25 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm, 
 	if (cmdline == NULL) {
 		goto out;
 	}
-	if (def->network == TINCT_VM_NETWORK_TAP) {
+	if (def->network == TINCT_VM_NETWORK_TAP ||
+		(def->netvm && def->netvm_upstream == TINCT_NETVM_UPSTREAM_TAP)) {
 		vm->tap_fd = tap_create("tinct%d", vm->tap_name);
 		if (vm->tap_fd < 0) {
 			goto out;
 		}
 	}
+	if (!network_attach(vm, &links, &links_len)) {
+		goto out;
+	}
+	// The TAP first (launch_for), then the network links.
+	if (vm->tap_fd >= 0) {
+		pass_fds[pass_len++] = vm->tap_fd;
+	}
+	network_links_pass(links, links_len, pass_fds + pass_len, SPAWN_PASS_FD + (int)pass_len);
+	pass_len += links_len;
 	struct tinct_vmm_launch launch = launch_for(vm, binary, cmdline);
+	launch.net_links = links;
+	launch.net_links_len = links_len;
 	launch.kvm = def->vmm == TINCT_VMM_QEMU ? kvm : true;
 	free(vm->crash_reason);
 	vm->crash_reason = NULL;
@@ -860,8 +880,8 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm, 
 		goto out;
 	}
 	struct tinct_spawn spawn = spawn_vm_child(binary, argv.argv, log_fd);
-	spawn.pass_fds = &vm->tap_fd;
-	spawn.pass_fds_len = vm->tap_fd >= 0 ? 1 : 0;
+	spawn.pass_fds = pass_fds;
+	spawn.pass_fds_len = pass_len;
 	if (launch.confined && (!jail_copy(&vmm_jail, vm->jail) ||
 				       !backend_jail(vm->backend, &launch, &vmm_jail) ||
 				       !jail_apply(&vmm_jail, &spawn, &jailed))) {
@@ -904,6 +924,7 @@ out:
 	argv_finish(&argv);
 	argv_finish(&jailed);
 	jail_finish(&vmm_jail);
+	network_links_free(links, links_len);
 	free(cmdline);
 	free(binary);
 	return ok;
@@ -983,6 +1004,9 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 	if (!vm_def_check_files(def, missing, sizeof(missing))) {
 		run_reset(vm);
 		crash(vm, missing);
+		return false;
+	}
+	if (!network_start_first(vm)) {
 		return false;
 	}
 	if (!mkdir_private(vm->manager->runtime_root)) {
@@ -1169,6 +1193,7 @@ static void vm_destroy(struct tinct_vm *vm)
 	child_destroy(vm->vmm);
 	vm->vmm = NULL;
 	run_cleanup(vm, false);
+	network_vm_destroy(vm);
 	wl_list_remove(&vm->link);
 	vm_def_destroy(vm->def);
 	free(vm->runtime_dir);
@@ -1218,6 +1243,7 @@ struct tinct_vm *vm_manager_add(struct tinct_vm_manager *manager, struct tinct_v
 	vm->tap_fd = -1;
 	vm->uid_lock = -1;
 	vm->jail = calloc(1, sizeof(*vm->jail));
+	vm->net_port = -1;
 	wl_signal_init(&vm->events.console_output);
 	wl_signal_init(&vm->events.destroy);
 	wl_list_init(&vm->link);
@@ -1264,6 +1290,7 @@ struct tinct_vm_manager *vm_manager_create(struct wl_event_loop *loop, const cha
 	manager->kvm_probe_done.notify = handle_kvm_probe_done;
 	wl_signal_add(&manager->kvm_probe->events.done, &manager->kvm_probe_done);
 	manager->snapshot_cache = snapshot_cache_create();
+	network_init(manager);
 	manager->images_dir = images_dir ? strdup(images_dir) : vm_def_images_dir();
 	if (manager->images_dir == NULL || manager->snapshot_cache == NULL ||
 		asprintf(&manager->runtime_root, "%s/tinct", runtime) < 0) {
@@ -1280,6 +1307,7 @@ void vm_manager_destroy(struct tinct_vm_manager *manager)
 	if (manager == NULL) {
 		return;
 	}
+	network_finish(manager);
 	struct tinct_vm *vm, *tmp;
 	wl_list_for_each_safe (vm, tmp, &manager->vms, link) {
 		vm_destroy(vm);

@@ -73,6 +73,9 @@
  * saves the ready guest; later starts restore it. A restore that fails is
  * followed by a cold boot within the same STARTING state. `<runtime
  * dir>/boot` says how the current run started.
+ *
+ * network = NAME (network.h): vm_start() starts the network VM NAME first
+ * when it is not active; the VM's NIC is joined to a port of it.
  */
 #ifndef TINCT_VMM_VM_H
 #define TINCT_VMM_VM_H
@@ -86,6 +89,8 @@
 struct tinct_child;
 struct tinct_jail;
 struct tinct_kvm_probe;
+struct tinct_net_ports;
+struct tinct_qmp;
 struct tinct_snapshot;
 struct tinct_snapshot_cache;
 struct tinct_vm_def;
@@ -147,6 +152,7 @@ struct tinct_vm_manager {
 	struct tinct_kvm_probe *kvm_probe;
 	struct wl_listener kvm_probe_done;
 	struct tinct_snapshot_cache *snapshot_cache;
+	struct wl_listener network_state; // network.c
 };
 
 struct tinct_vm {
@@ -180,6 +186,10 @@ struct tinct_vm {
 	struct tinct_vmm_stop *stop; // the graceful stop under way, or NULL
 	int tap_fd;
 	char tap_name[16];
+	int net_port; // network = NAME: its port there while it runs, else -1
+	bool net_link_down; // its link was set down (network.c)
+	struct tinct_qmp *net_qmp; // a link state change under way (network.c)
+	struct tinct_net_ports *net_ports; // a network VM's ports (network.c)
 	struct tinct_console *console;
 	struct wl_listener console_output;
 	struct wl_listener serial_ready;
