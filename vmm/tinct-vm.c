@@ -661,15 +661,24 @@ static int cmd_check(int argc, char *argv[])
 	int errors = vm_def_load_dirs(
 		&defs, (const char *const *)dirs, images, report_to_stderr, &messages);
 	struct tinct_vm_def *def, *tmp;
-	wl_list_for_each_safe (def, tmp, &defs, link) {
-		char missing[512];
-		if (!vm_def_check_files(def, missing, sizeof(missing))) {
-			fprintf(stderr, "%s: error: %s (%s)\n", def->name, missing, def->path);
+	wl_list_for_each (def, &defs, link) {
+		// A VM whose network VM is unusable was reported: not ok.
+		const struct tinct_vm_def *netvm = NULL, *other;
+		wl_list_for_each (other, &defs, link) {
+			if (def->network_vm != NULL && strcmp(other->name, def->network_vm) == 0) {
+				netvm = other;
+			}
+		}
+		char message[1024];
+		if (!vm_def_check_files(def, message, sizeof(message))) {
+			fprintf(stderr, "%s: error: %s (%s)\n", def->name, message, def->path);
 			errors++;
-		} else {
+		} else if (vm_def_network_check(def, netvm, message, sizeof(message))) {
 			printf("%s: ok (%s, #%06x, %s)\n", def->name, vm_def_vmm_name(def->vmm),
 				def->colour, def->path);
 		}
+	}
+	wl_list_for_each_safe (def, tmp, &defs, link) {
 		vm_def_destroy(def);
 	}
 	vm_def_free_dirs(dirs);

@@ -114,6 +114,142 @@ static void test_qemu(void)
 	vm_def_destroy(def);
 }
 
+/*
+ * Networks through a network VM (vmm/network.h): an app VM's one link and a
+ * network VM's upstream and two ports, as each VMM spells them.
+ */
+static const struct tinct_vmm_net_link app_link = {
+	.id = "link0",
+	.fd = 4,
+	.vhost_user = "/run/t/appvm-lynx/net.vhost",
+	.mac = "02:74:6e:01:00:01",
+};
+static const struct tinct_vmm_net_link netvm_ports[] = {
+	{"port0", 3, "/run/t/netvm/port-0.vhost", "02:74:6e:00:00:00"},
+	{"port1", 4, "/run/t/netvm/port-1.vhost", "02:74:6e:00:00:01"},
+};
+
+#define QEMU_HEAD(name, initrd)                                                                    \
+	"/usr/bin/qemu-system-x86_64\n-nodefaults\n-no-user-config\n-display\nnone\n"              \
+	"-accel\ntcg\n-cpu\nmax\n-m\n512\n-smp\n2\n-no-reboot\n"                                   \
+	"-action\npanic=exit-failure\n-device\npvpanic-pci\n"                                      \
+	"-kernel\n/img/vmlinuz\n-initrd\n/img/" initrd "\n"                                        \
+	"-append\nconsole=ttyS0 tinct.name=" name "\n"                                             \
+	"-chardev\nsocket,id=serial0,path=/run/t/appvm-lynx/serial,server=on,wait=off\n"           \
+	"-serial\nchardev:serial0\n"                                                               \
+	"-chardev\nsocket,id=qmp,path=/run/t/appvm-lynx/api,server=on,wait=off\n"                  \
+	"-mon\nchardev=qmp,mode=control\n"
+
+static void test_network(void)
+{
+	struct tinct_vm_def *def = make_def(TINCT_VMM_QEMU);
+	def->network = TINCT_VM_NETWORK_VM;
+	def->network_vm = strdup("netvm");
+	struct tinct_vmm_launch launch = make_launch(def, "/usr/bin/qemu-system-x86_64");
+	launch.net_links = &app_link;
+	launch.net_links_len = 1;
+	check_argv(&backend_qemu, &launch, false,
+		QEMU_HEAD("appvm-lynx", "appvm-lynx.img") "-netdev\ndgram,id=link0,local.type=fd,"
+							  "local.str=4\n"
+							  "-device\nvirtio-net-pci,netdev=link0,"
+							  "mac=02:74:6e:01:00:01\n",
+		"qemu app VM: a dgram link to its port");
+
+	def->vmm = TINCT_VMM_CROSVM;
+	launch.binary = "/usr/bin/crosvm";
+	check_argv(&backend_crosvm, &launch, false,
+		"/usr/bin/crosvm\nrun\n--mem\n512\n--cpus\n2\n--initrd\n/img/appvm-lynx.img\n"
+		"--params\nconsole=ttyS0 tinct.name=appvm-lynx\n"
+		"--serial\ntype=unix-stream,path=/run/t/appvm-lynx/serial,num=1,console=true,"
+		"input-unix-stream=true\n"
+		"--socket\n/run/t/appvm-lynx/api\n"
+		"--vhost-user\nnet,socket=/run/t/appvm-lynx/net.vhost\n/img/vmlinuz\n",
+		"crosvm app VM: a vhost-user-net front end");
+	def->vmm = TINCT_VMM_CLOUD_HYPERVISOR;
+	launch.binary = "/usr/bin/cloud-hypervisor";
+	check_argv(&backend_cloud_hypervisor, &launch, false,
+		"/usr/bin/cloud-hypervisor\n--api-socket\npath=/run/t/appvm-lynx/api\n"
+		"--kernel\n/img/vmlinuz\n--initramfs\n/img/appvm-lynx.img\n"
+		"--cmdline\nconsole=ttyS0 tinct.name=appvm-lynx\n--memory\nsize=512M\n"
+		"--cpus\nboot=2\n--serial\nsocket=/run/t/appvm-lynx/serial\n--console\noff\n"
+		"--net\nvhost_user=true,socket=/run/t/appvm-lynx/net.vhost,"
+		"mac=02:74:6e:01:00:01\n",
+		"cloud-hypervisor app VM: a vhost-user-net front end");
+	vm_def_destroy(def);
+
+	// The network VM: its upstream first, then its ports.
+	def = make_def(TINCT_VMM_QEMU);
+	free(def->name);
+	def->name = strdup("netvm");
+	free(def->initrd);
+	def->initrd = strdup("/img/netvm.img");
+	def->netvm = true;
+	def->netvm_ports = 2;
+	def->netvm_upstream = TINCT_NETVM_UPSTREAM_USER;
+	launch = make_launch(def, "/usr/bin/qemu-system-x86_64");
+	launch.cmdline = "console=ttyS0 tinct.name=netvm";
+	launch.net_links = netvm_ports;
+	launch.net_links_len = 2;
+	static const char qemu_ports[] =
+		"-netdev\ndgram,id=port0,local.type=fd,local.str=3\n"
+		"-device\nvirtio-net-pci,netdev=port0,mac=02:74:6e:00:00:00\n"
+		"-netdev\ndgram,id=port1,local.type=fd,local.str=4\n"
+		"-device\nvirtio-net-pci,netdev=port1,mac=02:74:6e:00:00:01\n";
+	char want[4096];
+	snprintf(want, sizeof(want), "%s%s%s", QEMU_HEAD("netvm", "netvm.img"),
+		"-netdev\nuser,id=upstream\n-device\nvirtio-net-pci,netdev=upstream\n", qemu_ports);
+	check_argv(&backend_qemu, &launch, false, want, "qemu network VM, user upstream");
+	def->netvm_upstream = TINCT_NETVM_UPSTREAM_TAP;
+	launch.tap_fd = 3;
+	snprintf(want, sizeof(want), "%s%s%s", QEMU_HEAD("netvm", "netvm.img"),
+		"-netdev\ntap,id=net0,fd=3\n-device\nvirtio-net-pci,netdev=net0\n", qemu_ports);
+	check_argv(&backend_qemu, &launch, false, want, "qemu network VM, TAP upstream");
+	launch.tap_fd = -1;
+	def->netvm_upstream = TINCT_NETVM_UPSTREAM_VFIO;
+	def->netvm_upstream_device = strdup("0000:03:00.0");
+	snprintf(want, sizeof(want), "%s%s%s", QEMU_HEAD("netvm", "netvm.img"),
+		"-device\nvfio-pci,host=0000:03:00.0\n", qemu_ports);
+	check_argv(&backend_qemu, &launch, false, want, "qemu network VM, NIC passed through");
+
+	def->vmm = TINCT_VMM_CROSVM;
+	launch.binary = "/usr/bin/crosvm";
+	check_argv(&backend_crosvm, &launch, false,
+		"/usr/bin/crosvm\nrun\n--mem\n512\n--cpus\n2\n--initrd\n/img/netvm.img\n"
+		"--params\nconsole=ttyS0 tinct.name=netvm\n"
+		"--serial\ntype=unix-stream,path=/run/t/appvm-lynx/serial,num=1,console=true,"
+		"input-unix-stream=true\n"
+		"--socket\n/run/t/appvm-lynx/api\n"
+		"--vfio\n/sys/bus/pci/devices/0000:03:00.0\n"
+		"--vhost-user\nnet,socket=/run/t/netvm/port-0.vhost\n"
+		"--vhost-user\nnet,socket=/run/t/netvm/port-1.vhost\n/img/vmlinuz\n",
+		"crosvm network VM: NIC passed through, vhost-user-net ports");
+	def->vmm = TINCT_VMM_CLOUD_HYPERVISOR;
+	def->netvm_upstream = TINCT_NETVM_UPSTREAM_TAP;
+	launch.binary = "/usr/bin/cloud-hypervisor";
+	launch.tap_fd = 3;
+	check_argv(&backend_cloud_hypervisor, &launch, false,
+		"/usr/bin/cloud-hypervisor\n--api-socket\npath=/run/t/appvm-lynx/api\n"
+		"--kernel\n/img/vmlinuz\n--initramfs\n/img/netvm.img\n"
+		"--cmdline\nconsole=ttyS0 tinct.name=netvm\n--memory\nsize=512M\n"
+		"--cpus\nboot=2\n--serial\nsocket=/run/t/appvm-lynx/serial\n--console\noff\n"
+		"--net\nfd=3\n"
+		"--net\nvhost_user=true,socket=/run/t/netvm/port-0.vhost,"
+		"mac=02:74:6e:00:00:00\n"
+		"--net\nvhost_user=true,socket=/run/t/netvm/port-1.vhost,"
+		"mac=02:74:6e:00:00:01\n",
+		"cloud-hypervisor network VM: TAP upstream, vhost-user-net ports");
+
+	char *cmdline = backend_kernel_cmdline(def, NULL);
+	is_str(cmdline, "console=ttyS0 tinct.name=netvm", "an isolating network VM");
+	free(cmdline);
+	def->netvm_isolate = false;
+	cmdline = backend_kernel_cmdline(def, NULL);
+	is_str(cmdline, "console=ttyS0 tinct.name=netvm tinct.netvm.isolate=0",
+		"a network VM that lets app VMs reach each other");
+	free(cmdline);
+	vm_def_destroy(def);
+}
+
 static void test_crosvm(void)
 {
 	struct tinct_vm_def *def = make_def(TINCT_VMM_CROSVM);
@@ -371,6 +507,7 @@ int main(void)
 	test_crosvm();
 	test_crosvm_virtio_wl();
 	test_cloud_hypervisor();
+	test_network();
 	test_command();
 	test_waypipe();
 	test_cmdline();

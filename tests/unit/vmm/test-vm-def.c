@@ -225,8 +225,9 @@ static void test_errors(void)
 		"t.ini:3: [vm] cpus: expected a number from 1 to 64", "cpus 0");
 	check_error("[vm]\nkernel = k\ncpus = -1\n",
 		"t.ini:3: [vm] cpus: expected a number from 1 to 64", "cpus negative");
-	check_error("[vm]\nkernel = k\nnetwork = bridge\n",
-		"t.ini:3: [vm] network: expected none or tap", "bad network");
+	check_error("[vm]\nkernel = k\nnetwork = br/0\n",
+		"t.ini:3: [vm] network: expected none, tap or the name of a network VM",
+		"bad network");
 	check_error("[vm]\nkernel = k\nautostart = maybe\n",
 		"t.ini:3: [vm] autostart: expected true or false", "bad autostart");
 	check_error("[vm]\nkernel = k\n\nsnapshot = sometimes\n",
@@ -453,6 +454,97 @@ static void test_dirs(void)
 	ok(system(cmd) == 0, "cleanup");
 }
 
+static void test_netvm(void)
+{
+	struct tinct_vm_def *def = parse("[vm]\nkernel = k\n\nnetwork = netvm\n");
+	ok(def != NULL && def->network == TINCT_VM_NETWORK_VM && def->network_line == 4 &&
+			strcmp(def->network_vm, "netvm") == 0 && !def->netvm,
+		"network = NAME names a network VM");
+	vm_def_destroy(def);
+
+	def = parse("[vm]\nkernel = k\n[netvm]\nisolate = true\n");
+	ok(def != NULL && def->netvm && def->netvm_ports == TINCT_NETVM_DEFAULT_PORTS &&
+			def->netvm_upstream == TINCT_NETVM_UPSTREAM_USER && def->netvm_isolate,
+		"[netvm] defaults: 8 ports, user upstream, isolated");
+	vm_def_destroy(def);
+	def = parse("[vm]\nkernel = k\n[netvm]\nports = 16\nupstream = vfio:0000:03:00.1\n"
+		    "isolate = no\n");
+	ok(def != NULL && def->netvm_ports == 16 &&
+			def->netvm_upstream == TINCT_NETVM_UPSTREAM_VFIO &&
+			strcmp(def->netvm_upstream_device, "0000:03:00.1") == 0 &&
+			!def->netvm_isolate,
+		"[netvm] ports, vfio upstream, isolate");
+	vm_def_destroy(def);
+	def = parse("[vm]\nkernel = k\n[netvm]\nupstream = tap\n");
+	ok(def != NULL && def->netvm_upstream == TINCT_NETVM_UPSTREAM_TAP, "tap upstream");
+	vm_def_destroy(def);
+	def = parse("[vm]\nvmm = crosvm\nkernel = k\n[netvm]\nupstream = none\n");
+	ok(def != NULL && def->netvm_upstream == TINCT_NETVM_UPSTREAM_NONE,
+		"crosvm network VM without upstream");
+	vm_def_destroy(def);
+
+	check_error("[vm]\nkernel = k\n[netvm]\nports = 17\n",
+		"t.ini:4: [netvm] ports: expected a number from 1 to 16", "too many ports");
+	check_error("[vm]\nkernel = k\n[netvm]\nupstream = vfio:3:0.0\n",
+		"t.ini:4: [netvm] upstream: expected user, tap, none or vfio:DDDD:BB:DD.F (a "
+		"PCI address)",
+		"bad PCI address");
+	check_error("[vm]\nkernel = k\n[netvm]\nisolate = maybe\n",
+		"t.ini:4: [netvm] isolate: expected true or false", "bad isolate");
+	check_error("[vm]\nkernel = k\n[netvm]\nrouter = yes\n",
+		"t.ini:4: [netvm] router: unknown key", "unknown [netvm] key");
+	check_error("[vm]\nkernel = k\nnetwork = t\n",
+		"t.ini:3: [vm] network: a VM cannot be its own network VM", "own network VM");
+	check_error("[vm]\nkernel = k\nnetwork = tap\n[netvm]\nports = 2\n",
+		"t.ini:3: [vm] network: a network VM's own way out is [netvm] upstream; network "
+		"must be none",
+		"network VM with a network");
+	check_error("[vm]\nvmm = cloud-hypervisor\nkernel = k\n[netvm]\nports = 2\n",
+		"t.ini:0: [netvm] upstream: user networking needs vmm = qemu; use tap or vfio:",
+		"user upstream needs QEMU");
+	check_error("[vm]\nvmm = command\ncommand = x\nnetwork = netvm\n",
+		"t.ini:4: [vm] network: a network VM needs vmm = qemu, crosvm or "
+		"cloud-hypervisor",
+		"network VM with the command backend");
+
+	// Names are checked against the other definitions when they load.
+	char base[] = "/tmp/tinct-vm-def-XXXXXX";
+	if (!ok(mkdtemp(base) != NULL, "temporary directory")) {
+		return;
+	}
+	char path[512];
+	snprintf(path, sizeof(path), "%s/app.ini", base);
+	write_file(path, "[vm]\nkernel = k\nnetwork = netvm\n");
+	snprintf(path, sizeof(path), "%s/lost.ini", base);
+	write_file(path, "[vm]\nkernel = k\n\nnetwork = nowhere\n");
+	snprintf(path, sizeof(path), "%s/plain.ini", base);
+	write_file(path, "[vm]\nkernel = k\nnetwork = app\n");
+	snprintf(path, sizeof(path), "%s/netvm.ini", base);
+	write_file(path, "[vm]\nkernel = k\n[netvm]\nports = 2\n");
+	const char *dirs[] = {base, NULL};
+	struct wl_list defs;
+	wl_list_init(&defs);
+	errors[0] = '\0';
+	error_count = 0;
+	int n = vm_def_load_dirs(&defs, dirs, "/img", collect, NULL);
+	char want[1024];
+	snprintf(want, sizeof(want),
+		"%s/lost.ini:4: [vm] network: no VM is called nowhere\n"
+		"%s/plain.ini:3: [vm] network: app is not a network VM (it has no [netvm] "
+		"section)\n",
+		base, base);
+	ok(n == 2, "two unusable networks");
+	is_str(errors, want, "unknown and non-network VMs are errors with file:line");
+	ok(wl_list_length(&defs) == 4, "the VMs that name them still load");
+	struct tinct_vm_def *tmp;
+	wl_list_for_each_safe (def, tmp, &defs, link) {
+		vm_def_destroy(def);
+	}
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+	ok(system(cmd) == 0, "cleanup");
+}
+
 static void test_search_dirs(void)
 {
 	setenv("XDG_CONFIG_HOME", "/cfg", 1);
@@ -494,6 +586,7 @@ int main(void)
 	test_errors();
 	test_long_lines();
 	test_dirs();
+	test_netvm();
 	test_search_dirs();
 	vm_def_destroy(NULL);
 	ok(true, "destroy(NULL) is a no-op");

@@ -9,7 +9,7 @@ export XDG_CONFIG_HOME="$dir/config" XDG_RUNTIME_DIR="$dir"
 # check also requires the image files; stand-ins do, whatever is built.
 export TINCT_IMAGES="$dir/images"
 mkdir "$TINCT_IMAGES"
-for f in vmlinuz appvm-lynx.img appvm-catgirl.img k; do
+for f in vmlinuz appvm-lynx.img appvm-catgirl.img netvm.img k; do
 	: >"$TINCT_IMAGES/$f"
 done
 fail=0
@@ -20,15 +20,16 @@ cat "$dir/out" "$dir/err"
 [ "$status" -eq 0 ] || { echo "FAIL: shipped examples do not validate"; fail=1; }
 grep -q '^appvm-lynx: ok (qemu, #3465a4,' "$dir/out" || { echo "FAIL: lynx"; fail=1; }
 grep -q '^appvm-catgirl: ok (qemu, #75507b,' "$dir/out" || { echo "FAIL: catgirl"; fail=1; }
+grep -q '^netvm: ok (qemu, #555555,' "$dir/out" || { echo "FAIL: netvm"; fail=1; }
 
 mkdir "$dir/vms"
 printf '[vm]\nkernel = k\n' >"$dir/vms/good.ini"
-printf '[vm]\nkernel = k\nnetwork = wifi\n' >"$dir/vms/broken.ini"
+printf '[vm]\nkernel = k\nnetwork = wi/fi\n' >"$dir/vms/broken.ini"
 "$tinct_vm" check --vms "$dir/vms" >"$dir/out" 2>"$dir/err"
 status=$?
 cat "$dir/out" "$dir/err"
 [ "$status" -eq 1 ] || { echo "FAIL: expected status 1, got $status"; fail=1; }
-grep -qx "$dir/vms/broken.ini:3: \[vm\] network: expected none or tap" "$dir/err" ||
+grep -qx "$dir/vms/broken.ini:3: \[vm\] network: expected none, tap or the name of a network VM" "$dir/err" ||
 	{ echo "FAIL: error text"; fail=1; }
 grep -q '^good: ok' "$dir/out" || { echo "FAIL: good VM not listed"; fail=1; }
 
@@ -58,6 +59,22 @@ grep -qx "$dir/vms/quota.ini:5: \[wayland\] memfd-quota: expected bytes with an 
 	{ echo "FAIL: memfd-quota error text"; fail=1; }
 grep -q '^allow: \|^windows: \|^quota: ' "$dir/out" && { echo "FAIL: a broken VM is listed"; fail=1; }
 [ "$(wc -l <"$dir/err")" -eq 3 ] || { echo "FAIL: expected exactly three errors"; fail=1; }
+
+# network = NAME must name a network VM among the definitions.
+rm "$dir"/vms/*.ini
+printf '[vm]\nkernel = k\nnetwork = netvm\n' >"$dir/vms/app.ini"
+"$tinct_vm" check --vms "$dir/vms" >"$dir/out" 2>"$dir/err"
+status=$?
+cat "$dir/out" "$dir/err"
+[ "$status" -eq 1 ] || { echo "FAIL: unknown network VM: expected status 1, got $status"; fail=1; }
+grep -qx "$dir/vms/app.ini:3: \[vm\] network: no VM is called netvm" "$dir/err" ||
+	{ echo "FAIL: unknown network VM error text"; fail=1; }
+grep -q '^app: ok' "$dir/out" && { echo "FAIL: a VM without its network VM is ok"; fail=1; }
+printf '[vm]\nkernel = k\n[netvm]\nports = 1\n' >"$dir/vms/netvm.ini"
+"$tinct_vm" check --vms "$dir/vms" >"$dir/out" 2>"$dir/err" ||
+	{ echo "FAIL: app VM and network VM do not validate"; cat "$dir/err"; fail=1; }
+rm "$dir"/vms/*.ini
+printf '[vm]\nkernel = k\n' >"$dir/vms/good.ini"
 
 "$tinct_vm" --version | grep -q '^tinct-vm ' || { echo "FAIL: --version"; fail=1; }
 "$tinct_vm" --help | grep -q 'Ctrl-]' || { echo "FAIL: --help"; fail=1; }
