@@ -21,12 +21,13 @@
 #include "compositor/session_lock.h"
 #include "compositor/text.h"
 #include "compositor/view.h"
+#include "vmm/network.h"
 #include "vmm/vm.h"
 #include "compositor/vms.h"
 
 #define MAX_REGIONS 64
 #define MAX_ROWS 256
-#define MENU_WIDTH 500
+#define MENU_WIDTH 600
 #define MENU_ROW 28
 #define PAD 8
 
@@ -45,10 +46,10 @@ static const struct {
 	const char *label;
 	int x, width; // within the row
 } actions[TINCT_VM_ACTION_COUNT] = {
-	[TINCT_VM_ACTION_START] = {"Start", 268, 48},
-	[TINCT_VM_ACTION_STOP] = {"Stop", 320, 44},
-	[TINCT_VM_ACTION_KILL] = {"Kill", 368, 36},
-	[TINCT_VM_ACTION_CONSOLE] = {"Console", 408, 80},
+	[TINCT_VM_ACTION_START] = {"Start", 368, 48},
+	[TINCT_VM_ACTION_STOP] = {"Stop", 420, 44},
+	[TINCT_VM_ACTION_KILL] = {"Kill", 468, 36},
+	[TINCT_VM_ACTION_CONSOLE] = {"Console", 508, 80},
 };
 
 struct tinct_panel {
@@ -380,6 +381,16 @@ static void draw_menu(cairo_t *cairo, void *data)
 		text_draw(cairo, vm_name(dvm->vm), font, text_fg, PAD + 22, y, 140, MENU_ROW);
 		text_draw(
 			cairo, vm_state_name(dvm->vm->state), font, text_dim, 176, y, 88, MENU_ROW);
+		/* Its network: "→ netvm" for an app VM, "net of N" for a network VM in use. */
+		char net[64] = "";
+		struct tinct_vm *netvm = network_vm_of(dvm->vm);
+		size_t users = dvm->vm->def->netvm ? network_users(dvm->vm, NULL, 0) : 0;
+		if (netvm != NULL) {
+			snprintf(net, sizeof(net), "\xe2\x86\x92 %s", vm_name(netvm));
+		} else if (users > 0) {
+			snprintf(net, sizeof(net), "net of %zu", users);
+		}
+		text_draw(cairo, net, font, text_dim, 268, y, 96, MENU_ROW);
 		for (int a = 0; a < TINCT_VM_ACTION_COUNT; a++) {
 			bool enabled = vms_action_allowed(dvm->vm, (enum tinct_vm_action)a);
 			if (selected && a == (int)panel->selected_action) {
@@ -625,7 +636,7 @@ static void run_action(
 		vms_start(server, dvm->vm, true);
 		break;
 	case TINCT_VM_ACTION_STOP:
-		vm_stop(dvm->vm);
+		vms_stop(server, dvm->vm, NULL, 0);
 		break;
 	case TINCT_VM_ACTION_KILL:
 		vm_kill(dvm->vm);

@@ -5,8 +5,10 @@
  * says why in short, "(crashed: status 1)", and opens the menu on its
  * Restart), the focused-VM indicator (whose keys these are: a VM's name in
  * its colour, or "host") and a clock. The menu lists every VM with its
- * colour, name and live state, with Start (Restart after a crash), Stop,
- * Kill and Console; under a crashed VM the reason in full; under each VM its
+ * colour, name, live state and network ("→ netvm" for an app VM, "net of
+ * N" for a network VM that N active VMs use), with Start (Restart after a
+ * crash), Stop, Kill and Console (Stop of a network VM in use asks for a
+ * second Stop, vms_stop); under a crashed VM the reason in full; under each VM its
  * applications ([guest] run), which start in the running VM (or start the
  * VM). It works with the mouse and entirely from the keyboard (arrows, Tab,
  * Enter, Escape). While it is open it has the keyboard: no key reaches a

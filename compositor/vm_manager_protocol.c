@@ -245,7 +245,9 @@ static enum tinct_vm_manager_v1_status vm_act(struct tinct_vm_manager_protocol *
 		break;
 	case TINCT_VM_ACTION_STOP:
 		wlr_log(WLR_INFO, "VM %s: stop requested by a host client", name);
-		vm_stop(vm);
+		if (!vms_stop(protocol->server, vm, message, size)) {
+			return TINCT_VM_MANAGER_V1_STATUS_FAILED;
+		}
 		break;
 	case TINCT_VM_ACTION_KILL:
 		wlr_log(WLR_INFO, "VM %s: kill requested by a host client", name);

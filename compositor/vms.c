@@ -11,12 +11,15 @@
 #include <wlr/util/log.h>
 
 #include "common/colour.h"
+#include "common/time.h"
 #include "compositor/config.h"
 #include "compositor/consoles.h"
+#include "compositor/panel.h"
 #include "virtio-wl/memfd_server.h"
 #include "compositor/placeholder.h"
 #include "compositor/policy.h"
 #include "compositor/server.h"
+#include "vmm/network.h"
 #include "vmm/vm-def.h"
 #include "vmm/vm.h"
 #include "virtio-wl/vm_display.h"
@@ -222,6 +225,32 @@ void vms_window_closed(struct tinct_desktop_vm *dvm)
 			vm_name(vm));
 		vm_stop(vm);
 	}
+}
+
+bool vms_stop(struct tinct_server *server, struct tinct_vm *vm, char *message, size_t size)
+{
+	struct tinct_desktop_vm *dvm = vms_find(server, vm);
+	char users[256];
+	int64_t now = now_ms();
+	if (dvm != NULL && network_users(vm, users, sizeof(users)) > 0 &&
+		now >= dvm->stop_confirm_until_ms) {
+		dvm->stop_confirm_until_ms = now + TINCT_NETVM_CONFIRM_MS;
+		char text[512];
+		snprintf(text, sizeof(text), "%s is the network of %s: Stop again to stop it",
+			vm_name(vm), users);
+		wlr_log(WLR_INFO, "VM %s: stop needs confirming (%s)", vm_name(vm), users);
+		panel_show_notice(server->panel, TINCT_NOTICE_INFO, text, TINCT_NETVM_CONFIRM_MS);
+		if (message != NULL) {
+			snprintf(message, size, "%s; within %d s", text,
+				TINCT_NETVM_CONFIRM_MS / 1000);
+		}
+		return false;
+	}
+	if (dvm != NULL) {
+		dvm->stop_confirm_until_ms = 0;
+	}
+	vm_stop(vm);
+	return true;
 }
 
 const char *vms_socket_path(struct tinct_server *server, struct tinct_vm *vm)

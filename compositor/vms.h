@@ -42,6 +42,11 @@ struct tinct_desktop_vm {
 	int64_t focus_grant_until_ms;
 	/* A window of the VM opened without the keyboard; its chip says so. */
 	bool wants_attention;
+	/*
+	 * A network VM that others use was asked to stop once: a second Stop
+	 * until then (CLOCK_MONOTONIC ms) stops it. 0: not asked.
+	 */
+	int64_t stop_confirm_until_ms;
 	struct tinct_vm_display *display; // NULL while the VM is not active
 	uint64_t memfd_quota; // [wayland] memfd-quota
 	struct tinct_memfd_server *memfd; // with display: NULL while not active
@@ -61,6 +66,17 @@ void vms_finish(struct tinct_server *server);
  * either fails; nothing is left behind then.
  */
 bool vms_start(struct tinct_server *server, struct tinct_vm *vm, bool by_user);
+
+/* How long a network VM's first Stop waits for the second that confirms it. */
+#define TINCT_NETVM_CONFIRM_MS 5000
+
+/*
+ * Stops vm (vm_stop). A network VM whose network active VMs use stops only
+ * on a second request within TINCT_NETVM_CONFIRM_MS: the first one says so
+ * on the panel and in message (may be NULL) and returns false. Their links
+ * go down when it stops (vmm/network.h).
+ */
+bool vms_stop(struct tinct_server *server, struct tinct_vm *vm, char *message, size_t size);
 
 struct tinct_desktop_vm *vms_find(struct tinct_server *server, const struct tinct_vm *vm);
 /* What the user (panel, tinctctl) can ask of a VM. */
