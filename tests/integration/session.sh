@@ -8,7 +8,7 @@
 need wayvnc foot python3
 
 port=$((20000 + $$ % 20000))
-TINCT_VNC_PORT=$port setsid "$TINCT_SOURCE_ROOT/scripts/run-session" "$TINCT_BUILD_ROOT" \
+TINCT_DEMO_SERVERS=0 TINCT_VNC_PORT=$port setsid "$TINCT_SOURCE_ROOT/scripts/run-session" "$TINCT_BUILD_ROOT" \
 	>"$TEST_DIR/session.out" 2>&1 </dev/null &
 session=$!
 BACKGROUND_PIDS="$BACKGROUND_PIDS $session"
@@ -56,7 +56,7 @@ port_taken() {
 	ss -ltn | grep -q "127.0.0.1:$port"
 }
 wait_for 10 port_taken || fail "could not occupy port $port"
-TINCT_VNC_PORT=$port setsid "$TINCT_SOURCE_ROOT/scripts/run-session" "$TINCT_BUILD_ROOT" \
+TINCT_DEMO_SERVERS=0 TINCT_VNC_PORT=$port setsid "$TINCT_SOURCE_ROOT/scripts/run-session" "$TINCT_BUILD_ROOT" \
 	>"$TEST_DIR/taken.out" 2>&1 </dev/null &
 session=$!
 BACKGROUND_PIDS="$BACKGROUND_PIDS $session"
