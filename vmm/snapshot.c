@@ -117,6 +117,11 @@ bool snapshot_eligible(const struct tinct_vm_def *def, const char *extra_cmdline
 		*why = "this start has its own kernel command line";
 	} else if (def->network == TINCT_VM_NETWORK_TAP) {
 		*why = "network = tap";
+	} else if (def->network == TINCT_VM_NETWORK_VM) {
+		// Its address and connections belong to a run of the network VM.
+		*why = "network through a network VM";
+	} else if (def->netvm) {
+		*why = "a network VM";
 	} else {
 		for (size_t i = 0; i < def->disks_len; i++) {
 			if (def->disks[i].writable) {

@@ -6,12 +6,15 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <wayland-server-core.h>
 
 #include "vmm/argv.h"
 #include "vmm/backend.h"
+#include "vmm/jail.h"
 #include "vmm/kvm.h"
+#include "vmm/snapshot.h"
 #include "check.h"
 #include "vmm/vm-def.h"
 #include "vmm/waypipe.h"
@@ -247,6 +250,57 @@ static void test_network(void)
 	is_str(cmdline, "console=ttyS0 tinct.name=netvm tinct.netvm.isolate=0",
 		"a network VM that lets app VMs reach each other");
 	free(cmdline);
+	vm_def_destroy(def);
+}
+
+/*
+ * What the network's VMMs get in their sandbox: a network VM with user
+ * networking keeps the host's network namespace (slirp opens host
+ * sockets), every other VMM gets none; networked VMs have no snapshots
+ * (their address belongs to a network VM's run).
+ */
+static void test_network_confinement(void)
+{
+	struct tinct_vm_def *def = make_def(TINCT_VMM_QEMU);
+	def->netvm = true;
+	def->netvm_upstream = TINCT_NETVM_UPSTREAM_USER;
+	struct tinct_vmm_launch launch = make_launch(def, "/usr/bin/qemu-system-x86_64");
+	struct tinct_jail jail;
+	jail_init(&jail);
+	ok(backend_jail(&backend_qemu, &launch, &jail) && jail.share_net,
+		"a network VM with user networking keeps the host's network");
+	jail_finish(&jail);
+	def->netvm_upstream = TINCT_NETVM_UPSTREAM_TAP;
+	jail_init(&jail);
+	ok(backend_jail(&backend_qemu, &launch, &jail) && !jail.share_net,
+		"a network VM on a TAP has no network of the host's");
+	jail_finish(&jail);
+	def->netvm_upstream = TINCT_NETVM_UPSTREAM_VFIO;
+	def->netvm_upstream_device = strdup("9999:99:99.9");
+	jail_init(&jail);
+	ok(!backend_jail(&backend_qemu, &launch, &jail),
+		"a NIC passed through without an IOMMU group cannot be confined");
+	jail_finish(&jail);
+	vm_def_destroy(def);
+
+	def = make_def(TINCT_VMM_QEMU);
+	def->network = TINCT_VM_NETWORK_VM;
+	def->network_vm = strdup("netvm");
+	def->wayland_kind = TINCT_VM_WAYLAND_WAYPIPE;
+	def->guest_runs = calloc(1, sizeof(*def->guest_runs));
+	def->guest_runs[0] = strdup("foot");
+	def->guest_runs_len = 1;
+	launch = make_launch(def, "/usr/bin/qemu-system-x86_64");
+	jail_init(&jail);
+	ok(backend_jail(&backend_qemu, &launch, &jail) && !jail.share_net,
+		"an app VM has no network of the host's");
+	jail_finish(&jail);
+	const char *why = NULL;
+	bool eligible = snapshot_eligible(def, NULL, &why);
+	ok(!eligible && why != NULL && strstr(why, "network") != NULL,
+		"an app VM on a network VM has no snapshot (%s)", why ? why : "eligible");
+	def->network = TINCT_VM_NETWORK_NONE;
+	ok(snapshot_eligible(def, NULL, &why), "the same VM without a network has one");
 	vm_def_destroy(def);
 }
 
@@ -508,6 +562,7 @@ int main(void)
 	test_crosvm_virtio_wl();
 	test_cloud_hypervisor();
 	test_network();
+	test_network_confinement();
 	test_command();
 	test_waypipe();
 	test_cmdline();
