@@ -8,7 +8,9 @@
 #   - catgirl, in a window of appvm-catgirl, joins a channel through netvm
 #     and a message the test posts there reaches it;
 #   - one app VM cannot reach the other (netvm can: the control);
-#   - no network interface appears while they run;
+#   - no network interface appears while they run, no socket of the links
+#     in the file system, and only netvm's VMM (user-mode upstream) shares
+#     the host's network namespace;
 #   - netvm killed: crashed, the app VMs stay up with their links down, and
 #     regain the network once netvm is started again;
 #   - stopping netvm while they use it takes a second Stop.
@@ -143,7 +145,7 @@ vm_is netvm stopped || fail "netvm is not stopped at first"
 
 # 1. appvm-lynx starts netvm first; catgirl follows on the running netvm.
 "$TINCTCTL" start appvm-lynx || fail "tinctctl start appvm-lynx failed"
-vm_is netvm starting || vm_is netvm running || fail "netvm was not started with appvm-lynx"
+vm_is netvm stopped && fail "netvm was not started with appvm-lynx"
 log_has "VM appvm-lynx: starting its network VM netvm first" || fail "no start order"
 "$TINCTCTL" start appvm-catgirl || fail "tinctctl start appvm-catgirl failed"
 booted appvm-lynx
@@ -179,9 +181,31 @@ on appvm-lynx "ping -c 1 -W 3 10.99.1.2 >/dev/null; echo isolated-\$?" "isolated
 # 5. The host gained no network interface.
 [ "$(links)" = "$links_before" ] || fail "interfaces changed: before $links_before, now $(links)"
 
+# The links are descriptors, not paths; each VMM runs in its sandbox, and
+# only netvm's (QEMU user networking) in the host's network namespace.
+[ -z "$(find "$XDG_RUNTIME_DIR/tinct" -name 'port-*')" ] ||
+	fail "link sockets in the file system: $(find "$XDG_RUNTIME_DIR/tinct" -name 'port-*')"
+qemu_of() {
+	pid_named qemu-system-x86 $(group_pids "tinct/$1/serial")
+}
+host_net=$(readlink /proc/self/ns/net)
+netvm_qemu=$(qemu_of netvm) || fail "no QEMU of netvm"
+lynx_qemu=$(qemu_of appvm-lynx) || fail "no QEMU of appvm-lynx"
+catgirl_qemu=$(qemu_of appvm-catgirl) || fail "no QEMU of appvm-catgirl"
+[ "$(readlink "/proc/$netvm_qemu/ns/net")" = "$host_net" ] ||
+	fail "netvm's QEMU has no user-mode upstream to the host"
+for pid in "$lynx_qemu" "$catgirl_qemu"; do
+	[ "$(readlink "/proc/$pid/ns/net")" != "$host_net" ] ||
+		fail "an app VM's QEMU ($pid) shares the host's network namespace"
+done
+if [ "$(id -u)" = 0 ]; then
+	[ "$(proc_field "$netvm_qemu" Uid)" != 0 ] && [ "$(proc_field "$lynx_qemu" Uid)" != 0 ] &&
+		[ "$(proc_field "$netvm_qemu" Uid)" != "$(proc_field "$lynx_qemu" Uid)" ] ||
+		fail "netvm and appvm-lynx do not run under uids of their own"
+fi
+
 # 6. netvm killed: crashed; the app VMs stay up, links down; back with it.
-qemu=$(pgrep -f "$XDG_RUNTIME_DIR/tinct/netvm/serial") || fail "no QEMU of netvm"
-kill -KILL "$qemu"
+kill -KILL "$netvm_qemu"
 wait_for 20 vm_is netvm crashed || fail "netvm is not crashed: $(vm_state netvm)"
 vm_is appvm-lynx running || fail "appvm-lynx went down with netvm"
 vm_is appvm-catgirl running || fail "appvm-catgirl went down with netvm"
