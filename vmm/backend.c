@@ -64,14 +64,41 @@ char *backend_base64(const char *in)
 	return out;
 }
 
+// A network VM's words (vmm/images/netvm): app VMs reach each other only
+// with isolate = false; with user networking, the host's loopback is
+// 10.0.2.2 and open to app VMs only at [netvm] host-ports.
+static void netvm_cmdline(const struct tinct_vm_def *def, char *out, size_t size)
+{
+	if (!def->netvm) {
+		return;
+	}
+	size_t used = 0;
+	int n = snprintf(out, size, "%s", def->netvm_isolate ? "" : " tinct.netvm.isolate=0");
+	used += n > 0 ? (size_t)n : 0;
+	if (def->netvm_upstream != TINCT_NETVM_UPSTREAM_USER || used >= size) {
+		return;
+	}
+	n = snprintf(out + used, size - used, " tinct.netvm.host=10.0.2.2");
+	used += n > 0 ? (size_t)n : 0;
+	for (size_t i = 0; i < def->netvm_host_ports_len && used < size; i++) {
+		const struct tinct_port_range *r = &def->netvm_host_ports[i];
+		n = snprintf(out + used, size - used, "%s%u",
+			i == 0 ? " tinct.netvm.host_ports=" : ",", (unsigned)r->first);
+		used += n > 0 ? (size_t)n : 0;
+		if (r->last != r->first && used < size) {
+			n = snprintf(out + used, size - used, "-%u", (unsigned)r->last);
+			used += n > 0 ? (size_t)n : 0;
+		}
+	}
+}
+
 char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra)
 {
 	char *cmdline = NULL;
-	// A network VM lets its app VMs reach each other only when told so.
-	bool open = def->netvm && !def->netvm_isolate;
-	int ret = asprintf(&cmdline, "console=ttyS0 tinct.name=%s%s%s%s", def->name,
-		open ? " tinct.netvm.isolate=0" : "", def->cmdline ? " " : "",
-		def->cmdline ? def->cmdline : "");
+	char netvm[256] = "";
+	netvm_cmdline(def, netvm, sizeof(netvm));
+	int ret = asprintf(&cmdline, "console=ttyS0 tinct.name=%s%s%s%s", def->name, netvm,
+		def->cmdline ? " " : "", def->cmdline ? def->cmdline : "");
 	if (ret < 0) {
 		return NULL;
 	}

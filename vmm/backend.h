@@ -152,9 +152,11 @@ const struct tinct_vmm_backend *backend_for(enum tinct_vmm_kind kind);
 
 /**
  * The kernel command line every backend passes: `console=ttyS0`,
- * `tinct.name=NAME`, `tinct.netvm.isolate=0` for a network VM with
- * [netvm] isolate = false, the definition's cmdline, `tinct.app.I=<base64>` for
- * each `[guest] run` of a waypipe VM, then `extra` (may be NULL).
+ * `tinct.name=NAME`; for a network VM `tinct.netvm.isolate=0` with
+ * [netvm] isolate = false and, with user networking,
+ * `tinct.netvm.host=10.0.2.2` and `tinct.netvm.host_ports=N,N-M...`
+ * ([netvm] host-ports); the definition's cmdline, `tinct.app.I=<base64>`
+ * for each `[guest] run` of a waypipe VM, then `extra` (may be NULL).
  * Returns NULL on ENOMEM.
  */
 char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra);

@@ -753,8 +753,68 @@ static bool parse_wayland_key(
 }
 
 /* One [netvm] key; false with a message. */
-static bool parse_netvm_key(
-	struct tinct_vm_def *def, const char *name, const char *value, char *message, size_t size)
+// One port, 1..65535, at *text; advances past its digits.
+static bool parse_port(const char **text, uint16_t *port)
+{
+	const char *p = *text;
+	unsigned long n = 0;
+	if (*p < '0' || *p > '9') {
+		return false;
+	}
+	while (*p >= '0' && *p <= '9' && n <= 65535) {
+		n = n * 10 + (unsigned long)(*p - '0');
+		p++;
+	}
+	if (n < 1 || n > 65535) {
+		return false;
+	}
+	*port = (uint16_t)n;
+	*text = p;
+	return true;
+}
+
+// "N, N-M, ...": at most TINCT_NETVM_MAX_HOST_PORTS entries; "" is none.
+static bool parse_port_ranges(const char *text, struct tinct_port_range *ranges, size_t *len)
+{
+	size_t n = 0;
+	const char *p = text;
+	while (*p == ' ' || *p == '\t') {
+		p++;
+	}
+	while (*p != '\0') {
+		struct tinct_port_range range;
+		if (n >= TINCT_NETVM_MAX_HOST_PORTS || !parse_port(&p, &range.first)) {
+			return false;
+		}
+		range.last = range.first;
+		if (*p == '-') {
+			p++;
+			if (!parse_port(&p, &range.last) || range.last < range.first) {
+				return false;
+			}
+		}
+		ranges[n++] = range;
+		while (*p == ' ' || *p == '\t') {
+			p++;
+		}
+		if (*p == ',') {
+			p++;
+			while (*p == ' ' || *p == '\t') {
+				p++;
+			}
+			if (*p == '\0') {
+				return false;
+			}
+		} else if (*p != '\0') {
+			return false;
+		}
+	}
+	*len = n;
+	return true;
+}
+
+static bool parse_netvm_key(struct tinct_vm_def *def, const char *name, const char *value, int line,
+	char *message, size_t size)
 {
 	static const uint64_t ones[] = {1};
 	uint64_t n;
@@ -792,6 +852,15 @@ static bool parse_netvm_key(
 			snprintf(message, size, "expected true or false");
 			return false;
 		}
+	} else if (strcmp(name, "host-ports") == 0) {
+		if (!parse_port_ranges(value, def->netvm_host_ports, &def->netvm_host_ports_len)) {
+			snprintf(message, size,
+				"expected ports N or ranges N-M from 1 to 65535, comma separated, "
+				"at most %d",
+				TINCT_NETVM_MAX_HOST_PORTS);
+			return false;
+		}
+		def->netvm_host_ports_line = line;
 	} else {
 		snprintf(message, size, "unknown key");
 		return false;
@@ -827,7 +896,7 @@ static void handle_ini_entry(
 			message = buffer;
 		}
 	} else if (strcmp(section, "netvm") == 0) {
-		if (!parse_netvm_key(def, name, value, buffer, sizeof(buffer))) {
+		if (!parse_netvm_key(def, name, value, line, buffer, sizeof(buffer))) {
 			message = buffer;
 		}
 	} else if (strcmp(section, "guest") == 0) {
@@ -933,6 +1002,12 @@ static void validate(struct parser *parser)
 			"%s:0: [netvm] ports: a network VM needs vmm = qemu, crosvm or "
 			"cloud-hypervisor",
 			parser->path);
+	} else if (def->netvm && def->netvm_host_ports_line != 0 &&
+		   def->netvm_upstream != TINCT_NETVM_UPSTREAM_USER) {
+		report_error(parser,
+			"%s:%d: [netvm] host-ports: only with upstream = user (the host's "
+			"loopback is 10.0.2.2 there)",
+			parser->path, def->netvm_host_ports_line);
 	} else if (def->netvm && def->netvm_upstream == TINCT_NETVM_UPSTREAM_USER &&
 		   def->vmm != TINCT_VMM_QEMU) {
 		report_error(parser,

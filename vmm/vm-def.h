@@ -71,6 +71,10 @@
  *                   passed through, bound to vfio-pci beforehand)
  *   isolate         boolean (default true): app VMs cannot reach each other
  *                   through it
+ *   host-ports      upstream = user only: the ports (N or N-M, TCP and
+ *                   UDP, comma separated, at most 16 entries) at which app
+ *                   VMs may reach the host's loopback, 10.0.2.2 to them;
+ *                   default none: the host's loopback is closed to them
  *
  * [guest] accepts any key; its raw values are kept. The vmm library reads:
  *   [guest] run      repeatable; a shell command the guest init starts with
@@ -154,6 +158,12 @@ enum tinct_netvm_upstream {
 
 #define TINCT_NETVM_DEFAULT_PORTS 8
 #define TINCT_NETVM_MAX_PORTS 16
+#define TINCT_NETVM_MAX_HOST_PORTS 16
+
+/* A range of ports, first..last (first <= last). */
+struct tinct_port_range {
+	uint16_t first, last;
+};
 
 struct tinct_vm_disk {
 	char *path; // absolute
@@ -190,6 +200,10 @@ struct tinct_vm_def {
 	enum tinct_netvm_upstream netvm_upstream;
 	char *netvm_upstream_device; // vfio: the PCI address
 	bool netvm_isolate;
+	// [netvm] host-ports: where app VMs may reach the host's loopback
+	struct tinct_port_range netvm_host_ports[TINCT_NETVM_MAX_HOST_PORTS];
+	size_t netvm_host_ports_len;
+	int netvm_host_ports_line; // 0: not set
 	char *wayland; // raw value, NULL when unset
 	enum tinct_vm_wayland wayland_kind;
 	uint32_t wayland_ports; // [wayland] ports

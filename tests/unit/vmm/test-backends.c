@@ -245,6 +245,21 @@ static void test_network(void)
 	char *cmdline = backend_kernel_cmdline(def, NULL);
 	is_str(cmdline, "console=ttyS0 tinct.name=netvm", "an isolating network VM");
 	free(cmdline);
+	def->netvm_upstream = TINCT_NETVM_UPSTREAM_USER;
+	cmdline = backend_kernel_cmdline(def, NULL);
+	is_str(cmdline, "console=ttyS0 tinct.name=netvm tinct.netvm.host=10.0.2.2",
+		"user networking: the host's loopback, closed");
+	free(cmdline);
+	def->netvm_host_ports[0] = (struct tinct_port_range){8080, 8080};
+	def->netvm_host_ports[1] = (struct tinct_port_range){40000, 40003};
+	def->netvm_host_ports_len = 2;
+	cmdline = backend_kernel_cmdline(def, NULL);
+	is_str(cmdline,
+		"console=ttyS0 tinct.name=netvm tinct.netvm.host=10.0.2.2 "
+		"tinct.netvm.host_ports=8080,40000-40003",
+		"user networking: the host's loopback, open at host-ports");
+	free(cmdline);
+	def->netvm_upstream = TINCT_NETVM_UPSTREAM_TAP;
 	def->netvm_isolate = false;
 	cmdline = backend_kernel_cmdline(def, NULL);
 	is_str(cmdline, "console=ttyS0 tinct.name=netvm tinct.netvm.isolate=0",

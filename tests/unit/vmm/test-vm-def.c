@@ -491,6 +491,34 @@ static void test_netvm(void)
 		"bad PCI address");
 	check_error("[vm]\nkernel = k\n[netvm]\nisolate = maybe\n",
 		"t.ini:4: [netvm] isolate: expected true or false", "bad isolate");
+	def = parse("[vm]\nkernel = k\n[netvm]\nhost-ports = 8080, 6697,40000-40003\n");
+	ok(def != NULL && def->netvm_host_ports_len == 3 &&
+			def->netvm_host_ports[0].first == 8080 &&
+			def->netvm_host_ports[0].last == 8080 &&
+			def->netvm_host_ports[1].first == 6697 &&
+			def->netvm_host_ports[2].first == 40000 &&
+			def->netvm_host_ports[2].last == 40003,
+		"[netvm] host-ports: ports and ranges");
+	vm_def_destroy(def);
+	def = parse("[vm]\nkernel = k\n[netvm]\nports = 2\n");
+	ok(def != NULL && def->netvm_host_ports_len == 0,
+		"the host's loopback is closed by default");
+	vm_def_destroy(def);
+	static const char *const bad_ports[] = {"0", "65536", "80-79", "80,", "http", "80 443",
+		"1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", "99999999999999999999"};
+	for (size_t i = 0; i < sizeof(bad_ports) / sizeof(*bad_ports); i++) {
+		char text[256];
+		snprintf(text, sizeof(text), "[vm]\nkernel = k\n[netvm]\nhost-ports = %s\n",
+			bad_ports[i]);
+		check_error(text,
+			"t.ini:4: [netvm] host-ports: expected ports N or ranges N-M from 1 to "
+			"65535, comma separated, at most 16",
+			"bad host-ports");
+	}
+	check_error("[vm]\nkernel = k\n[netvm]\nupstream = tap\nhost-ports = 80\n",
+		"t.ini:5: [netvm] host-ports: only with upstream = user (the host's loopback is "
+		"10.0.2.2 there)",
+		"host-ports without user networking");
 	check_error("[vm]\nkernel = k\n[netvm]\nrouter = yes\n",
 		"t.ini:4: [netvm] router: unknown key", "unknown [netvm] key");
 	check_error("[vm]\nkernel = k\nnetwork = t\n",
