@@ -7,7 +7,9 @@
 #     upstream (10.0.2.2);
 #   - catgirl, in a window of appvm-catgirl, joins a channel through netvm
 #     and a message the test posts there reaches it;
-#   - one app VM cannot reach the other (netvm can: the control);
+#   - one app VM cannot reach the other (netvm can: the control), nor send
+#     in the other's name (spoofed source), nor reach the host's loopback
+#     beyond [netvm] host-ports;
 #   - no network interface appears while they run, no socket of the links
 #     in the file system, and only netvm's VMM (user-mode upstream) shares
 #     the host's network namespace;
@@ -74,6 +76,11 @@ KeyFile = $TEST_DIR/irc/key.pem
 Ports = $IRC_PORT
 CONF
 background ngircd -n -f "$TEST_DIR/irc/ngircd.conf"
+# UDP on the loopback, to see what reaches it: UDP_PORT+1 and +3 are open
+# to the app VMs (host-ports), +5 is not.
+UDP_PORT=$(free_port)
+background python3 "$TINCT_SOURCE_ROOT/tests/tools/udp-listen.py" "$UDP_PORT" 6 "$TEST_DIR/udp.log"
+wait_for 10 test -e "$TEST_DIR/udp.log" || fail "the UDP listener did not start"
 wait_for 10 listening "$HTTP_PORT" || fail "the HTTP server did not start"
 wait_for 10 listening "$IRC_PORT" || fail "ngircd did not start: $(cat "$TEST_DIR/clients.log")"
 
@@ -87,6 +94,7 @@ memory = 256
 stop-timeout = 10
 [netvm]
 ports = 2
+host-ports = $HTTP_PORT, $IRC_PORT, $((UDP_PORT + 1)), $((UDP_PORT + 3))
 INI
 cat >"$TEST_DIR/vms/appvm-lynx.ini" <<INI
 [vm]
@@ -177,6 +185,24 @@ on appvm-catgirl "until grep -rq $MESSAGE /root/.local/share/catgirl/log; do sle
 # 4. Isolation: lynx cannot reach catgirl; netvm can.
 on netvm "ping -c 1 -W 3 10.99.1.2 >/dev/null; echo control-\$?" "control-0"
 on appvm-lynx "ping -c 1 -W 3 10.99.1.2 >/dev/null; echo isolated-\$?" "isolated-1"
+
+# 4b. No spoofing: a datagram from appvm-lynx in catgirl's name (source
+# 10.99.1.2) never reaches the host, nor one to a port of the host's
+# loopback that host-ports does not open; then an honest one does, along
+# the same path, after both. (traceroute -p P sends its first probe to
+# P+1; QEMU's user networking drops it with a TTL of 2 or less.)
+probe() {
+	echo "traceroute -n -f 8 -m 8 -q 1 -w 1 -p $(($1 - 1)) ${2:-} 10.0.2.2 >/dev/null 2>&1; echo probe-$1"
+}
+on appvm-lynx "ip addr add 10.99.1.2/32 dev eth0; $(probe $((UDP_PORT + 1)) '-s 10.99.1.2'); ip addr del 10.99.1.2/32 dev eth0" \
+	"probe-$((UDP_PORT + 1))"
+on appvm-lynx "$(probe $((UDP_PORT + 5)))" "probe-$((UDP_PORT + 5))"
+on appvm-lynx "$(probe $((UDP_PORT + 3)))" "probe-$((UDP_PORT + 3))"
+wait_for 10 grep -qx "$((UDP_PORT + 3))" "$TEST_DIR/udp.log" ||
+	fail "an honest datagram to an open host port did not arrive: $(cat "$TEST_DIR/udp.log")"
+grep -qx "$((UDP_PORT + 1))" "$TEST_DIR/udp.log" && fail "a spoofed datagram reached the host"
+grep -qx "$((UDP_PORT + 5))" "$TEST_DIR/udp.log" && fail "a closed host port was reached"
+on appvm-lynx "wget -T 5 -q -O - http://10.0.2.2:$((UDP_PORT + 5))/ >/dev/null 2>&1; echo closed-\$?" "closed-1"
 
 # 5. The host gained no network interface.
 [ "$(links)" = "$links_before" ] || fail "interfaces changed: before $links_before, now $(links)"
