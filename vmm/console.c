@@ -19,6 +19,7 @@
 #include <wlr/util/log.h>
 
 #include "common/time.h"
+#include "common/unix.h"
 #include "vmm/ring.h"
 
 // Only for the moment between a VMM's bind() and listen(), when its
@@ -396,10 +397,9 @@ static void serial_ready(struct tinct_console *console, bool ok)
 // it does) or does not listen yet (the timer retries shortly).
 static bool serial_try_connect(struct tinct_console *console)
 {
-	struct sockaddr_un addr;
-	fill_addr(&addr, console->serial_path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
+	// The VM's uid owns the directory: never a link it put there.
+	if (fd >= 0 && unix_connect(fd, console->serial_path) == 0) {
 		serial_ready(console, serial_watch(console, fd));
 		return true;
 	}

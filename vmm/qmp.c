@@ -14,6 +14,8 @@
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
+#include "common/unix.h"
+
 struct tinct_qmp {
 	int fd; // -1 once QEMU closed the connection
 	struct wl_event_source *source;
@@ -87,11 +89,6 @@ static int handle_readable(int fd, uint32_t mask, void *data)
 static struct tinct_qmp *qmp_send(struct wl_event_loop *loop, const char *path, const char *vm_name,
 	const char *command, void (*done)(void *data), void *data)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		return NULL;
-	}
-	strcpy(addr.sun_path, path);
 	struct tinct_qmp *qmp = calloc(1, sizeof(*qmp));
 	char *request = NULL;
 	if (qmp == NULL || (qmp->vm_name = strdup(vm_name)) == NULL ||
@@ -105,7 +102,8 @@ static struct tinct_qmp *qmp_send(struct wl_event_loop *loop, const char *path, 
 	}
 	qmp->answers_left = 2;
 	qmp->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (qmp->fd < 0 || connect(qmp->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+	// The VM's uid owns the directory: never a link it put there.
+	if (qmp->fd < 0 || unix_connect(qmp->fd, path) < 0) {
 		wlr_log_errno(WLR_ERROR, "VM %s: cannot connect to QMP socket %s", vm_name, path);
 		goto fail;
 	}
