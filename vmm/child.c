@@ -33,6 +33,8 @@ struct tinct_child {
 	struct wl_event_source *hold_source;
 	struct wl_event_source *hold_timer;
 	uint32_t flags;
+	// Reaped, and with TINCT_CHILD_WAIT_ALL every holder of the pipe gone.
+	bool all_gone;
 	tinct_child_exit_func exited;
 	void *data;
 };
@@ -98,6 +100,9 @@ static void child_handle_exit(struct tinct_child *child)
 {
 	siginfo_t info;
 	if (child_reap(child, &info)) {
+		if (!(child->flags & TINCT_CHILD_WAIT_ALL)) {
+			child->all_gone = true;
+		}
 		// Last use of `child`: the callback may destroy it.
 		child->exited(child->data, &info);
 	}
@@ -106,11 +111,14 @@ static void child_handle_exit(struct tinct_child *child)
 static int handle_hold_done(void *data)
 {
 	struct tinct_child *child = data;
-	if (child->hold_fd >= 0 && child->hold_source != NULL) {
+	child->all_gone = true;
+	if (child->hold_fd >= 0) {
+		// Gone when every write end is closed (a holder may write).
 		struct pollfd pfd = {.fd = child->hold_fd, .events = POLLIN};
-		if (poll(&pfd, 1, 0) == 0) {
+		if (poll(&pfd, 1, 0) < 0 || !(pfd.revents & POLLHUP)) {
 			wlr_log(WLR_ERROR, "processes of %d outlive it by %d ms; going on",
 				(int)child->pid, TINCT_CHILD_WAIT_ALL_MS);
+			child->all_gone = false;
 		}
 	}
 	hold_end(child);
@@ -220,6 +228,11 @@ struct tinct_child *child_spawn(struct wl_event_loop *loop, const struct tinct_s
 	return child;
 }
 
+bool child_all_gone(const struct tinct_child *child)
+{
+	return child->all_gone;
+}
+
 pid_t child_pid(const struct tinct_child *child)
 {
 	return child->pid;
@@ -254,7 +267,8 @@ bool child_wait(struct tinct_child *child, int timeout_ms)
 			kill(-child->pid, SIGKILL);
 		}
 		struct pollfd hold = {.fd = child->hold_fd, .events = POLLIN};
-		poll(&hold, 1, TINCT_CHILD_WAIT_ALL_MS);
+		child->all_gone =
+			poll(&hold, 1, TINCT_CHILD_WAIT_ALL_MS) > 0 && (hold.revents & POLLHUP);
 		hold_end(child);
 	}
 	child_handle_exit(child);

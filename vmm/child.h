@@ -68,6 +68,13 @@ struct tinct_child *child_create(struct wl_event_loop *loop, pid_t pid, int pidf
  */
 void child_destroy(struct tinct_child *child);
 
+/**
+ * Whether the child exited and was reaped and, with TINCT_CHILD_WAIT_ALL,
+ * every process holding its pipe is gone too: nothing the child started
+ * still holds what it inherited. false while it runs, when it was killed
+ * by child_kill()/child_destroy(), or when processes outlived it.
+ */
+bool child_all_gone(const struct tinct_child *child);
 /** The child's pid while it runs (it is not reaped yet), else 0. */
 pid_t child_pid(const struct tinct_child *child);
 /**

@@ -14,6 +14,7 @@
 #include <wlr/util/log.h>
 
 #include "vmm/backend.h"
+#include "vmm/port.h"
 #include "vmm/qmp.h"
 #include "vmm/vm-def.h"
 #include "vmm/vm.h"
@@ -96,13 +97,12 @@ bool network_start_first(struct tinct_vm *vm)
 }
 
 /*
- * A network VM's ports: socket pairs made on first use, kept until the VM
- * is destroyed. ends[i][0] is the network VM's end of port i, ends[i][1]
- * the app VM's.
+ * A network VM's ports (port.h), made on first use and kept until the VM
+ * is destroyed.
  */
 struct tinct_net_ports {
 	unsigned len;
-	int ends[TINCT_NETVM_MAX_PORTS][2];
+	struct tinct_net_port port[TINCT_NETVM_MAX_PORTS];
 };
 
 // netvm's ports, made when missing; NULL (logged) on failure.
@@ -117,21 +117,16 @@ static struct tinct_net_ports *ports_of(struct tinct_vm *netvm)
 		return NULL;
 	}
 	unsigned len = netvm->def->netvm_ports;
-	if (len > TINCT_NETVM_MAX_PORTS) {
-		len = TINCT_NETVM_MAX_PORTS;
+	ports->len = len < TINCT_NETVM_MAX_PORTS ? len : TINCT_NETVM_MAX_PORTS;
+	for (unsigned i = 0; i < ports->len; i++) {
+		port_init(&ports->port[i]);
 	}
-	for (unsigned i = 0; i < len; i++) {
-		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, ports->ends[i]) < 0) {
-			wlr_log_errno(WLR_ERROR, "Cannot make port %u of network VM %s", i,
-				vm_name(netvm));
-			for (unsigned j = 0; j < i; j++) {
-				close(ports->ends[j][0]);
-				close(ports->ends[j][1]);
-			}
-			free(ports);
+	for (unsigned i = 0; i < ports->len; i++) {
+		if (!port_make(&ports->port[i])) {
+			netvm->net_ports = ports;
+			network_vm_destroy(netvm);
 			return NULL;
 		}
-		ports->len = i + 1;
 	}
 	netvm->net_ports = ports;
 	return ports;
@@ -144,24 +139,10 @@ void network_vm_destroy(struct tinct_vm *vm)
 		return;
 	}
 	for (unsigned i = 0; i < ports->len; i++) {
-		close(ports->ends[i][0]);
-		close(ports->ends[i][1]);
+		port_close(&ports->port[i]);
 	}
 	free(ports);
 	vm->net_ports = NULL;
-}
-
-// Drops the frames that queued in `fd` while no VMM read it (the peer
-// keeps sending into a VMM that is gone; its send buffer bounds them).
-static void drain(int fd)
-{
-	char frame[2048];
-	for (int i = 0; i < 65536; i++) {
-		if (recv(fd, frame, sizeof(frame), MSG_DONTWAIT | MSG_TRUNC) < 0 &&
-			errno != EINTR) {
-			return;
-		}
-	}
 }
 
 static char *strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -186,7 +167,6 @@ static char *strf(const char *fmt, ...)
 static bool link_init(
 	struct tinct_vmm_net_link *link, const char *dir, unsigned port, int fd, bool netvm_side)
 {
-	drain(fd);
 	*link = (struct tinct_vmm_net_link){
 		.id = netvm_side ? strf("port%u", port) : strdup("link0"),
 		.fd = fd,
@@ -211,12 +191,37 @@ void network_links_free(struct tinct_vmm_net_link *links, size_t len)
 	free(links);
 }
 
-void network_links_pass(struct tinct_vmm_net_link *links, size_t len, int *fds, int first_child_fd)
+size_t network_links_pass(
+	struct tinct_vmm_net_link *links, size_t len, int *fds, int first_child_fd)
 {
+	size_t passed = 0;
 	for (size_t i = 0; i < len; i++) {
-		fds[i] = links[i].fd;
-		links[i].fd = first_child_fd + (int)i;
+		if (links[i].fd >= 0) {
+			fds[passed] = links[i].fd;
+			links[i].fd = first_child_fd + (int)passed;
+			passed++;
+		}
 	}
+	return passed;
+}
+
+// An end goes to the VMM as a descriptor only where the backend takes one
+// (QEMU's dgram netdev); crosvm and cloud-hypervisor get a path.
+static int end_for(struct tinct_vm *vm, struct tinct_net_port *port, int side)
+{
+	return vm->def->vmm == TINCT_VMM_QEMU ? port->ends[side] : -1;
+}
+
+static void retire(struct tinct_vm *netvm, unsigned index, const char *who, const char *why)
+{
+	struct tinct_net_port *port = &netvm->net_ports->port[index];
+	if (!port->retired) {
+		wlr_log(WLR_ERROR,
+			"Port %u of network VM %s is out of use until %s starts again: %s left "
+			"it unusable (%s)",
+			index, vm_name(netvm), vm_name(netvm), who, why);
+	}
+	port->retired = true;
 }
 
 static bool attach_app(struct tinct_vm *vm, struct tinct_vmm_net_link **links, size_t *len)
@@ -240,9 +245,15 @@ static bool attach_app(struct tinct_vm *vm, struct tinct_vmm_net_link **links, s
 	}
 	int port = -1;
 	for (unsigned i = 0; i < ports->len && port < 0; i++) {
-		if (!taken[i]) {
-			port = (int)i;
+		char why[128];
+		if (taken[i] || ports->port[i].retired) {
+			continue;
 		}
+		if (!port_end_check(&ports->port[i], 1, why, sizeof(why))) {
+			retire(netvm, i, "an earlier app VM", why);
+			continue;
+		}
+		port = (int)i;
 	}
 	if (port < 0) {
 		wlr_log(WLR_ERROR, "VM %s: its network VM %s has no free port (all %u in use)",
@@ -251,7 +262,7 @@ static bool attach_app(struct tinct_vm *vm, struct tinct_vmm_net_link **links, s
 	}
 	*links = calloc(1, sizeof(**links));
 	if (*links == NULL || !link_init(*links, vm_runtime_dir(vm), (unsigned)port,
-				      ports->ends[port][1], false)) {
+				      end_for(vm, &ports->port[port], 1), false)) {
 		network_links_free(*links, *links != NULL ? 1 : 0);
 		*links = NULL;
 		return false;
@@ -263,11 +274,34 @@ static bool attach_app(struct tinct_vm *vm, struct tinct_vmm_net_link **links, s
 	return true;
 }
 
+// A network VM that starts gets every port: a port no app VM holds is made
+// anew (whatever an earlier VMM did to it is gone), one in use keeps its
+// pair so that the app VM on it stays connected.
 static bool attach_netvm(struct tinct_vm *vm, struct tinct_vmm_net_link **links, size_t *len)
 {
 	struct tinct_net_ports *ports = ports_of(vm);
 	if (ports == NULL) {
 		return false;
+	}
+	bool used[TINCT_NETVM_MAX_PORTS] = {false};
+	struct tinct_vm *other;
+	wl_list_for_each (other, &vm->manager->vms, link) {
+		if (uses(other, vm) && other->net_port < TINCT_NETVM_MAX_PORTS) {
+			used[other->net_port] = true;
+		}
+	}
+	for (unsigned i = 0; i < ports->len; i++) {
+		char why[128];
+		if (!used[i]) {
+			if (!port_make(&ports->port[i])) {
+				return false;
+			}
+		} else if (!port_end_check(&ports->port[i], 0, why, sizeof(why))) {
+			wlr_log(WLR_ERROR,
+				"Port %u of network VM %s: its previous run left it unusable (%s); "
+				"the app VM on it has no network until it starts again",
+				i, vm_name(vm), why);
+		}
 	}
 	*links = calloc(ports->len, sizeof(**links));
 	if (*links == NULL) {
@@ -275,7 +309,8 @@ static bool attach_netvm(struct tinct_vm *vm, struct tinct_vmm_net_link **links,
 		return false;
 	}
 	for (unsigned i = 0; i < ports->len; i++) {
-		if (!link_init(&(*links)[i], vm_runtime_dir(vm), i, ports->ends[i][0], true)) {
+		if (!link_init(&(*links)[i], vm_runtime_dir(vm), i, end_for(vm, &ports->port[i], 0),
+			    true)) {
 			network_links_free(*links, i + 1);
 			*links = NULL;
 			return false;
@@ -298,15 +333,28 @@ bool network_attach(struct tinct_vm *vm, struct tinct_vmm_net_link **links, size
 	return true;
 }
 
-void network_detach(struct tinct_vm *vm)
+void network_detach(struct tinct_vm *vm, bool vmm_gone)
 {
 	qmp_destroy(vm->net_qmp);
 	vm->net_qmp = NULL;
 	if (vm->net_port < 0) {
 		return;
 	}
-	wlr_log(WLR_DEBUG, "VM %s: left port %d", vm_name(vm), vm->net_port);
+	unsigned index = (unsigned)vm->net_port;
+	struct tinct_vm *netvm = network_vm_of(vm);
 	vm->net_port = -1;
+	wlr_log(WLR_DEBUG, "VM %s: left port %u", vm_name(vm), index);
+	if (netvm == NULL || netvm->net_ports == NULL || index >= netvm->net_ports->len ||
+		vm->def->vmm != TINCT_VMM_QEMU) {
+		return;
+	}
+	// Its end goes to the next app VM only as it was made.
+	char why[128];
+	if (!vmm_gone) {
+		retire(netvm, index, vm_name(vm), "processes of its VMM may still hold it");
+	} else if (!port_end_check(&netvm->net_ports->port[index], 1, why, sizeof(why))) {
+		retire(netvm, index, vm_name(vm), why);
+	}
 }
 
 #define SET_LINK(up) "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"link0\",\"up\":" up "}}"
@@ -331,11 +379,14 @@ static void set_links(struct tinct_vm *netvm, bool up)
 		if (up == !vm->net_link_down) {
 			continue;
 		}
-		vm->net_link_down = !up;
 		// A newer state replaces a command still under way.
 		qmp_destroy(vm->net_qmp);
 		vm->net_qmp = qmp_execute(vm->manager->loop, vm->api_path, vm_name(vm),
 			up ? SET_LINK("true") : SET_LINK("false"), handle_link_done, vm);
+		if (vm->net_qmp == NULL) {
+			continue; // logged; the link stays as it was
+		}
+		vm->net_link_down = !up;
 		wlr_log(WLR_INFO, "VM %s: link %s (network VM %s is %s)", vm_name(vm),
 			up ? "up" : "down", vm_name(netvm), vm_state_name(netvm->state));
 	}

@@ -68,12 +68,20 @@ bool network_start_first(struct tinct_vm *vm);
 bool network_attach(struct tinct_vm *vm, struct tinct_vmm_net_link **links, size_t *len);
 void network_links_free(struct tinct_vmm_net_link *links, size_t len);
 /**
- * The descriptors of `links` as tinct holds them, in order, for the spawn
- * to pass; `links[i].fd` becomes `first_child_fd` + i.
+ * The descriptors of `links` (those that have one, QEMU's) as tinct holds
+ * them, in order, to `fds` for the spawn to pass; each such link's `fd`
+ * becomes its number in the child, from `first_child_fd` on. Returns how
+ * many.
  */
-void network_links_pass(struct tinct_vmm_net_link *links, size_t len, int *fds, int first_child_fd);
-/** The VMM is gone: an app VM gives its port back. */
-void network_detach(struct tinct_vm *vm);
+size_t network_links_pass(
+	struct tinct_vmm_net_link *links, size_t len, int *fds, int first_child_fd);
+/**
+ * The VMM's run is over: an app VM gives its port back. The port serves
+ * the next app VM only when `vmm_gone` (nothing of the VMM can still hold
+ * its end) and its end is as made (port.h); else it waits for the network
+ * VM's next start.
+ */
+void network_detach(struct tinct_vm *vm, bool vmm_gone);
 /** The VM is going away: a network VM's ports close. */
 void network_vm_destroy(struct tinct_vm *vm);
 

@@ -332,11 +332,13 @@ static void run_cleanup(struct tinct_vm *vm, bool keep_console)
 		wl_event_source_remove(vm->stop_timer);
 		vm->stop_timer = NULL;
 	}
+	// Nothing of a VMM that is gone holds what it inherited.
+	bool vmm_gone = vm->vmm == NULL || child_all_gone(vm->vmm);
 	child_destroy(vm->vmm);
 	vm->vmm = NULL;
 	snapshot_run_destroy(vm->snapshot);
 	vm->snapshot = NULL;
-	network_detach(vm);
+	network_detach(vm, vmm_gone);
 	if (vm->tap_fd >= 0) {
 		close(vm->tap_fd);
 		vm->tap_fd = -1;
@@ -790,8 +792,8 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm, 
 	if (vm->tap_fd >= 0) {
 		pass_fds[pass_len++] = vm->tap_fd;
 	}
-	network_links_pass(links, links_len, pass_fds + pass_len, SPAWN_PASS_FD + (int)pass_len);
-	pass_len += links_len;
+	pass_len += network_links_pass(
+		links, links_len, pass_fds + pass_len, SPAWN_PASS_FD + (int)pass_len);
 	struct tinct_vmm_launch launch = launch_for(vm, binary, cmdline);
 	launch.net_links = links;
 	launch.net_links_len = links_len;
@@ -1006,9 +1008,6 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 		crash(vm, missing);
 		return false;
 	}
-	if (!network_start_first(vm)) {
-		return false;
-	}
 	if (!mkdir_private(vm->manager->runtime_root)) {
 		return false;
 	}
@@ -1024,6 +1023,10 @@ bool vm_start(struct tinct_vm *vm, const char *extra_cmdline)
 	if (runtime_dir_in_use(vm)) {
 		wlr_log(WLR_ERROR, "VM %s is already running elsewhere (%s answers)", def->name,
 			vm->console_path);
+		return false;
+	}
+	// Its network VM first, once nothing of its own stands in the way.
+	if (!network_start_first(vm)) {
 		return false;
 	}
 	unlink(vm->serial_path);
