@@ -19,7 +19,7 @@
 #include <wlr/util/log.h>
 
 #include "common/time.h"
-#include "common/unix.h"
+#include "common/untrusted_dir.h"
 #include "vmm/ring.h"
 
 // Only for the moment between a VMM's bind() and listen(), when its
@@ -399,7 +399,7 @@ static bool serial_try_connect(struct tinct_console *console)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	// The VM's uid owns the directory: never a link it put there.
-	if (fd >= 0 && unix_connect(fd, console->serial_path) == 0) {
+	if (fd >= 0 && untrusted_connect(fd, console->serial_path) == 0) {
 		serial_ready(console, serial_watch(console, fd));
 		return true;
 	}

@@ -488,7 +488,7 @@ bool jail_give_dir(const char *dir, uid_t uid, gid_t gid)
 			fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			continue;
 		}
-		bool give = take_back || (S_ISSOCK(st.st_mode) && strcmp(name, "console") != 0);
+		bool give = take_back || S_ISSOCK(st.st_mode);
 		if (give && fchownat(fd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
 			wlr_log_errno(
 				WLR_ERROR, "Cannot give %s/%s to uid %u", dir, name, (unsigned)uid);

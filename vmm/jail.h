@@ -140,8 +140,9 @@ bool jail_apply(
 int jail_uid_claim(uid_t *uid);
 
 /**
- * Gives the VM's runtime directory `dir` and the sockets in it (but
- * `console`, tinct's own) to `uid`:`gid`; with the owner's own ids it
+ * Gives the VM's runtime directory `dir` and the sockets in it to
+ * `uid`:`gid` (tinct's console relay, which host clients trust, is not
+ * in it: vm.h); with the owner's own ids it
  * takes back the directory and everything in it. false (logged) on
  * failure.
  */

@@ -14,7 +14,7 @@
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
-#include "common/unix.h"
+#include "common/untrusted_dir.h"
 
 struct tinct_qmp {
 	int fd; // -1 once QEMU closed the connection
@@ -103,7 +103,7 @@ static struct tinct_qmp *qmp_send(struct wl_event_loop *loop, const char *path, 
 	qmp->answers_left = 2;
 	qmp->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	// The VM's uid owns the directory: never a link it put there.
-	if (qmp->fd < 0 || unix_connect(qmp->fd, path) < 0) {
+	if (qmp->fd < 0 || untrusted_connect(qmp->fd, path) < 0) {
 		wlr_log_errno(WLR_ERROR, "VM %s: cannot connect to QMP socket %s", vm_name, path);
 		goto fail;
 	}

@@ -24,6 +24,7 @@
 #include <wlr/util/log.h>
 
 #include "common/time.h"
+#include "common/untrusted_dir.h"
 #include "vmm/argv.h"
 #include "vmm/vm-def.h"
 
@@ -298,7 +299,11 @@ void snapshot_note_boot(const char *runtime_dir, const char *word)
 	if (asprintf(&path, "%s/boot", runtime_dir) < 0) {
 		return;
 	}
-	FILE *f = fopen(path, "we");
+	int fd = untrusted_open_write(path, false);
+	FILE *f = fd >= 0 ? fdopen(fd, "we") : NULL;
+	if (f == NULL && fd >= 0) {
+		close(fd);
+	}
 	if (f == NULL || fprintf(f, "%s\n", word) < 0 || fclose(f) != 0) {
 		wlr_log_errno(WLR_ERROR, "Cannot write %s", path);
 		if (f != NULL) {

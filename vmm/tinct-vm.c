@@ -707,7 +707,7 @@ static int cmd_console(int argc, char *argv[])
 	const char *runtime = getenv("XDG_RUNTIME_DIR");
 	char *path = NULL;
 	if (runtime != NULL && runtime[0] == '/' &&
-		asprintf(&path, "%s/tinct/%s/console", runtime, name) < 0) {
+		asprintf(&path, "%s/tinct/%s.console", runtime, name) < 0) {
 		return 1;
 	}
 	if (path == NULL || access(path, F_OK) != 0) {

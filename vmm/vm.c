@@ -20,6 +20,7 @@
 #include <wlr/util/log.h>
 
 #include "common/time.h"
+#include "common/untrusted_dir.h"
 #include "vmm/argv.h"
 #include "vmm/backend.h"
 #include "vmm/child.h"
@@ -197,7 +198,7 @@ static int handle_stop_timer(void *data)
 // Keeps the tail of vmm.log: that is where a VMM says why it died.
 static char *read_log_tail(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = untrusted_open_read(path);
 	if (fd < 0) {
 		return NULL;
 	}
@@ -876,7 +877,9 @@ static bool vm_launch(struct tinct_vm *vm, const char *extra_cmdline, bool kvm, 
 	if (vm->uid_lock >= 0 && !jail_give_dir(vm->runtime_dir, vm->jail->uid, vm->jail->gid)) {
 		goto out;
 	}
-	log_fd = open(vm->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	// The VM's uid may have put anything there in an earlier run.
+	unlink(vm->log_path);
+	log_fd = untrusted_open_write(vm->log_path, false);
 	if (log_fd < 0) {
 		wlr_log_errno(WLR_ERROR, "Cannot create %s", vm->log_path);
 		goto out;
@@ -1256,7 +1259,8 @@ struct tinct_vm *vm_manager_add(struct tinct_vm_manager *manager, struct tinct_v
 			vm->backend->serial_socket_name) < 0 ||
 		asprintf(&vm->api_path, "%s/%s", vm->runtime_dir, vm->backend->api_socket_name) <
 			0 ||
-		asprintf(&vm->console_path, "%s/console", vm->runtime_dir) < 0 ||
+		asprintf(&vm->console_path, "%s/%s.console", manager->runtime_root, def->name) <
+			0 ||
 		asprintf(&vm->log_path, "%s/vmm.log", vm->runtime_dir) < 0 ||
 		asprintf(&vm->waypipe_log_path, "%s/waypipe.log", vm->runtime_dir) < 0 ||
 		asprintf(&vm->control_path, "%s/" TINCT_CONTROL_SOCKET_NAME, vm->runtime_dir) < 0) {

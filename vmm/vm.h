@@ -53,8 +53,11 @@
  * PR_SET_PDEATHSIG, so even a crashed owner leaves no VMM behind.
  *
  * Runtime directory: $XDG_RUNTIME_DIR/tinct/<vm>/ (0700), holding the
- * VMM's sockets, `vmm.log` (the VMM's stdout and stderr) and `console`,
- * the console relay socket (protocol in console.h).
+ * VMM's sockets and `vmm.log` (the VMM's stdout and stderr). It is the
+ * VM's (its uid's, its VMM's sandbox's) while it runs, so tinct treats
+ * what it finds there as the VM's (common/untrusted_dir.h). The console
+ * relay socket (protocol in console.h), which host clients trust, is
+ * $XDG_RUNTIME_DIR/tinct/<vm>.console, out of the VM's reach.
  *
  * Confinement: the VMM, its stop helper and the waypipe clients run
  * inside bubblewrap (jail.h) unless the definition says confine = false;

@@ -16,6 +16,7 @@
 #include <wlr/util/log.h>
 
 #include "common/time.h"
+#include "common/untrusted_dir.h"
 #include "vmm/argv.h"
 #include "vmm/child.h"
 #include "vmm/jail.h"
@@ -72,7 +73,8 @@ static bool client_start(struct tinct_waypipe_client *client)
 	bool ok = false;
 	// A socket left by a killed client would make waypipe's bind() fail.
 	unlink(client->socket);
-	int log_fd = open(set->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	// The VM's uid can put anything there while it runs.
+	int log_fd = untrusted_open_write(set->log_path, true);
 	if (log_fd < 0) {
 		wlr_log_errno(WLR_ERROR, "VM %s: cannot open %s", set->vm_name, set->log_path);
 		goto out;

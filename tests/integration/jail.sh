@@ -23,10 +23,11 @@ echo secret >"$TEST_DIR/canary"
 # own directory and display.
 TARGETS="socket=$RUN/wayland-0 socket=$RUN/wayland-1 list=$RUN list=$RUN/tinct
 socket=$RUN/tinct/other/wayland socket=$RUN/tinct/other/serial
-socket=$RUN/tinct/other/console list=$RUN/tinct/other list=$HOME
+socket=$RUN/tinct/other.console list=$RUN/tinct/other list=$HOME
 read=$HOME/canary list=/root read=$TEST_DIR/canary write=$TEST_DIR/escaped-{name}
 read=/etc/shadow write=/usr/escaped write={runtime-dir}/own
-socket={runtime-dir}/wayland"
+socket={runtime-dir}/wayland socket=$RUN/tinct/{name}.console
+plant={runtime-dir}/vmm.log:$TEST_DIR/victim-{name}"
 TARGETS=$(echo $TARGETS)
 
 # escape_vm NAME CONFINE: a VM whose VMM is escape-vmm.py.
@@ -87,6 +88,8 @@ stop-timeout = 20
 ready = console
 INI
 
+echo precious >"$TEST_DIR/victim-escape"
+echo precious >"$TEST_DIR/victim-loose"
 start_tinct --vms "$TEST_DIR/vms"
 [ "$WAYLAND_DISPLAY" = wayland-0 ] || [ "$WAYLAND_DISPLAY" = wayland-1 ] ||
 	fail "the probe does not try $WAYLAND_DISPLAY"
@@ -113,6 +116,23 @@ set -- $(sed -n 's/^status //p' "$report")
 [ "$1" = NoNewPrivs=1 ] || fail "confined VMM: $*"
 pids=${4#pids=}
 [ "$pids" -le 3 ] || fail "the confined VMM sees $pids processes (no pid namespace?)"
+
+# The console relay, which host clients trust, is not in the VM's
+# directory (the VM could put its own socket there, unfiltered).
+console=$("$TINCTCTL" list --json | python3 -c '
+import json, sys
+print("".join(v["console"] for v in json.load(sys.stdin) if v["name"] == "escape"))')
+case "$console" in
+"$RUN/tinct/escape/"* | "") fail "the console relay is in the VM's directory: $console" ;;
+esac
+# What the VM put in its directory sends tinct nowhere: restarted, it
+# does not write its log through the link the VM planted.
+grep -q "^reached plant $RUN/tinct/escape/vmm.log" "$report" || fail "the VMM could not plant a link"
+"$TINCTCTL" stop escape || fail "tinctctl stop escape"
+wait_for 10 vm_is escape stopped || fail "escape did not stop: $(vm_state escape)"
+rm -f "$(report_of escape)" # root's again, as tinct took the directory back
+"$TINCTCTL" start --wait escape || fail "escape did not start again after planting a link"
+[ "$(cat "$TEST_DIR/victim-escape")" = precious ] || fail "tinct wrote through a link the VM planted"
 
 # Unconfined (confine = false): the same VMM reaches the main socket,
 # the other VM and the home directory.

@@ -86,7 +86,7 @@ json_check "sorted(vms) == ['slow', 'web', 'work'] and len(d) == 3 and \
 vms['work']['colour'] == '#cc0000' and vms['web']['colour'] == '#3465a4' and \
 vms['work']['state'] == 'running' and vms['web']['state'] == 'stopped' and \
 vms['work']['socket'] == '$work_socket' and vms['web']['socket'] is None and \
-vms['work']['console'] == '$XDG_RUNTIME_DIR/tinct/work/console'" list ||
+vms['work']['console'] == '$XDG_RUNTIME_DIR/tinct/work.console'" list ||
 	fail "list --json: $(cat "$TEST_DIR/json")"
 
 # Errors on VMs.

@@ -69,11 +69,11 @@ wait_for 10 json_is guest state booting || fail "guest is $(json guest state), n
 "$TINCTCTL" --wait start guest >"$TEST_DIR/wait.out" 2>&1 &
 WAITER=$!
 BACKGROUND_PIDS="$BACKGROUND_PIDS $WAITER"
-python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/guest/console" "$TEST_DIR/guest.txt" \
+python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/guest.console" "$TEST_DIR/guest.txt" \
 	--until "booting" --timeout 10 || fail "no boot output from guest"
 json_is guest state booting || fail "guest left booting before it was ready"
 kill -0 "$WAITER" 2>/dev/null || fail "--wait returned before the guest was ready"
-python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/guest/console" "$TEST_DIR/guest.txt" \
+python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/guest.console" "$TEST_DIR/guest.txt" \
 	--send "go
 " --until "tinct-guest: ready" --timeout 10 || fail "the fake guest did not get ready"
 wait_for 10 json_is guest state running || fail "guest is $(json guest state) after ready"
@@ -95,7 +95,7 @@ done
 "$TINCTCTL" --wait start boom >"$TEST_DIR/boom.out" 2>&1 &
 BOOMER=$!
 wait_for 10 json_is boom state running || fail "boom did not start"
-python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/boom/console" "$TEST_DIR/boom.txt" --send "die
+python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/boom.console" "$TEST_DIR/boom.txt" --send "die
 " --until "Oops" --timeout 10 || fail "no oops"
 wait_for 10 json_is boom state crashed || fail "boom is $(json boom state)"
 json_is boom exit_status 3 || fail "boom exit_status: $(json boom exit_status)"
@@ -107,7 +107,7 @@ status=0
 "$TINCTCTL" --wait start bust >"$TEST_DIR/boom.out" 2>&1 &
 BOOMER=$!
 wait_for 10 json_is bust state booting || fail "bust is $(json bust state), not booting"
-python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/bust/console" "$TEST_DIR/bust.txt" --send "die
+python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/bust.console" "$TEST_DIR/bust.txt" --send "die
 " --until "Oops" --timeout 10 || fail "no oops"
 wait "$BOOMER" || status=$?
 [ "$status" = 5 ] || fail "--wait start of a crashing VM exited $status: $(cat "$TEST_DIR/boom.out")"
@@ -115,7 +115,7 @@ grep -q "crashed.*status 4.*the disk is on fire" "$TEST_DIR/boom.out" ||
 	fail "--wait start does not say why: $(cat "$TEST_DIR/boom.out")"
 
 # The console of the crashed VM still shows the backlog, to its last words.
-python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/boom/console" "$TEST_DIR/after.txt" \
+python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/boom.console" "$TEST_DIR/after.txt" \
 	--until "Oops" --timeout 5 || fail "no backlog after the crash: $(cat "$TEST_DIR/after.txt")"
 # Detach (Ctrl-]) only once the backlog has arrived: sent at once, it may
 # be read before the backlog is written.

@@ -33,6 +33,12 @@ def attempt(kind, path):
         elif kind == "read":
             with open(path, "rb") as f:
                 f.read(1)
+        elif kind == "plant":
+            # LINK:TARGET: a symbolic link where tinct keeps a file.
+            link, target = path.split(":", 1)
+            if os.path.lexists(link):
+                os.unlink(link)
+            os.symlink(target, link)
         elif kind == "write":
             with open(path, "ab") as f:
                 f.write(b"escaped\n")

@@ -44,7 +44,7 @@ term_windows_are() {
 	[ "$(windows_matching "$VM" "[$VM] term")" = "$1" ]
 }
 console_log() {
-	python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/$VM/console" "$TEST_DIR/$1.txt" \
+	python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/$VM.console" "$TEST_DIR/$1.txt" \
 		--until "$2" --timeout "${3:-5}"
 }
 
@@ -104,7 +104,7 @@ log_has "stop-when-idle" || fail "not stopped by stop-when-idle"
 # 4. A kernel panic: crashed, the panic is the reason and stays readable.
 "$TINCTCTL" --wait start "$VM" || fail "restart"
 console_log panic "tinct-guest: ready" || fail "no ready after restart"
-python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/$VM/console" "$TEST_DIR/panic.txt" \
+python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/$VM.console" "$TEST_DIR/panic.txt" \
 	--send "echo c >/proc/sysrq-trigger
 " --until "Kernel panic" --timeout 60 || fail "no panic"
 wait_for 30 vm_is "$VM" crashed || fail "$VM is $(vm_state "$VM") after a panic"

@@ -124,7 +124,7 @@ links() {
 links_before=$(links)
 
 console() {
-	echo "$XDG_RUNTIME_DIR/tinct/$1/console"
+	echo "$XDG_RUNTIME_DIR/tinct/$1.console"
 }
 # on VM COMMAND TOKEN [SECONDS]: types COMMAND on VM's console and waits
 # until TOKEN appears (pick one the echoed command does not hold).

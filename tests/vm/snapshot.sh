@@ -72,7 +72,7 @@ start_window() {
 # it) and whether its kernel reseeded on a VM fork, read on the console.
 guest_facts() {
 	out="$TEST_DIR/facts-$1-$(date +%s%N).txt"
-	python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/$1/console" "$out" --send "
+	python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/$1.console" "$out" --send "
 echo GUID=\$(od -An -tx1 -j40 -N16 /sys/firmware/qemu_fw_cfg/by_name/etc/vmgenid_guid/raw | tr -d ' \n') RESEED=\$(dmesg | grep -c 'crng reseeded due to virtual machine fork') BOOT=\$(cat /proc/sys/kernel/random/boot_id) END=\$((6 * 7))
 " --until "END=42" --timeout 30 || fail "no answer on $1's console: $(tail -n 5 "$out")"
 	grep -a -o 'GUID=[0-9a-f]* RESEED=[0-9]* BOOT=[0-9a-f-]*' "$out" | tail -n1

@@ -26,7 +26,7 @@ printf '[vm]\nmemory = lots\n' >"$TEST_DIR/vms/broken.ini"
 start_tinct --vms "$TEST_DIR/vms"
 log_has "broken.ini:2: \[vm\] memory" || fail "the broken definition was not reported"
 wait_for 90 vm_is demo running || fail "demo did not start"
-sock="$XDG_RUNTIME_DIR/tinct/demo/console"
+sock="$XDG_RUNTIME_DIR/tinct/demo.console"
 python3 "$CONSOLE" "$sock" "$TEST_DIR/boot.txt" --until "tinct-guest: ready" --timeout 90 ||
 	fail "guest did not boot: $(tail -5 "$TEST_DIR/boot.txt")"
 qemu=$(pgrep -f "qemu-system-x86_64.*tinct.name=demo" | head -n1)
@@ -48,4 +48,4 @@ grep -q "tinct-guest: shutting down" "$TEST_DIR/shutdown.txt" ||
 # tinct is gone: its log is the only record of the last state change.
 log_has "VM demo: stopping -> stopped" || fail "demo did not end stopped"
 not_running "$qemu" || fail "QEMU $qemu survived tinct"
-[ ! -e "$XDG_RUNTIME_DIR/tinct/demo/console" ] || fail "console socket left behind"
+[ ! -e "$XDG_RUNTIME_DIR/tinct/demo.console" ] || fail "console socket left behind"

@@ -68,7 +68,7 @@ wait_for 30 sh -c "grim -t ppm '$TEST_DIR/c.ppm' && [ \$(python3 '$PIXELS' disti
 
 wtype "typed-through-waypipe"
 wtype -k Return
-python3 "$CONSOLE" "$(rundir)/console" "$TEST_DIR/typed.txt" --send "cat /tmp/typed
+python3 "$CONSOLE" "$(rundir).console" "$TEST_DIR/typed.txt" --send "cat /tmp/typed
 " --until "typed-through-waypipe" --timeout 30 ||
 	fail "typed text did not reach the guest: $(tail -n 5 "$TEST_DIR/typed.txt")"
 
