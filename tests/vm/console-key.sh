@@ -31,7 +31,7 @@ INI
 
 start_tinct --vms "$TEST_DIR/vms"
 wait_for 90 vm_is demo running || fail "demo did not start"
-python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/demo/console" "$TEST_DIR/boot.txt" \
+python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/demo.console" "$TEST_DIR/boot.txt" \
 	--until "tinct-guest: ready" --timeout 90 || fail "guest did not boot"
 
 # A window of the VM has the keyboard.
@@ -43,7 +43,7 @@ wait_for 20 has_window host "[demo] console" ||
 	fail "no console window: $(grep 'view mapped' "$TINCT_LOG")"
 # It is attached: a second attachment is refused.
 status=0
-python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/demo/console" "$TEST_DIR/second.txt" --timeout 5 || status=$?
+python3 "$CONSOLE" "$XDG_RUNTIME_DIR/tinct/demo.console" "$TEST_DIR/second.txt" --timeout 5 || status=$?
 [ "$status" = 2 ] || fail "the console is not attached in foot (second attach: $status)"
 
 # Framed in the VM's colour (focused).
