@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <wlr/util/log.h>
 
+#include "common/untrusted_dir.h"
 #include "vmm/argv.h"
 #include "vmm/child.h"
 #include "vmm/jail.h"
@@ -67,16 +68,17 @@ char *backend_base64(const char *in)
 // A network VM's words (vmm/images/netvm): app VMs reach each other only
 // with isolate = false; with user networking, the host's loopback is
 // 10.0.2.2 and open to app VMs only at [netvm] host-ports.
-static void netvm_cmdline(const struct tinct_vm_def *def, char *out, size_t size)
+// false when `out` is too small (it never is: see the caller).
+static bool netvm_cmdline(const struct tinct_vm_def *def, char *out, size_t size)
 {
 	if (!def->netvm) {
-		return;
+		return true;
 	}
 	size_t used = 0;
 	int n = snprintf(out, size, "%s", def->netvm_isolate ? "" : " tinct.netvm.isolate=0");
 	used += n > 0 ? (size_t)n : 0;
 	if (def->netvm_upstream != TINCT_NETVM_UPSTREAM_USER || used >= size) {
-		return;
+		return used < size;
 	}
 	n = snprintf(out + used, size - used, " tinct.netvm.host=10.0.2.2");
 	used += n > 0 ? (size_t)n : 0;
@@ -90,13 +92,18 @@ static void netvm_cmdline(const struct tinct_vm_def *def, char *out, size_t size
 			used += n > 0 ? (size_t)n : 0;
 		}
 	}
+	return used < size;
 }
 
 char *backend_kernel_cmdline(const struct tinct_vm_def *def, const char *extra)
 {
 	char *cmdline = NULL;
-	char netvm[256] = "";
-	netvm_cmdline(def, netvm, sizeof(netvm));
+	// At most " tinct.netvm.isolate=0 tinct.netvm.host=10.0.2.2
+	// tinct.netvm.host_ports=" and 16 ranges of 12 characters: 264.
+	char netvm[512] = "";
+	if (!netvm_cmdline(def, netvm, sizeof(netvm))) {
+		return NULL;
+	}
 	int ret = asprintf(&cmdline, "console=ttyS0 tinct.name=%s%s%s%s", def->name, netvm,
 		def->cmdline ? " " : "", def->cmdline ? def->cmdline : "");
 	if (ret < 0) {
@@ -185,7 +192,8 @@ struct tinct_vmm_stop *backend_stop_helper(const struct tinct_vmm_backend *backe
 		wlr_log(WLR_ERROR, "VM %s: stop helper %s not found", vm_name, argv.argv[0]);
 		goto fail;
 	}
-	log_fd = open(request->log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	// The VMM runs, as the VM's uid: anything may stand there now.
+	log_fd = untrusted_open_write(request->log_path, true);
 	stop = backend_stop_create(launch, request);
 	if (log_fd < 0 || stop == NULL) {
 		goto fail;

@@ -348,8 +348,12 @@ void network_detach(struct tinct_vm *vm, bool vmm_gone)
 		vm->def->vmm != TINCT_VMM_QEMU) {
 		return;
 	}
-	// Its end goes to the next app VM only as it was made.
+	// Its end goes to the next app VM only as it was made, and what it
+	// sent that netvm has not read yet is not the next one's to send.
 	char why[128];
+	if (vmm_gone) {
+		port_drain(&netvm->net_ports->port[index], 0);
+	}
 	if (!vmm_gone) {
 		retire(netvm, index, vm_name(vm), "processes of its VMM may still hold it");
 	} else if (!port_end_check(&netvm->net_ports->port[index], 1, why, sizeof(why))) {

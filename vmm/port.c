@@ -152,9 +152,17 @@ static void drain(int fd)
 	char frame[2048];
 	for (int i = 0; i < 65536; i++) {
 		ssize_t n = recv(fd, frame, sizeof(frame), MSG_DONTWAIT | MSG_TRUNC);
-		if (n == 0 || (n < 0 && errno != EINTR)) {
+		// An empty datagram is one too: only an error ends the queue.
+		if (n < 0 && errno != EINTR) {
 			return;
 		}
+	}
+}
+
+void port_drain(struct tinct_net_port *port, int side)
+{
+	if (port->ends[side] >= 0) {
+		drain(port->ends[side]);
 	}
 }
 

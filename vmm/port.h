@@ -37,5 +37,7 @@ void port_close(struct tinct_net_port *port);
  * kernel cannot tell: unsure is wrong).
  */
 bool port_end_check(struct tinct_net_port *port, int side, char *why, size_t size);
+/** Drops the frames queued in end `side` (those of a VMM that is gone). */
+void port_drain(struct tinct_net_port *port, int side);
 
 #endif

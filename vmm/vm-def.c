@@ -793,6 +793,12 @@ static bool parse_port_ranges(const char *text, struct tinct_port_range *ranges,
 				return false;
 			}
 		}
+		// nft refuses overlapping elements: so does the definition.
+		for (size_t i = 0; i < n; i++) {
+			if (range.first <= ranges[i].last && ranges[i].first <= range.last) {
+				return false;
+			}
+		}
 		ranges[n++] = range;
 		while (*p == ' ' || *p == '\t') {
 			p++;
@@ -856,7 +862,7 @@ static bool parse_netvm_key(struct tinct_vm_def *def, const char *name, const ch
 		if (!parse_port_ranges(value, def->netvm_host_ports, &def->netvm_host_ports_len)) {
 			snprintf(message, size,
 				"expected ports N or ranges N-M from 1 to 65535, comma separated, "
-				"at most %d",
+				"not overlapping, at most %d",
 				TINCT_NETVM_MAX_HOST_PORTS);
 			return false;
 		}

@@ -348,9 +348,16 @@ static void run_cleanup(struct tinct_vm *vm, bool keep_console)
 	unlink(vm->serial_path);
 	unlink(vm->api_path);
 	if (vm->uid_lock >= 0) {
-		// Every process of the VM's uid is gone: take its files back.
+		// Take its files back. Only when every process of the VM's uid is
+		// known to be gone may another VM get the uid; else the claim
+		// stays, its descriptor open until tinct exits.
 		jail_give_dir(vm->runtime_dir, geteuid(), getegid());
-		close(vm->uid_lock);
+		if (vmm_gone) {
+			close(vm->uid_lock);
+		} else {
+			wlr_log(WLR_ERROR, "VM %s: its uid stays claimed (processes may remain)",
+				vm_name(vm));
+		}
 		vm->uid_lock = -1;
 	}
 	jail_finish(vm->jail);

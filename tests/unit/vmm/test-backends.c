@@ -259,6 +259,22 @@ static void test_network(void)
 		"tinct.netvm.host_ports=8080,40000-40003",
 		"user networking: the host's loopback, open at host-ports");
 	free(cmdline);
+	// The longest: 16 ranges of 11 digits, none cut short.
+	def->netvm_isolate = false;
+	char want_ports[256] = "";
+	for (int i = 0; i < TINCT_NETVM_MAX_HOST_PORTS; i++) {
+		def->netvm_host_ports[i] = (struct tinct_port_range){
+			(uint16_t)(40000 + 1500 * i), (uint16_t)(41499 + 1500 * i)};
+		snprintf(want_ports + strlen(want_ports), sizeof(want_ports) - strlen(want_ports),
+			"%s%d-%d", i == 0 ? "" : ",", 40000 + 1500 * i, 41499 + 1500 * i);
+	}
+	def->netvm_host_ports_len = TINCT_NETVM_MAX_HOST_PORTS;
+	cmdline = backend_kernel_cmdline(def, NULL);
+	ok(cmdline != NULL && strstr(cmdline, want_ports) != NULL &&
+			strstr(cmdline, "tinct.netvm.isolate=0") != NULL,
+		"every host port range, whole");
+	free(cmdline);
+	def->netvm_host_ports_len = 0;
 	def->netvm_upstream = TINCT_NETVM_UPSTREAM_TAP;
 	def->netvm_isolate = false;
 	cmdline = backend_kernel_cmdline(def, NULL);

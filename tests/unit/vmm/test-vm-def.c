@@ -505,14 +505,15 @@ static void test_netvm(void)
 		"the host's loopback is closed by default");
 	vm_def_destroy(def);
 	static const char *const bad_ports[] = {"0", "65536", "80-79", "80,", "http", "80 443",
-		"1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", "99999999999999999999"};
+		"1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", "99999999999999999999", "80, 80",
+		"70-90, 80"};
 	for (size_t i = 0; i < sizeof(bad_ports) / sizeof(*bad_ports); i++) {
 		char text[256];
 		snprintf(text, sizeof(text), "[vm]\nkernel = k\n[netvm]\nhost-ports = %s\n",
 			bad_ports[i]);
 		check_error(text,
 			"t.ini:4: [netvm] host-ports: expected ports N or ranges N-M from 1 to "
-			"65535, comma separated, at most 16",
+			"65535, comma separated, not overlapping, at most 16",
 			"bad host-ports");
 	}
 	check_error("[vm]\nkernel = k\n[netvm]\nupstream = tap\nhost-ports = 80\n",
