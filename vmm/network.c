@@ -4,13 +4,10 @@
  */
 #include "vmm/network.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <wlr/util/log.h>
 
 #include "vmm/backend.h"

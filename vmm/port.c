@@ -101,7 +101,6 @@ static bool unix_diag(ino_t ino, struct diag *out)
 	};
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	_Alignas(struct nlmsghdr) char reply[8192];
-	bool ok = false;
 	ssize_t len = -1;
 	if (sendto(nl, &request, sizeof(request), 0, (struct sockaddr *)&kernel, sizeof(kernel)) ==
 		(ssize_t)sizeof(request)) {
@@ -141,8 +140,7 @@ static bool unix_diag(ino_t ino, struct diag *out)
 			break;
 		}
 	}
-	ok = out->has_shutdown;
-	return ok;
+	return out->has_shutdown;
 }
 
 // Drops the frames that queued in `fd` while no VMM read it (the peer
